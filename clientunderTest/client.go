@@ -1,0 +1,80 @@
+package clientundertest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+)
+
+// Client is a client under test, as the scenarios drive it. Implementations: the
+// protocol-v1 Process adapter (any language), the in-process Go Reference client,
+// and the Mutants. Request may be called concurrently; the others are not called
+// concurrently with anything else.
+//
+// Errors returned by the methods are faults of the client or its driver (protocol
+// fault, crash, hang past ctx), never an HTTP outcome: a request that got no HTTP
+// response is a Reply with Error set and a nil error.
+type Client interface {
+	// Hello is what the client announced: name, version, features.
+	Hello() Hello
+	// Init throws away all client state and binds a fresh client to baseURL.
+	Init(ctx context.Context, baseURL, scenario string) error
+	// Login logs in through the client's own login path.
+	Login(ctx context.Context, email, password string) (Reply, error)
+	// Request sends one call through the client's authenticated instance, with all of
+	// its refresh and retry logic, and returns what the application code finally sees.
+	Request(ctx context.Context, call Call) (Reply, error)
+	// Logout is the client's own logout.
+	Logout(ctx context.Context) (Reply, error)
+	// Close releases the client (for a Process: shutdown, then kill the group).
+	Close() error
+}
+
+// Hello is the driver's answer to hello.
+type Hello struct {
+	Name     string   `json:"name"`
+	Version  string   `json:"version"`
+	Features []string `json:"features"`
+}
+
+// Has reports whether the client announced feature f.
+func (h Hello) Has(f string) bool {
+	for _, x := range h.Features {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}
+
+// Call is one application request.
+type Call struct {
+	Method  string            `json:"method"`
+	Path    string            `json:"path"`
+	Body    json.RawMessage   `json:"body,omitempty"`
+	Headers map[string]string `json:"headers,omitempty"`
+}
+
+// Reply is what the caller finally saw: an HTTP status and body, or Error when no
+// HTTP response arrived (connection reset, timeout, cancelled).
+type Reply struct {
+	Status int             `json:"status,omitempty"`
+	Body   json.RawMessage `json:"body,omitempty"`
+	Error  string          `json:"error,omitempty"`
+}
+
+// StderrSource is implemented by clients that capture a log (Process: the driver's
+// stderr). TakeStderr returns what was captured since the last call (bounded to the
+// last 64 KiB) and clears it.
+type StderrSource interface {
+	TakeStderr() string
+}
+
+// Fault sentinels. Adapters wrap them with %w and a message that names what happened.
+var (
+	// ErrTimeout: a command got no reply before its context ended (the client hangs).
+	ErrTimeout = errors.New("no reply before the deadline")
+	// ErrCrashed: the driver broke the protocol (not JSON, over-long line, unknown or
+	// duplicate id) or exited.
+	ErrCrashed = errors.New("driver crashed")
+)

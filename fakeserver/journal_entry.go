@@ -1,0 +1,48 @@
+package fakeserver
+
+// Token states as judged by the server, in the journal's accessState/refreshState.
+const (
+	StateValid   = "valid"
+	StateExpired = "expired"
+	StateRevoked = "revoked"
+	StateReused  = "reused"
+	StateInvalid = "invalid"
+	StateNone    = "none"
+)
+
+// Entry is one journalled request. The JSON form is the schema shared by the Go API,
+// the control API and results.json (fake-server-api.md); fields are only ever added.
+type Entry struct {
+	Seq          int     `json:"seq"`
+	VirtualTime  string  `json:"virtualTime"`  // server clock at arrival, RFC 3339 with nanoseconds
+	RealOffsetMs float64 `json:"realOffsetMs"` // real ms since the server started, at arrival
+	Method       string  `json:"method"`
+	Path         string  `json:"path"`
+	AccessToken  string  `json:"accessToken"` // label A0, A1…; "?" never issued here; "" none
+	AccessState  string  `json:"accessState"`
+	RefreshToken string  `json:"refreshToken"` // label R0, R1…; "?"; ""
+	RefreshState string  `json:"refreshState"`
+	Status       int     `json:"status"` // 0: connection reset or nothing written
+	BodySha256   string  `json:"bodySha256"`
+	Fault        string  `json:"fault"` // hold, delay, status, reset; "" when no rule acted
+
+	// Additions beyond the base schema (readers ignore unknown fields).
+
+	// RespondedOffsetMs is the real ms since server start when the response was
+	// written (or the connection reset). "After X" in scenarios means arrived after this.
+	RespondedOffsetMs float64 `json:"respondedOffsetMs"`
+	// AuthorizationHeaders counts the Authorization header lines received (RC4: one).
+	AuthorizationHeaders int `json:"authorizationHeaders"`
+	// IssuedAccess and IssuedRefresh are the labels of tokens this response issued
+	// (login, register, refresh), so a reader can follow rotation.
+	IssuedAccess  string `json:"issuedAccess,omitempty"`
+	IssuedRefresh string `json:"issuedRefresh,omitempty"`
+
+	// Pending is true while the request is still being handled or held (a snapshot
+	// taken mid-request); Status is then not final.
+	Pending bool `json:"pending,omitempty"`
+
+	// Body is the raw request body, kept in memory for checks that compare JSON
+	// (RC5); never serialised.
+	Body []byte `json:"-"`
+}

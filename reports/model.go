@@ -1,0 +1,91 @@
+package reports
+
+import (
+	cut "github.com/tokenclock/tokenclock/clientunderTest"
+	"github.com/tokenclock/tokenclock/fakeserver"
+)
+
+// Outcomes of a scenario (scenarios.md, "Deadlines and outcomes").
+const (
+	Passed       = "passed"
+	Failed       = "failed"
+	Warned       = "warned"
+	Skipped      = "skipped"
+	Timeout      = "timeout"
+	Crashed      = "crashed"
+	HarnessError = "harness-error"
+)
+
+// Run is the one result model of a conformance run: results.json is its JSON form,
+// and every other report is drawn from it.
+type Run struct {
+	SchemaVersion int            `json:"schemaVersion"`
+	Tool          string         `json:"tool"`
+	Version       string         `json:"version"`
+	StartedAt     string         `json:"startedAt"`
+	ExitCode      int            `json:"exitCode"`
+	Options       RunOptions     `json:"options"`
+	Clients       []ClientResult `json:"clients"`
+	// Errors lists harness-level problems (bad flags, unknown IDs in an
+	// expected-failures file, empty selection) behind exit code 2.
+	Errors []string `json:"errors,omitempty"`
+}
+
+// RunOptions echo the options the run used.
+type RunOptions struct {
+	Strict    bool   `json:"strict"`
+	Focus     string `json:"focus"`
+	Deadline  string `json:"deadline"`
+	Quiet     string `json:"quiet"`
+	HoldBound string `json:"holdBound"`
+}
+
+// ClientResult is one column of the matrix.
+type ClientResult struct {
+	Name      string           `json:"name"`
+	Command   string           `json:"command"`
+	Hello     cut.Hello        `json:"hello"`
+	Scenarios []ScenarioResult `json:"scenarios"`
+}
+
+// ScenarioResult is one cell of the matrix.
+type ScenarioResult struct {
+	ID              string             `json:"id"`
+	Title           string             `json:"title"`
+	Level           string             `json:"level"`
+	Requirements    []string           `json:"requirements"`
+	Outcome         string             `json:"outcome"`
+	ExpectedFailure bool               `json:"expectedFailure"`
+	Message         string             `json:"message"`
+	Findings        []Finding          `json:"findings"`
+	DurationMs      float64            `json:"durationMs"`
+	Replies         []ReplyRecord      `json:"replies"`
+	Journal         fakeserver.Journal `json:"journal"`
+	Stderr          string             `json:"stderr"`
+	// Rerun is the exact command line that reruns just this scenario for this client.
+	Rerun string `json:"rerun,omitempty"`
+}
+
+// Finding is one broken check: which requirement, what was expected, what happened.
+type Finding struct {
+	Requirement string `json:"requirement"`
+	Expected    string `json:"expected"`
+	Actual      string `json:"actual"`
+	// Level is MUST or SHOULD: the level of the requirement that broke.
+	Level string `json:"level,omitempty"`
+}
+
+// ReplyRecord is one command the harness sent during the scenario and what came back.
+type ReplyRecord struct {
+	ID     int    `json:"id"`
+	Cmd    string `json:"cmd"`
+	Method string `json:"method,omitempty"`
+	Path   string `json:"path,omitempty"`
+	Status int    `json:"status,omitempty"`
+	Error  string `json:"error,omitempty"`
+	// Body is the reply body as the caller saw it, with token secrets replaced by labels.
+	Body string `json:"body,omitempty"`
+	// SentMs and RepliedMs are real ms since the scenario started.
+	SentMs    float64 `json:"sentMs"`
+	RepliedMs float64 `json:"repliedMs"`
+}
