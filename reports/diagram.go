@@ -1,0 +1,235 @@
+package reports
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tokenclock/tokenclock/fakeserver"
+)
+
+// RefreshPath is the one path drawn in the diagram's "refresh" lane.
+const RefreshPath = "/api/auth/refresh"
+
+// DiagramCap is the most journal entries drawn as arrows in one sequence
+// diagram; beyond it the diagram says so and the journal table still lists
+// every entry. A flooding client (up to 2 000 requests) stays readable.
+const DiagramCap = 500
+
+// Layout of the sequence diagram, in SVG user units.
+const (
+	diagramWidth  = 1040
+	diagramTop    = 34
+	diagramRowH   = 20
+	laneClientX   = 190
+	laneAPIX      = 470
+	laneRefreshX  = 760
+	diagramBottom = 12
+)
+
+// diagram is a journal drawn as a sequence diagram: three lanes and one arrow
+// per entry.
+type diagram struct {
+	Width, Height, LaneBottom int
+	Lanes                     []diagramLane
+	Arrows                    []diagramArrow
+	Total, Shown              int
+}
+
+type diagramLane struct {
+	Name string
+	X    int
+}
+
+// diagramArrow is one journal entry: a line from the client lane to the lane it
+// addressed, its label above, the answer at its head, and the virtual time and
+// real offset in the left gutter.
+type diagramArrow struct {
+	Seq                   int
+	Class                 string
+	Y, X1, X2, TextY      int
+	Head                  string
+	LabelX, StatusX       int
+	Label, Status         string
+	VirtualAt, RealOffset string
+	Title                 string
+}
+
+// buildDiagram lays out j; kinds are the entries' classes from entryKinds.
+func buildDiagram(j fakeserver.Journal, kinds []string) diagram {
+	shown := min(len(j), DiagramCap)
+	d := diagram{
+		Width: diagramWidth, Total: len(j), Shown: shown,
+		Height: diagramTop + shown*diagramRowH + diagramBottom,
+		Lanes:  []diagramLane{{"client", laneClientX}, {"API", laneAPIX}, {"refresh", laneRefreshX}},
+	}
+	d.LaneBottom = d.Height - 4
+	start, startOK := firstVirtualTime(j)
+	for i := 0; i < shown; i++ {
+		e := j[i]
+		y := diagramTop + i*diagramRowH + diagramRowH/2 + 4
+		x2 := laneAPIX
+		if e.Path == RefreshPath {
+			x2 = laneRefreshX
+		}
+		d.Arrows = append(d.Arrows, diagramArrow{
+			Seq: e.Seq, Class: "arrow " + kinds[i],
+			Y: y, X1: laneClientX, X2: x2, TextY: y - 4,
+			Head:       fmt.Sprintf("M%d %d l-8 -4 v8 z", x2, y),
+			LabelX:     laneClientX + 6,
+			StatusX:    x2 + 6,
+			Label:      clip(arrowLabel(e, kinds[i]), (x2-laneClientX)/7),
+			Status:     clip(statusLabel(e), 36),
+			VirtualAt:  virtualOffset(e.VirtualTime, start, startOK),
+			RealOffset: fmt.Sprintf("%.1fms", finite(e.RealOffsetMs)),
+			Title:      entryTitle(e),
+		})
+	}
+	return d
+}
+
+// entryKinds classifies each entry for colour: its lane ("api" or "refresh"),
+// then any of "reuse" (refreshState reused), "replay" (a resend after a 401 with
+// a newer access token), "fault" (a fault rule acted), "reset" (status 0) and
+// "pending" (no final status yet).
+func entryKinds(j fakeserver.Journal) []string {
+	kinds := make([]string, len(j))
+	replays := replaySet(j)
+	for i, e := range j {
+		k := []string{"api"}
+		if e.Path == RefreshPath {
+			k[0] = "refresh"
+		}
+		if e.RefreshState == fakeserver.StateReused {
+			k = append(k, "reuse")
+		}
+		if replays[i] {
+			k = append(k, "replay")
+		}
+		if e.Fault != "" {
+			k = append(k, "fault")
+		}
+		switch {
+		case e.Pending:
+			k = append(k, "pending")
+		case e.Status == 0:
+			k = append(k, "reset")
+		}
+		kinds[i] = strings.Join(k, " ")
+	}
+	return kinds
+}
+
+// replaySet marks the entries that resend an earlier request answered 401: the
+// same method and path with a newer access token. Each 401 is matched by at most
+// one later send (preferring the same body), so a fresh request that merely
+// carries the new token is not mistaken for a replay once its predecessor's
+// replay has been seen.
+func replaySet(j fakeserver.Journal) map[int]bool {
+	unmatched := map[string][]int{} // method+path → indexes of unmatched 401s
+	out := map[int]bool{}
+	for i, e := range j {
+		if e.Path == RefreshPath {
+			continue
+		}
+		key := e.Method + " " + e.Path
+		cand := unmatched[key]
+		match := -1
+		for ci, pi := range cand {
+			if tokenIndex(j[pi].AccessToken) < tokenIndex(e.AccessToken) {
+				if match < 0 {
+					match = ci
+				}
+				if j[pi].BodySha256 == e.BodySha256 {
+					match = ci
+					break
+				}
+			}
+		}
+		if match >= 0 {
+			out[i] = true
+			unmatched[key] = append(cand[:match:match], cand[match+1:]...)
+		}
+		if e.Status == 401 {
+			unmatched[key] = append(unmatched[key], i)
+		}
+	}
+	return out
+}
+
+// tokenIndex is the issue order in a label like "A3" (3); -1 for "", "?" or
+// anything else, which every issued token is newer than.
+func tokenIndex(label string) int {
+	if len(label) < 2 {
+		return -1
+	}
+	n, err := strconv.Atoi(label[1:])
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
+}
+
+func arrowLabel(e fakeserver.Entry, kind string) string {
+	var b strings.Builder
+	if strings.Contains(kind, "replay") {
+		b.WriteString("↻ ")
+	}
+	if strings.Contains(kind, "reuse") {
+		b.WriteString("⚠ reuse ")
+	}
+	fmt.Fprintf(&b, "%s %s", e.Method, e.Path)
+	if e.AccessToken != "" {
+		fmt.Fprintf(&b, " · %s→ %s", e.AccessToken, e.AccessState)
+	}
+	if e.RefreshToken != "" {
+		fmt.Fprintf(&b, " · %s %s", e.RefreshToken, e.RefreshState)
+	}
+	if e.Fault != "" {
+		fmt.Fprintf(&b, " [%s]", e.Fault)
+	}
+	return oneLine(b.String())
+}
+
+func statusLabel(e fakeserver.Entry) string {
+	var s string
+	switch {
+	case e.Pending:
+		s = "… pending"
+	case e.Status == 0:
+		s = "✕ reset"
+	default:
+		s = strconv.Itoa(e.Status)
+	}
+	if e.IssuedAccess != "" || e.IssuedRefresh != "" {
+		s += " → " + oneLine(e.IssuedAccess+" "+e.IssuedRefresh)
+	}
+	return s
+}
+
+// entryTitle is the full entry as a tooltip, since labels are clipped.
+func entryTitle(e fakeserver.Entry) string {
+	return fmt.Sprintf("#%d %s %s | access %s %s | refresh %s %s | status %d | fault %q | at %s, real +%.1fms, answered +%.1fms",
+		e.Seq, e.Method, e.Path, e.AccessToken, e.AccessState, e.RefreshToken, e.RefreshState,
+		e.Status, e.Fault, e.VirtualTime, finite(e.RealOffsetMs), finite(e.RespondedOffsetMs))
+}
+
+func firstVirtualTime(j fakeserver.Journal) (time.Time, bool) {
+	for _, e := range j {
+		if t, err := time.Parse(time.RFC3339Nano, e.VirtualTime); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// virtualOffset shows virtual time as "T+61.000s" from the journal's first
+// entry: the jumps of the fake clock are what a reader looks for.
+func virtualOffset(vt string, start time.Time, ok bool) string {
+	t, err := time.Parse(time.RFC3339Nano, vt)
+	if err != nil || !ok {
+		return clip(vt, 12)
+	}
+	return fmt.Sprintf("T%+.3fs", t.Sub(start).Seconds())
+}

@@ -1,0 +1,69 @@
+package reports_test
+
+import (
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/tokenclock/tokenclock/fakeserver"
+	"github.com/tokenclock/tokenclock/reports"
+)
+
+// kindsOf renders j as one scenario's diagram and returns each arrow's class.
+func kindsOf(j fakeserver.Journal) map[int]string {
+	run := reports.Run{Clients: []reports.ClientResult{{Name: "c", Scenarios: []reports.ScenarioResult{{ID: "X", Outcome: reports.Passed, Journal: j}}}}}
+	return arrowSeqs(parsePage(run).byID["d-c-X"])
+}
+
+var _ = Describe("sequence diagram kinds", func() {
+	It("marks only the true replay when later requests carry the new token", func() {
+		k := kindsOf(journalSequential())
+		Expect(k[4]).To(ContainSubstring("replay"))
+		Expect(k[5]).NotTo(ContainSubstring("replay"))
+		Expect(k[6]).NotTo(ContainSubstring("replay"))
+		Expect(k[3]).To(ContainSubstring("refresh"))
+		Expect(k[2]).To(Equal("arrow api"))
+	})
+
+	It("marks each parallel replay once, and matches a POST replay by body", func() {
+		b := loginJournal()
+		for range 3 {
+			b.add(expired, "GET", me, "A0", "expired", "", "none", 401)
+		}
+		b.add(expired, "POST", ideas, "A0", "expired", "", "none", 401, body("x"))
+		b.add(expired, "POST", ideas, "A0", "expired", "", "none", 401, body("y"))
+		b.add(expired, "POST", refresh, "", "none", "R0", "valid", 200, issued("A1", "R1"))
+		for range 4 { // only 3 GETs were answered 401: the 4th is a fresh call
+			b.add(expired, "GET", me, "A1", "valid", "", "none", 200)
+		}
+		b.add(expired, "POST", ideas, "A1", "valid", "", "none", 201, body("y"))
+		b.add(expired, "POST", ideas, "A1", "valid", "", "none", 201, body("z")) // a new body: still a resend of x's slot
+		k := kindsOf(b.j)
+		for _, seq := range []int{8, 9, 10, 12, 13} {
+			Expect(k[seq]).To(ContainSubstring("replay"), "seq %d", seq)
+		}
+		Expect(k[11]).NotTo(ContainSubstring("replay"))
+		Expect(k[7]).To(ContainSubstring("refresh"))
+	})
+
+	It("does not call a resend with the same token a replay, and shows pending and reset", func() {
+		b := loginJournal().
+			add(0, "GET", me, "A0", "valid", "", "none", 401).
+			add(0, "GET", me, "A0", "valid", "", "none", 0).
+			add(0, "GET", me, "?", "invalid", "", "none", 401, func(e *fakeserver.Entry) { e.Pending = true })
+		k := kindsOf(b.j)
+		Expect(k[3]).To(Equal("arrow api reset"))
+		Expect(k[4]).To(Equal("arrow api pending"))
+	})
+
+	It("survives garbage in every field", func() {
+		j := fakeserver.Journal{
+			{Seq: -1, VirtualTime: "not a time", Method: "", Path: "", AccessToken: "A-3", Status: -5},
+			{Seq: 0, VirtualTime: time.Time{}.Format(time.RFC3339Nano), AccessToken: "Ax", Status: 401},
+			{Seq: 0, AccessToken: "A99999999999999999999999", Path: reports.RefreshPath, RefreshState: "reused"},
+		}
+		run := reports.Run{Clients: []reports.ClientResult{{Name: "c", Scenarios: []reports.ScenarioResult{{ID: "X", Outcome: reports.Passed, Journal: j}}}}}
+		Expect(render(reports.WriteHTML, run)).To(ContainSubstring("not a time"))
+	})
+})

@@ -1,0 +1,193 @@
+package reports
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+
+	"github.com/tokenclock/tokenclock/fakeserver"
+)
+
+//go:embed report.html.tmpl
+var reportHTML string
+
+// reportTemplate is parsed once; the text is a constant of this package, so a
+// parse error is a bug caught by every test run.
+var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
+	"ms":   func(f float64) string { return fmt.Sprintf("%.1f", finite(f)) },
+	"dur":  duration,
+	"join": strings.Join,
+	"reqText": func(id string) string {
+		return RequirementText[id]
+	},
+}).Parse(reportHTML))
+
+// page is everything report.html shows, computed up front so the template only
+// lays it out.
+type page struct {
+	Run      Run
+	ExitText string
+	Clients  []pageClient
+	Rows     []pageRow
+	Details  []pageDetail
+}
+
+type pageClient struct {
+	ClientResult
+	Anchor  string
+	Verdict string
+	Counts  []outcomeCount
+}
+
+type outcomeCount struct {
+	Outcome string
+	N       int
+}
+
+type pageRow struct {
+	ID, Title, Level string
+	Requirements     []string
+	Cells            []pageCell
+}
+
+type pageCell struct {
+	Present  bool
+	Href     string
+	Outcome  string
+	Symbol   string
+	Expected bool
+}
+
+type pageDetail struct {
+	Anchor   string
+	Client   string
+	S        ScenarioResult
+	Class    string
+	Verdict  string
+	Open     bool
+	Reqs     []reqText
+	Diagram  diagram
+	Journal  []journalRow
+	Findings []Finding
+}
+
+type reqText struct {
+	ID, Level, Text string
+}
+
+type journalRow struct {
+	fakeserver.Entry
+	Kind string
+}
+
+// WriteHTML writes report.html: one self-contained page (inline CSS and SVG, no
+// script, no network reference) with the run header, the clients × scenarios
+// matrix, each client's hello, and a detail section per client × scenario with
+// the requirements, findings, replies, a sequence diagram of the journal, the
+// full journal and the driver's stderr. html/template escapes all run text.
+func WriteHTML(w io.Writer, run Run) error {
+	if err := reportTemplate.Execute(w, buildPage(run)); err != nil {
+		return fmt.Errorf("write report.html: %w", err)
+	}
+	return nil
+}
+
+func buildPage(run Run) page {
+	strict := run.Options.Strict
+	p := page{Run: run, ExitText: exitText(run.ExitCode)}
+	anchors := map[*ScenarioResult]string{}
+	used := map[string]bool{}
+	for ci := range run.Clients {
+		c := run.Clients[ci]
+		t := tallyClient(c, strict)
+		pc := pageClient{ClientResult: c, Anchor: uniqueAnchor("c-"+idSafe(c.Name), used), Verdict: t.verdict()}
+		for _, o := range Outcomes {
+			pc.Counts = append(pc.Counts, outcomeCount{o, t.byOutcome[o]})
+		}
+		p.Clients = append(p.Clients, pc)
+		for si := range c.Scenarios {
+			sr := &run.Clients[ci].Scenarios[si]
+			a := uniqueAnchor(anchorID(c.Name, sr.ID), used)
+			anchors[sr] = a
+			p.Details = append(p.Details, buildDetail(a, c.Name, *sr, strict))
+		}
+	}
+	for _, r := range matrixRows(run) {
+		pr := pageRow{ID: r.ID, Title: r.Title, Level: r.Level, Requirements: r.Requirements}
+		for _, sr := range r.Cells {
+			if sr == nil {
+				pr.Cells = append(pr.Cells, pageCell{})
+				continue
+			}
+			o := countKey(sr.Outcome)
+			pr.Cells = append(pr.Cells, pageCell{Present: true, Href: "#" + anchors[sr], Outcome: o,
+				Symbol: outcomeSymbol[o], Expected: sr.ExpectedFailure})
+		}
+		p.Rows = append(p.Rows, pr)
+	}
+	return p
+}
+
+func buildDetail(anchor, client string, sr ScenarioResult, strict bool) pageDetail {
+	kinds := entryKinds(sr.Journal)
+	d := pageDetail{Anchor: anchor, Client: client, S: sr, Class: "o-" + countKey(sr.Outcome),
+		Diagram: buildDiagram(sr.Journal, kinds), Findings: sr.Findings}
+	switch classify(sr, strict) {
+	case classOK:
+		d.Verdict = "as required"
+	case classExpected:
+		d.Verdict = "expected failure (listed in the expected-failures file)"
+	case classSkipped:
+		d.Verdict = "skipped: not judged"
+	case classFailure:
+		d.Verdict, d.Open = "unexpected: "+failureMessage(sr), true
+	case classError:
+		d.Verdict, d.Open = "harness could not judge: "+failureMessage(sr), true
+	}
+	seen := map[string]bool{}
+	for _, f := range sr.Findings {
+		seen[f.Requirement] = true
+	}
+	for _, id := range sr.Requirements {
+		d.Reqs = append(d.Reqs, reqText{ID: id, Level: RequirementLevel[id], Text: RequirementText[id]})
+		delete(seen, id)
+	}
+	// A finding may name a requirement the row does not list; quote it too.
+	for _, f := range sr.Findings {
+		if seen[f.Requirement] {
+			delete(seen, f.Requirement)
+			d.Reqs = append(d.Reqs, reqText{ID: f.Requirement, Level: RequirementLevel[f.Requirement],
+				Text: RequirementText[f.Requirement]})
+		}
+	}
+	d.Journal = make([]journalRow, len(sr.Journal))
+	for i, e := range sr.Journal {
+		d.Journal[i] = journalRow{Entry: e, Kind: kinds[i]}
+	}
+	return d
+}
+
+// uniqueAnchor keeps ids unique when a name repeats or sanitises to the same id.
+func uniqueAnchor(a string, used map[string]bool) string {
+	u := a
+	for n := 2; used[u]; n++ {
+		u = fmt.Sprintf("%s-%d", a, n)
+	}
+	used[u] = true
+	return u
+}
+
+func exitText(code int) string {
+	switch code {
+	case 0:
+		return "every selected scenario ended as required or as expected"
+	case 1:
+		return "an unexpected result"
+	case 2:
+		return "the harness could not run or judge"
+	default:
+		return "unknown exit code"
+	}
+}
