@@ -7,7 +7,7 @@ NODE_STAMP := $(NODE_DIR)/node_modules/.package-lock.json
 # The suite can run long on a 2-core machine under -race; never let go test's 10 min default cut it.
 TEST_TIMEOUT ?= 30m
 
-.PHONY: help test vet unit node-deps serve fuzz conformance bench build clean
+.PHONY: help test vet unit node-deps serve fuzz conformance bench build clean FORCE
 
 help:
 	@echo "make test         vet, every spec with -race, fuzz seed corpora (what CI runs)"
@@ -40,14 +40,35 @@ fuzz:
 	$(GO) test ./fakeserver -run '^$$' -fuzz '^FuzzAuthorization$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./fakeserver -run '^$$' -fuzz '^FuzzJSONBody$$' -fuzztime $(FUZZTIME)
 
-conformance:
-	@echo "make conformance: not built yet (issue 4)"; exit 1
+# make conformance [CLIENT='[NAME=]COMMAND'] [EXPECT='NAME=FILE'] [REPORT_DIR=dir] [STRICT=1] [FOCUS=regex] [ARGS=...]
+CLIENT ?=
+EXPECT ?=
+REPORT_DIR ?= reports/out
+STRICT ?=
+FOCUS ?=
+ARGS ?=
+CONFORMANCE_FLAGS = $(if $(CLIENT),--client '$(CLIENT)') $(if $(EXPECT),--expect-failures '$(EXPECT)') \
+	--report-dir '$(REPORT_DIR)' $(if $(STRICT),--strict) $(if $(FOCUS),--focus '$(FOCUS)') $(ARGS)
+
+conformance: bin/tokenclock-conformance node-deps
+	bin/tokenclock-conformance $(CONFORMANCE_FLAGS)
 
 bench:
 	@echo "make bench: not built yet (issue 6)"; exit 1
 
-build:
-	@echo "make build: not built yet (issue 4)"; exit 1
+build: bin/tokenclock bin/tokenclock-conformance
+
+# Build outputs are written to a temporary name and renamed, so two runs in one
+# checkout never see a half-written binary. FORCE: go's own cache decides what to rebuild.
+bin/tokenclock-conformance: FORCE
+	@mkdir -p bin
+	$(GO) test -c -o bin/.tokenclock-conformance.$$$$ . && mv -f bin/.tokenclock-conformance.$$$$ $@
+
+bin/tokenclock: FORCE
+	@mkdir -p bin
+	$(GO) build -o bin/.tokenclock.$$$$ ./cmd/tokenclock && mv -f bin/.tokenclock.$$$$ $@
+
+FORCE:
 
 clean:
 	rm -rf bin reports/out

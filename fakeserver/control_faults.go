@@ -1,0 +1,106 @@
+package fakeserver
+
+import (
+	"net/http"
+	"strings"
+	"time"
+)
+
+// ControlMaxDelay bounds a delay fault added through the control API: delays run on
+// real time, and a person at a terminal should not be able to park a request for hours.
+const ControlMaxDelay = 5 * time.Minute
+
+// controlFaultBody is the body of POST /_tokenclock/faults: a Rule with the delay as
+// a Go duration string.
+type controlFaultBody struct {
+	Method string  `json:"method"`
+	Path   string  `json:"path"`
+	After  int     `json:"after"`
+	Times  int     `json:"times"`
+	Action Action  `json:"action"`
+	Status int     `json:"status"`
+	Delay  *string `json:"delay"`
+}
+
+// ControlFaultAdded is the answer of POST /_tokenclock/faults.
+type ControlFaultAdded struct {
+	ID int `json:"id"`
+}
+
+// controlAddFault installs a non-blocking fault rule.
+func controlAddFault(s *Server, w http.ResponseWriter, r *http.Request) {
+	var body controlFaultBody
+	if err := decodeControlBody(w, r, &body); err != nil {
+		writeControlDecodeError(w, err)
+		return
+	}
+	rule, err := body.rule()
+	if err != nil {
+		writeControlDecodeError(w, err)
+		return
+	}
+	writeControlJSON(w, http.StatusOK, ControlFaultAdded{ID: s.AddFault(rule).ID()})
+}
+
+// rule validates the body and turns it into a Rule. Fields that do not belong to the
+// action are dropped (the spec's example carries both status and delay), but a
+// present field must still be well formed.
+func (b controlFaultBody) rule() (Rule, error) {
+	r := Rule{Method: b.Method, Path: b.Path, After: b.After, Times: b.Times, Action: b.Action}
+	if r.Method != "" && !isHTTPToken(r.Method) {
+		return Rule{}, badControl(`"method" must be an HTTP method such as "POST", or empty for any`)
+	}
+	if r.Path != "" && !strings.HasPrefix(r.Path, "/") {
+		return Rule{}, badControl(`"path" must start with "/", or be empty for any`)
+	}
+	if r.After < 0 || r.Times < 0 {
+		return Rule{}, badControl(`"after" and "times" must be 0 or more (times 0: every match)`)
+	}
+	var delay time.Duration
+	if b.Delay != nil {
+		d, err := time.ParseDuration(*b.Delay)
+		if err != nil {
+			return Rule{}, badControl(`"delay" must be a Go duration such as "2s": %v`, err)
+		}
+		if d <= 0 || d > ControlMaxDelay {
+			return Rule{}, badControl(`"delay" must be more than 0 and at most %v`, ControlMaxDelay)
+		}
+		delay = d
+	}
+	if b.Status != 0 && (b.Status < 200 || b.Status > 599) {
+		return Rule{}, badControl(`"status" must be between 200 and 599`)
+	}
+	switch r.Action {
+	case ActionStatus:
+		if b.Status == 0 {
+			return Rule{}, badControl(`action "status" needs "status", e.g. 503`)
+		}
+		r.Status = b.Status
+	case ActionDelay:
+		if b.Delay == nil {
+			return Rule{}, badControl(`action "delay" needs "delay", e.g. "2s"`)
+		}
+		r.Delay = delay
+	case ActionReset:
+	case ActionHoldBefore, ActionHoldResponse:
+		return Rule{}, badControl(`action %q is only available through the Go API: a held request needs a handle to release it`, r.Action)
+	case "":
+		return Rule{}, badControl(`"action" is required: "status", "delay" or "reset"`)
+	default:
+		return Rule{}, badControl(`"action" must be "status", "delay" or "reset", not %q`, r.Action)
+	}
+	return r, nil
+}
+
+// isHTTPToken reports whether s is an RFC 9110 token (what a method name is made of).
+func isHTTPToken(s string) bool {
+	for _, c := range s {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case strings.ContainsRune("!#$%&'*+-.^_`|~", c):
+		default:
+			return false
+		}
+	}
+	return s != ""
+}

@@ -1,0 +1,124 @@
+package fakeserver_test
+
+import (
+	"net/http"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/tokenclock/tokenclock/fakeserver"
+)
+
+var _ = Describe("Control API: faults", func() {
+	var (
+		h   *controlHarness
+		ada session
+	)
+	BeforeEach(func() {
+		h = newControlHarness()
+		_, err := h.srv.AddUser("Ada", "ada@example.test", "correct horse")
+		Expect(err).NotTo(HaveOccurred())
+		ada = h.login("ada@example.test", "correct horse")
+	})
+
+	addFault := func(body string) int {
+		GinkgoHelper()
+		r := h.do(http.MethodPost, "/_tokenclock/faults", body)
+		Expect(r.Status).To(Equal(http.StatusOK), "body: %s", r.Body)
+		return decodeReply[fakeserver.ControlFaultAdded](r).ID
+	}
+	lastFault := func() string {
+		GinkgoHelper()
+		j := h.srv.Journal()
+		Expect(j).NotTo(BeEmpty())
+		return j[len(j)-1].Fault
+	}
+
+	It("answers a status instead of handling, for the next `times` calls after `after`", func() {
+		id := addFault(`{"method":"GET","path":"/api/auth/me","after":1,"times":1,"action":"status","status":418}`)
+		Expect(addFault(`{"method":"GET","path":"/api/ideas","action":"status","status":503}`)).NotTo(Equal(id))
+		Expect(h.srv.State().Faults).To(Equal(2))
+		Expect(h.me(ada).Status).To(Equal(http.StatusOK))
+		Expect(lastFault()).To(BeEmpty())
+		r := h.me(ada)
+		Expect(r.Status).To(Equal(http.StatusTeapot))
+		Expect(lastFault()).To(Equal("status"))
+		Expect(h.me(ada).Status).To(Equal(http.StatusOK))
+	})
+
+	It("takes the spec's example rule as a status fault (a delay there is ignored)", func() {
+		addFault(`{"method": "POST", "path": "/api/auth/refresh", "times": 1, "after": 0,
+			"action": "status", "status": 503, "delay": "2s"}`)
+		start := time.Now()
+		Expect(h.refresh(ada).Status).To(Equal(http.StatusServiceUnavailable))
+		Expect(time.Since(start)).To(BeNumerically("<", 2*time.Second))
+		Expect(h.refresh(ada).Status).To(Equal(http.StatusOK), "the faulted refresh rotated nothing")
+	})
+
+	It("delays on real time, then handles", func() {
+		addFault(`{"path":"/api/auth/me","times":1,"action":"delay","delay":"40ms"}`)
+		start := time.Now()
+		Expect(h.me(ada).Status).To(Equal(http.StatusOK))
+		Expect(time.Since(start)).To(BeNumerically(">=", 40*time.Millisecond))
+		Expect(lastFault()).To(Equal("delay"))
+	})
+
+	It("resets the connection: nothing written", func() {
+		addFault(`{"path":"/api/auth/me","times":1,"action":"reset"}`)
+		req, err := http.NewRequest(http.MethodGet, h.srv.URL()+"/api/auth/me", nil)
+		Expect(err).NotTo(HaveOccurred())
+		req.Header.Set("Authorization", "Bearer "+ada.Access)
+		// A fresh connection: Go retries an idempotent request that failed on a reused one.
+		fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 5 * time.Second}
+		res, err := fresh.Do(req)
+		if err == nil {
+			res.Body.Close()
+		}
+		Expect(err).To(HaveOccurred())
+		Expect(lastFault()).To(Equal("reset"))
+		Expect(h.srv.Journal()[len(h.srv.Journal())-1].Status).To(BeZero())
+		Expect(h.me(ada).Status).To(Equal(http.StatusOK))
+	})
+
+	It("DELETE removes every rule", func() {
+		addFault(`{"action":"status","status":503}`)
+		Expect(h.me(ada).Status).To(Equal(http.StatusServiceUnavailable))
+		r := h.do(http.MethodDelete, "/_tokenclock/faults", "")
+		Expect(r.Status).To(Equal(http.StatusOK))
+		Expect(r.Message()).NotTo(BeEmpty())
+		Expect(h.srv.State().Faults).To(BeZero())
+		Expect(h.me(ada).Status).To(Equal(http.StatusOK))
+	})
+
+	DescribeTable("refuses bad rules with 400 {message} and installs nothing",
+		func(body, text string) {
+			expectControlError(h.do(http.MethodPost, "/_tokenclock/faults", body), http.StatusBadRequest, text)
+			Expect(h.srv.State().Faults).To(BeZero())
+			Expect(h.me(ada).Status).To(Equal(http.StatusOK))
+		},
+		Entry("hold", `{"action":"hold"}`, "only available through the Go API"),
+		Entry("hold-response", `{"action":"hold-response","status":503}`, "only available through the Go API"),
+		Entry("no action", `{"status":503}`, `"action" is required`),
+		Entry("unknown action", `{"action":"drop"}`, `"action" must be "status", "delay" or "reset"`),
+		Entry("status without status", `{"action":"status"}`, `needs "status"`),
+		Entry("status too low", `{"action":"status","status":99}`, "between 200 and 599"),
+		Entry("informational status", `{"action":"status","status":101}`, "between 200 and 599"),
+		Entry("status too high", `{"action":"status","status":600}`, "between 200 and 599"),
+		Entry("status as text", `{"action":"status","status":"503"}`, `"status" must be a JSON number`),
+		Entry("fractional status", `{"action":"status","status":503.5}`, `"status" must be a JSON number`),
+		Entry("delay without delay", `{"action":"delay"}`, `needs "delay"`),
+		Entry("delay not a duration", `{"action":"delay","delay":"soon"}`, "Go duration"),
+		Entry("delay as a number", `{"action":"delay","delay":2}`, `"delay" must be a JSON string`),
+		Entry("zero delay", `{"action":"delay","delay":"0s"}`, "more than 0"),
+		Entry("negative delay", `{"action":"delay","delay":"-1s"}`, "more than 0"),
+		Entry("delay too long", `{"action":"delay","delay":"1h"}`, "at most 5m0s"),
+		Entry("negative after", `{"action":"reset","after":-1}`, `"after" and "times" must be 0 or more`),
+		Entry("negative times", `{"action":"reset","times":-1}`, `"after" and "times" must be 0 or more`),
+		Entry("times as text", `{"action":"reset","times":"1"}`, `"times" must be a JSON number`),
+		Entry("relative path", `{"action":"reset","path":"api/auth/me"}`, `"path" must start with "/"`),
+		Entry("bad method", `{"action":"reset","method":"GET /x"}`, `"method" must be an HTTP method`),
+		Entry("no body", ``, "body is required"),
+		Entry("an array", `[{"action":"reset"}]`, "must be a JSON object"),
+	)
+})

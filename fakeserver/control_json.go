@@ -1,0 +1,107 @@
+package fakeserver
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+// controlMessage is the {"message"} body of control errors and plain acknowledgements.
+type controlMessage struct {
+	Message string `json:"message"`
+}
+
+// controlNow is the {"now"} answer of the routes that move the clock.
+type controlNow struct {
+	Now string `json:"now"`
+}
+
+// formatControlTime renders a server time the way the journal does (RFC 3339 with
+// nanoseconds), in UTC so answers do not depend on the machine's zone.
+func formatControlTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// writeControlJSON answers v as JSON with the given status.
+func writeControlJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		// Only our own reply types reach here; a failure is a bug, said plainly.
+		status = http.StatusInternalServerError
+		body, _ = json.Marshal(controlMessage{Message: "encoding the answer: " + err.Error()})
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(body, '\n'))
+}
+
+// writeControlError answers {"message"} with the given status.
+func writeControlError(w http.ResponseWriter, status int, message string) {
+	writeControlJSON(w, status, controlMessage{Message: message})
+}
+
+// controlBadRequest is a client mistake in a control body: answered 400 with its text.
+type controlBadRequest struct{ msg string }
+
+func (e controlBadRequest) Error() string { return e.msg }
+
+// badControl builds a controlBadRequest from a format.
+func badControl(format string, args ...any) error {
+	return controlBadRequest{msg: fmt.Sprintf(format, args...)}
+}
+
+// decodeControlBody reads a JSON object from the request into v. Unknown fields are
+// tolerated (newer tools may send more); a missing, malformed or wrongly typed body
+// is a controlBadRequest, a body over MaxBodyBytes is *http.MaxBytesError.
+func decodeControlBody(w http.ResponseWriter, r *http.Request, v any) error {
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return fmt.Errorf("reading control body: %w", tooLarge)
+		}
+		return badControl("reading the body: %v", err)
+	}
+	if len(raw) == 0 {
+		return badControl("a JSON object body is required")
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			if typeErr.Field != "" {
+				return badControl("field %q must be a JSON %s, not %s", typeErr.Field, jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
+			}
+			return badControl("the body must be a JSON object, not %s", typeErr.Value)
+		}
+		return badControl("the body is not valid JSON: %v", err)
+	}
+	return nil
+}
+
+// jsonKind names a Go kind the way a JSON author thinks of it.
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "string"
+	case "bool":
+		return "boolean"
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "float32", "float64":
+		return "number"
+	default:
+		return "object"
+	}
+}
+
+// writeControlDecodeError answers a decodeControlBody or validation failure:
+// 413 for an oversized body, 400 for everything else.
+func writeControlDecodeError(w http.ResponseWriter, err error) {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		writeControlError(w, http.StatusRequestEntityTooLarge,
+			fmt.Sprintf("body larger than %d bytes", tooLarge.Limit))
+		return
+	}
+	writeControlError(w, http.StatusBadRequest, err.Error())
+}

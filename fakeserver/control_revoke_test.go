@@ -1,0 +1,127 @@
+package fakeserver_test
+
+import (
+	"net/http"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	. "github.com/onsi/gomega/gstruct"
+
+	"github.com/tokenclock/tokenclock/fakeserver"
+)
+
+var _ = Describe("Control API: revoke, journal, reset", func() {
+	var (
+		h        *controlHarness
+		ada, bob session
+	)
+	BeforeEach(func() {
+		h = newControlHarness()
+		_, err := h.srv.AddUser("Ada", "ada@example.test", "correct horse")
+		Expect(err).NotTo(HaveOccurred())
+		_, err = h.srv.AddUser("Bob", "bob@example.test", "battery staple")
+		Expect(err).NotTo(HaveOccurred())
+		ada = h.login("ada@example.test", "correct horse")
+		bob = h.login("bob@example.test", "battery staple")
+	})
+
+	revoke := func(body string) fakeserver.ControlRevoked {
+		GinkgoHelper()
+		r := h.do(http.MethodPost, "/_tokenclock/revoke", body)
+		Expect(r.Status).To(Equal(http.StatusOK), "body: %s", r.Body)
+		return decodeReply[fakeserver.ControlRevoked](r)
+	}
+
+	Describe("POST /_tokenclock/revoke", func() {
+		It("revokes one user's access tokens and counts them", func() {
+			Expect(revoke(`{"what":"access","email":"ada@example.test"}`)).
+				To(Equal(fakeserver.ControlRevoked{AccessTokens: 1}))
+			r := h.me(ada)
+			Expect(r.Status).To(Equal(http.StatusUnauthorized))
+			Expect(r.Header.Get("WWW-Authenticate")).To(HavePrefix(`Bearer error="invalid_token"`))
+			Expect(h.me(bob).Status).To(Equal(http.StatusOK))
+			Expect(h.refresh(ada).Status).To(Equal(http.StatusOK), "refresh families untouched")
+		})
+
+		It("revokes everyone's refresh families when email is left out", func() {
+			Expect(revoke(`{"what":"refresh"}`)).To(Equal(fakeserver.ControlRevoked{RefreshFamilies: 2}))
+			Expect(h.refresh(ada).Status).To(Equal(http.StatusUnauthorized))
+			Expect(h.refresh(bob).Status).To(Equal(http.StatusUnauthorized))
+			Expect(h.me(ada).Status).To(Equal(http.StatusOK), "access tokens untouched")
+		})
+
+		It("revokes both with all", func() {
+			Expect(revoke(`{"what":"all","email":"bob@example.test"}`)).
+				To(Equal(fakeserver.ControlRevoked{AccessTokens: 1, RefreshFamilies: 1}))
+			Expect(h.me(bob).Status).To(Equal(http.StatusUnauthorized))
+			Expect(h.refresh(bob).Status).To(Equal(http.StatusUnauthorized))
+			Expect(h.me(ada).Status).To(Equal(http.StatusOK))
+		})
+
+		It("counts nothing for an unknown email", func() {
+			Expect(revoke(`{"what":"all","email":"nobody@example.test"}`)).To(Equal(fakeserver.ControlRevoked{}))
+			Expect(h.me(ada).Status).To(Equal(http.StatusOK))
+		})
+
+		DescribeTable("refuses bad bodies with 400 and revokes nothing",
+			func(body, text string) {
+				expectControlError(h.do(http.MethodPost, "/_tokenclock/revoke", body), http.StatusBadRequest, text)
+				Expect(h.me(ada).Status).To(Equal(http.StatusOK))
+				Expect(h.me(bob).Status).To(Equal(http.StatusOK))
+			},
+			Entry("missing what", `{"email":"ada@example.test"}`, `"what" must be "access", "refresh" or "all"`),
+			Entry("unknown what", `{"what":"everything"}`, `"what" must be`),
+			Entry("email not a string", `{"what":"access","email":7}`, `"email" must be a JSON string`),
+			Entry("what not a string", `{"what":["access"]}`, `"what" must be a JSON string`),
+			Entry("malformed", `{what:"access"}`, "not valid JSON"),
+		)
+	})
+
+	Describe("GET /_tokenclock/journal", func() {
+		It("answers the journal entries, the Go API's schema, without control requests", func() {
+			h.do(http.MethodPost, "/_tokenclock/expire", `{"what":"access"}`)
+			h.me(ada)
+			r := h.do(http.MethodGet, "/_tokenclock/journal", "")
+			Expect(r.Status).To(Equal(http.StatusOK))
+			entries := decodeReply[[]fakeserver.Entry](r)
+			Expect(entries).To(HaveLen(3))
+			Expect(entries[0]).To(MatchFields(IgnoreExtras, Fields{
+				"Seq": Equal(1), "Method": Equal("POST"), "Path": Equal("/api/auth/login"),
+				"Status": Equal(200), "IssuedAccess": Equal("A0"), "IssuedRefresh": Equal("R0"),
+			}))
+			Expect(entries[2]).To(MatchFields(IgnoreExtras, Fields{
+				"Seq": Equal(3), "Path": Equal("/api/auth/me"),
+				"AccessToken": Equal("A0"), "AccessState": Equal(fakeserver.StateExpired),
+				"Status": Equal(401),
+			}))
+			Expect(entries[2].VirtualTime).To(Equal(
+				controlStart.Add(fakeserver.DefaultAccessTTL + time.Second).Format(time.RFC3339Nano)))
+			want := h.srv.Journal()
+			for i := range want {
+				want[i].Body = nil // never serialised
+			}
+			Expect(entries).To(Equal([]fakeserver.Entry(want)))
+		})
+	})
+
+	Describe("POST /_tokenclock/reset", func() {
+		It("empties users, tokens, journal and faults and puts the clock back", func() {
+			h.do(http.MethodPost, "/_tokenclock/clock/advance", `{"by":"1h"}`)
+			Expect(h.do(http.MethodPost, "/_tokenclock/faults", `{"action":"status","status":503}`).Status).
+				To(Equal(http.StatusOK))
+			Expect(controlNowOf(h.do(http.MethodPost, "/_tokenclock/reset", ""))).To(BeTemporally("==", controlStart))
+			st := decodeReply[fakeserver.State](h.do(http.MethodGet, "/_tokenclock/state", ""))
+			Expect(st.Users).To(BeZero())
+			Expect(st.Families).To(BeZero())
+			Expect(st.Faults).To(BeZero())
+			Expect(h.do(http.MethodGet, "/_tokenclock/journal", "").Body).To(MatchJSON(`[]`))
+			Expect(h.me(ada).Status).To(Equal(http.StatusUnauthorized), "tokens issued before reset are gone")
+		})
+
+		It("ignores a body", func() {
+			Expect(h.do(http.MethodPost, "/_tokenclock/reset", `{not json`).Status).To(Equal(http.StatusOK))
+			Expect(h.srv.State().Users).To(BeZero())
+		})
+	})
+})

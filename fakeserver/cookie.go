@@ -1,0 +1,36 @@
+package fakeserver
+
+import (
+	"math"
+	"net/http"
+	"time"
+)
+
+// refreshCookieName is the spec's cookie name; clients depend on it.
+const refreshCookieName = "refreshToken"
+
+// setRefreshCookie adds the refresh cookie: HttpOnly, Path=/api/auth,
+// SameSite=Lax, Secure over TLS, Max-Age the token's remaining lifetime in whole
+// seconds (a freshly minted token: exactly the refresh TTL).
+func setRefreshCookie(rp reply, r *http.Request, rec *refreshRecord, now time.Time) reply {
+	maxAge := int(math.Ceil(rec.exp.Sub(now).Seconds()))
+	if maxAge < 1 {
+		maxAge = 1
+	}
+	c := &http.Cookie{
+		Name: refreshCookieName, Value: rec.secret, Path: "/api/auth",
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil, MaxAge: maxAge,
+	}
+	rp.header.Add("Set-Cookie", c.String())
+	return rp
+}
+
+// clearRefreshCookie expires the cookie (Max-Age=0 and an Expires in the past).
+func clearRefreshCookie(rp reply, r *http.Request) reply {
+	c := &http.Cookie{
+		Name: refreshCookieName, Value: "", Path: "/api/auth", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil, MaxAge: -1, Expires: time.Unix(0, 0),
+	}
+	rp.header.Add("Set-Cookie", c.String())
+	return rp
+}

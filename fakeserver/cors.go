@@ -1,0 +1,34 @@
+package fakeserver
+
+import "net/http"
+
+// CORS is on only when Options.CORSOrigin is set, and only for that exact origin,
+// with credentials (the SPA's refresh cookie); no wildcard ever.
+
+// applyCORS adds the CORS response headers when the request comes from the
+// allowed origin.
+func (s *Server) applyCORS(r *http.Request, h http.Header) {
+	if s.opts.CORSOrigin == "" {
+		return
+	}
+	h.Add("Vary", "Origin")
+	if r.Header.Get("Origin") != s.opts.CORSOrigin {
+		return
+	}
+	h.Set("Access-Control-Allow-Origin", s.opts.CORSOrigin)
+	h.Set("Access-Control-Allow-Credentials", "true")
+	h.Set("Access-Control-Expose-Headers", "WWW-Authenticate")
+}
+
+// preflight answers OPTIONS on a known path: 204 with the path's methods and the
+// headers the client may send. A foreign origin gets no allow headers.
+func (s *Server) preflight(r *http.Request, allow string) reply {
+	rp := reply{status: http.StatusNoContent, header: http.Header{}}
+	rp.header.Set("Allow", allow+", OPTIONS")
+	if r.Header.Get("Origin") == s.opts.CORSOrigin {
+		rp.header.Set("Access-Control-Allow-Methods", allow)
+		rp.header.Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
+		rp.header.Set("Access-Control-Max-Age", "600")
+	}
+	return rp
+}

@@ -1,0 +1,14 @@
+package fakeserver_test
+
+import (
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+// TestFakeserver runs every fakeserver spec (server core and control API).
+func TestFakeserver(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "fakeserver")
+}

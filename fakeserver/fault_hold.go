@@ -1,0 +1,39 @@
+package fakeserver
+
+import (
+	"context"
+	"time"
+)
+
+// hold keeps the current request waiting until the rule is released, the hold
+// bound (real time) passes after it was held, the client goes away or the server
+// closes. A rule released before the request got here does not hold it (acted is
+// false). ok is false when the request must be abandoned (ctx or Close).
+func (f *Fault) hold(ctx context.Context, closing <-chan struct{}) (acted, ok bool) {
+	f.mu.Lock()
+	if f.released {
+		f.mu.Unlock()
+		return false, true
+	}
+	f.held++
+	close(f.heldCh)
+	f.heldCh = make(chan struct{})
+	release := f.releaseCh
+	f.mu.Unlock()
+
+	// Real time on purpose: a bound on the injected (fake) clock would never fire.
+	bound := time.NewTimer(f.bound)
+	defer bound.Stop()
+	select {
+	case <-release:
+	case <-bound.C:
+	case <-ctx.Done():
+		return true, false
+	case <-closing:
+		return true, false
+	}
+	return true, true
+}
+
+// holdsBefore reports whether the rule waits before handling (ActionHoldBefore).
+func (f *Fault) holdsBefore() bool { return f.rule.Action == ActionHoldBefore }

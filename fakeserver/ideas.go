@@ -1,0 +1,122 @@
+package fakeserver
+
+import (
+	"net/http"
+	"strconv"
+)
+
+// handleListIdeas answers every idea newest first; ?_limit=N (a non-negative
+// integer, else 400) keeps the first N.
+func handleListIdeas(s *Server, rq *request) reply {
+	limit := -1
+	if vs, ok := rq.r.URL.Query()["_limit"]; ok {
+		n, err := strconv.Atoi(firstOf(vs))
+		if err != nil || n < 0 || !allDigits(firstOf(vs)) {
+			return messageReply(http.StatusBadRequest, "_limit must be a non-negative integer")
+		}
+		limit = n
+	}
+	ideas := s.Ideas()
+	if limit >= 0 && limit < len(ideas) {
+		ideas = ideas[:limit]
+	}
+	return jsonReply(http.StatusOK, ideas)
+}
+
+func firstOf(vs []string) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[0]
+}
+
+// allDigits rejects "+3" and " 3", which Atoi would accept or trip on differently.
+func allDigits(v string) bool {
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return v != ""
+}
+
+func handleGetIdea(s *Server, rq *request) reply {
+	s.dataMu.RLock()
+	rec, ok := s.data.ideas[rq.id]
+	var idea Idea
+	if ok {
+		idea = rec.public()
+	}
+	s.dataMu.RUnlock()
+	if !ok {
+		return missingIdea(rq.id)
+	}
+	return jsonReply(http.StatusOK, idea)
+}
+
+func missingIdea(id string) reply {
+	return messageReply(http.StatusNotFound, "no idea with id "+strconv.Quote(id))
+}
+
+func handleCreateIdea(s *Server, rq *request) reply {
+	u, rp := s.authenticate(rq)
+	if rp != nil {
+		return *rp
+	}
+	in, err := ideaInput(rq.body)
+	if err != nil {
+		return badBody(err)
+	}
+	now := s.Now()
+	s.dataMu.Lock()
+	idea := s.data.addIdea(u.ID, in, now).public()
+	s.dataMu.Unlock()
+	return jsonReply(http.StatusCreated, idea)
+}
+
+// handleUpdateIdea replaces title, summary, description and tags. Precedence: 401,
+// 400 bad body, 404 missing idea, 403 not the owner.
+func handleUpdateIdea(s *Server, rq *request) reply {
+	u, rp := s.authenticate(rq)
+	if rp != nil {
+		return *rp
+	}
+	in, err := ideaInput(rq.body)
+	if err != nil {
+		return badBody(err)
+	}
+	s.dataMu.Lock()
+	defer s.dataMu.Unlock()
+	rec, ok := s.data.ideas[rq.id]
+	switch {
+	case !ok:
+		return missingIdea(rq.id)
+	case rec.User != u.ID:
+		return notOwner()
+	}
+	rec.Title, rec.Summary, rec.Description, rec.Tags = in.Title, in.Summary, in.Description, in.Tags
+	return jsonReply(http.StatusOK, rec.public())
+}
+
+// handleDeleteIdea deletes the caller's idea. Precedence: 401, 404, 403.
+func handleDeleteIdea(s *Server, rq *request) reply {
+	u, rp := s.authenticate(rq)
+	if rp != nil {
+		return *rp
+	}
+	s.dataMu.Lock()
+	defer s.dataMu.Unlock()
+	rec, ok := s.data.ideas[rq.id]
+	switch {
+	case !ok:
+		return missingIdea(rq.id)
+	case rec.User != u.ID:
+		return notOwner()
+	}
+	delete(s.data.ideas, rq.id)
+	return messageReply(http.StatusOK, "idea deleted")
+}
+
+func notOwner() reply {
+	return messageReply(http.StatusForbidden, "only the owner may change this idea")
+}

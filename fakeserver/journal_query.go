@@ -1,0 +1,82 @@
+package fakeserver
+
+import "net/http"
+
+// Journal is a snapshot of journal entries with query helpers for checks. Every
+// helper returns a new slice and keeps seq order.
+type Journal []Entry
+
+// RefreshPath is the refresh endpoint, the journal's most queried path.
+const RefreshPath = "/api/auth/refresh"
+
+// Refreshes returns the POST /api/auth/refresh entries.
+func (j Journal) Refreshes() Journal { return j.To(http.MethodPost, RefreshPath) }
+
+// To returns the entries for that method and path ("" matches any method).
+func (j Journal) To(method, path string) Journal {
+	return j.Where(func(e Entry) bool { return (method == "" || e.Method == method) && e.Path == path })
+}
+
+// Since returns the entries with seq > seq.
+func (j Journal) Since(seq int) Journal {
+	return j.Where(func(e Entry) bool { return e.Seq > seq })
+}
+
+// ArrivedAfter returns the entries that arrived after e's response was written
+// (realOffsetMs strictly greater than e's respondedOffsetMs). A pending e has no
+// response yet: nothing arrived after it.
+func (j Journal) ArrivedAfter(e Entry) Journal {
+	if e.Pending {
+		return Journal{}
+	}
+	return j.Where(func(x Entry) bool { return x.Seq != e.Seq && x.RealOffsetMs > e.RespondedOffsetMs })
+}
+
+// Where returns the entries for which keep is true.
+func (j Journal) Where(keep func(Entry) bool) Journal {
+	out := Journal{}
+	for _, e := range j {
+		if keep(e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// LastSeq is the last entry's seq, 0 when empty.
+func (j Journal) LastSeq() int {
+	if len(j) == 0 {
+		return 0
+	}
+	return j[len(j)-1].Seq
+}
+
+// WithAccess returns the entries that presented the access token with that label.
+func (j Journal) WithAccess(label string) Journal {
+	return j.Where(func(e Entry) bool { return e.AccessToken == label })
+}
+
+// WithRefresh returns the entries that presented the refresh token with that label.
+func (j Journal) WithRefresh(label string) Journal {
+	return j.Where(func(e Entry) bool { return e.RefreshToken == label })
+}
+
+// WithStatus returns the entries answered with that status (0: reset or none).
+func (j Journal) WithStatus(status int) Journal {
+	return j.Where(func(e Entry) bool { return e.Status == status })
+}
+
+// Finished drops the entries still pending.
+func (j Journal) Finished() Journal {
+	return j.Where(func(e Entry) bool { return !e.Pending })
+}
+
+// Seq returns the entry with that seq, false when it is not in the snapshot.
+func (j Journal) Seq(seq int) (Entry, bool) {
+	for _, e := range j {
+		if e.Seq == seq {
+			return e, true
+		}
+	}
+	return Entry{}, false
+}

@@ -1,0 +1,30 @@
+package fakeserver
+
+// Label returns the label (A3, R1) of a token string this server issued since the
+// last Reset, or "" if unknown.
+func (s *Server) Label(token string) string {
+	s.tokMu.RLock()
+	defer s.tokMu.RUnlock()
+	if rec, ok := s.tok.accessBySecret[token]; ok {
+		return rec.label
+	}
+	if rec, ok := s.tok.refresh[token]; ok {
+		return rec.label
+	}
+	return ""
+}
+
+// Secrets returns every issued token string with its label, so reports can replace
+// secrets by labels before anything is written out.
+func (s *Server) Secrets() map[string]string {
+	s.tokMu.RLock()
+	defer s.tokMu.RUnlock()
+	out := make(map[string]string, len(s.tok.accessBySecret)+len(s.tok.refresh))
+	for secret, rec := range s.tok.accessBySecret {
+		out[secret] = rec.label
+	}
+	for secret, rec := range s.tok.refresh {
+		out[secret] = rec.label
+	}
+	return out
+}

@@ -1,0 +1,158 @@
+package fakeserver
+
+import (
+	"net/http"
+)
+
+// serveAPI is every API request's life: arrive (seq, clock, fault matching, in
+// arrival order), read the body, wait for delays and holds, answer (a status or
+// reset rule, or the real handler), hold the response if a rule says so, then
+// finish the journal entry and only then write, so a client that got its answer
+// always finds its entry final.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	if s.track() {
+		defer s.inflight.Done()
+	}
+	rq, acting := s.arrive(r)
+	defer s.recoverPanic(w, rq)
+
+	rq.readCookie()
+	rq.verified = s.verifyAccess(r.Header.Values("Authorization"))
+	s.judgeTokens(rq)
+	rq.readBody()
+	s.journal.update(rq.entry, rq.copyInto)
+
+	if !s.waitBefore(rq, acting) {
+		s.abandon(rq)
+	}
+	var rp reply
+	switch f := firstAnswering(acting, rq); {
+	case f != nil && f.rule.Action == ActionReset:
+		rq.acted("reset")
+		s.judgeTokens(rq)
+		s.finish(rq, 0)
+		resetConn(w)
+		return
+	case f != nil:
+		rq.acted("status")
+		s.judgeTokens(rq)
+		rp = s.faultReply(rq, f.status())
+	default:
+		s.judgeTokens(rq)
+		rp = s.handle(rq)
+	}
+	for _, f := range acting {
+		if !f.holdsResponse() {
+			continue
+		}
+		acted, ok := f.holdResponse(r.Context(), s.closing)
+		if acted {
+			rq.acted("hold")
+		}
+		if !ok {
+			s.abandon(rq)
+		}
+	}
+	s.respond(w, rq, rp)
+}
+
+// arrive journals the request as pending with its seq, server time and real
+// offset, and counts it against the fault rules under the same lock, so rules see
+// matches in seq order.
+func (s *Server) arrive(r *http.Request) (*request, []*Fault) {
+	e := &Entry{
+		Method: r.Method, Path: r.URL.Path, Pending: true,
+		AuthorizationHeaders: len(r.Header.Values("Authorization")),
+	}
+	j := s.journal
+	j.mu.Lock()
+	j.seq++
+	e.Seq = j.seq
+	e.VirtualTime = s.Now().UTC().Format(timeLayout)
+	e.RealOffsetMs = s.realOffsetMs()
+	j.push(e)
+	acting := s.faults.match(r.Method, r.URL.Path)
+	j.mu.Unlock()
+	return &request{r: r, entry: e}, acting
+}
+
+// waitBefore runs the delays and holds-before-handling in the order the rules were
+// added; false when the request was abandoned (client gone, server closed).
+func (s *Server) waitBefore(rq *request, acting []*Fault) bool {
+	ctx := rq.r.Context()
+	for _, f := range acting {
+		switch {
+		case f.delays():
+			rq.acted("delay")
+			if !f.delay(ctx, s.closing) {
+				return false
+			}
+		case f.holdsBefore():
+			acted, ok := f.hold(ctx, s.closing)
+			if acted {
+				rq.acted("hold")
+				rq.heldBy = append(rq.heldBy, f)
+			}
+			if !ok {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// respond finishes the entry, writes the reply (with CORS headers) and reports
+// the entry to OnRequest.
+func (s *Server) respond(w http.ResponseWriter, rq *request, rp reply) {
+	s.applyCORS(rq.r, rp.header)
+	e := s.finish(rq, rp.status)
+	rp.write(w)
+	if s.opts.OnRequest != nil && e != nil {
+		s.opts.OnRequest(*e)
+	}
+}
+
+// finish makes the entry final (once). With status 0 (reset, abandoned) it also
+// calls OnRequest, as nothing more will happen; otherwise respond does after writing.
+func (s *Server) finish(rq *request, status int) *Entry {
+	if rq.finished {
+		return nil
+	}
+	rq.finished = true
+	final := s.journal.update(rq.entry, func(e *Entry) {
+		rq.copyInto(e)
+		e.Status = status
+		e.RespondedOffsetMs = s.realOffsetMs()
+		e.Pending = false
+	})
+	if status == 0 && s.opts.OnRequest != nil {
+		s.opts.OnRequest(final)
+	}
+	return &final
+}
+
+// abandon ends a request the client gave up on, or that Close cut short: status 0,
+// and no response at all. Returning normally would make net/http send an empty
+// 200, so it aborts the handler the way net/http provides (recoverPanic passes
+// http.ErrAbortHandler on).
+func (s *Server) abandon(rq *request) {
+	s.finish(rq, 0)
+	panic(http.ErrAbortHandler)
+}
+
+// recoverPanic keeps the promise that nothing answers 500: a bug in a handler is
+// answered 400 {message}. http.ErrAbortHandler (an abort on purpose) goes on up.
+func (s *Server) recoverPanic(w http.ResponseWriter, rq *request) {
+	p := recover()
+	if p == nil {
+		return
+	}
+	if p == http.ErrAbortHandler { //nolint:errorlint // sentinel compared as net/http does
+		s.finish(rq, 0)
+		panic(p)
+	}
+	if rq.finished {
+		return
+	}
+	s.respond(w, rq, messageReply(http.StatusBadRequest, "the request could not be handled"))
+}

@@ -1,0 +1,128 @@
+package fakeserver
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"hash"
+	"io"
+	"net/http"
+	"time"
+)
+
+// request carries one API request through the pipeline: what arrived, and the
+// labels and states judged so far, copied into its journal entry when it finishes.
+type request struct {
+	r     *http.Request
+	entry *Entry
+	id    string // {id} of /api/ideas/{id}
+
+	body     []byte
+	tooLarge bool
+	readErr  bool
+	bodyHash string
+
+	verified  verifiedAccess // signature checked once, judged again when handled
+	access    accessJudgement
+	cookie    string
+	hasCookie bool
+	refresh   refreshJudgement
+
+	issuedAccess, issuedRefresh string
+	faults                      []string // names of the rules that acted
+	heldBy                      []*Fault // hold-before rules that held it
+	finished                    bool
+}
+
+// drainLimit bounds how much of an oversized body is read and discarded, so the
+// client gets its 413 instead of a broken pipe, without reading forever.
+const drainLimit = 8 << 20
+
+// readBody reads up to MaxBodyBytes; more is tooLarge (413), read errors are 400.
+// The hash covers the whole body when it could be read to its end.
+func (rq *request) readBody() {
+	if rq.r.Body == nil || rq.r.Body == http.NoBody {
+		return
+	}
+	h := sha256.New()
+	b, err := io.ReadAll(io.TeeReader(io.LimitReader(rq.r.Body, MaxBodyBytes+1), h))
+	if err != nil {
+		rq.readErr = true
+		return
+	}
+	if len(b) > MaxBodyBytes {
+		rq.tooLarge = true
+		n, err := io.Copy(h, io.LimitReader(rq.r.Body, drainLimit))
+		if err == nil && n < drainLimit {
+			rq.bodyHash = hexSum(h)
+		}
+		return
+	}
+	if len(b) > 0 {
+		rq.body, rq.bodyHash = b, hexSum(h)
+	}
+}
+
+func hexSum(h hash.Hash) string { return hex.EncodeToString(h.Sum(nil)) }
+
+// cookieValue reads the refresh cookie; a value net/http cannot parse counts as
+// absent.
+func (rq *request) readCookie() {
+	c, err := rq.r.Cookie(refreshCookieName)
+	if errors.Is(err, http.ErrNoCookie) || err != nil {
+		return
+	}
+	rq.cookie, rq.hasCookie = c.Value, true
+}
+
+// judgeTokens labels and judges both tokens as they stand now, without side
+// effects; handlers that decide (authenticate, refresh) overwrite their part.
+func (s *Server) judgeTokens(rq *request) {
+	rq.access = s.judgeAccess(rq.verified, s.Now())
+	rq.refresh = s.peekRefresh(rq.cookie, rq.hasCookie, rq.r.URL.Path == RefreshPath)
+}
+
+// copyInto fills the entry from the request (the caller holds the journal lock).
+func (rq *request) copyInto(e *Entry) {
+	e.AccessToken, e.AccessState = rq.access.label, rq.access.state
+	e.RefreshToken, e.RefreshState = rq.refresh.label, rq.refresh.state
+	e.BodySha256, e.Body = rq.bodyHash, rq.body
+	e.IssuedAccess, e.IssuedRefresh = rq.issuedAccess, rq.issuedRefresh
+	e.Fault = joinNames(rq.faults)
+}
+
+func joinNames(names []string) string {
+	out := ""
+	for i, n := range names {
+		if i > 0 {
+			out += ","
+		}
+		out += n
+	}
+	return out
+}
+
+// acted records a rule's name once, in the order rules acted.
+func (rq *request) acted(name string) {
+	for _, n := range rq.faults {
+		if n == name {
+			return
+		}
+	}
+	rq.faults = append(rq.faults, name)
+}
+
+// realOffsetMs is real milliseconds since the server was built.
+func (s *Server) realOffsetMs() float64 {
+	return float64(time.Since(s.started)) / float64(time.Millisecond)
+}
+
+// wasHeldBy reports whether rule f held this request before handling.
+func (rq *request) wasHeldBy(f *Fault) bool {
+	for _, h := range rq.heldBy {
+		if h == f {
+			return true
+		}
+	}
+	return false
+}

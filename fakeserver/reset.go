@@ -1,0 +1,46 @@
+package fakeserver
+
+// Reset empties users, tokens, ideas, journal and faults (releasing held
+// requests); the clock offset goes back to 0 and labels and ids restart (A0, R0,
+// u1, i1, seq 1). The signing key stays, so a token from before the Reset still
+// verifies but is unknown: "?" invalid.
+func (s *Server) Reset() {
+	s.faults.clear()
+	s.tokMu.Lock()
+	s.tok = newTokenStore()
+	s.tokMu.Unlock()
+	s.dataMu.Lock()
+	s.data = newDataStore()
+	s.dataMu.Unlock()
+	s.journal.reset()
+	s.offset.Store(0)
+}
+
+// State is the control API's /state document.
+func (s *Server) State() State {
+	s.tokMu.RLock()
+	families, live := len(s.tok.families), 0
+	for _, f := range s.tok.families {
+		if !f.revoked {
+			live++
+		}
+	}
+	s.tokMu.RUnlock()
+	s.dataMu.RLock()
+	users := len(s.data.users)
+	s.dataMu.RUnlock()
+	last, dropped := s.journal.stats()
+	return State{
+		Now:            s.Now().UTC().Format(timeLayout),
+		AccessTTL:      s.opts.AccessTTL.String(),
+		RefreshTTL:     s.opts.RefreshTTL.String(),
+		Rotation:       !s.opts.NoRotation,
+		ReuseGrace:     s.opts.ReuseGrace.String(),
+		Users:          users,
+		Families:       families,
+		LiveFamilies:   live,
+		Faults:         s.faults.len(),
+		JournalDropped: dropped,
+		Requests:       last,
+	}
+}

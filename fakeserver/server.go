@@ -1,0 +1,203 @@
+package fakeserver
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/jonboulle/clockwork"
+)
+
+// readHeaderTimeout bounds how long a connection may dribble its headers, so a
+// stuck client cannot pin a server goroutine forever.
+const readHeaderTimeout = 10 * time.Second
+
+// Server is the fake auth + ideas backend. Shape follows net/http/httptest: New,
+// Start (or StartAt), URL, Close; Reset empties it between scenarios.
+//
+// Locking: tokens and app data sit behind their own RWMutexes so the hot
+// authenticated GET path only takes read locks (JWT verification needs none); the
+// journal and the fault rules have their own short critical sections.
+type Server struct {
+	opts    Options
+	clock   clockwork.Clock
+	offset  atomic.Int64 // nanoseconds added to clock.Now(): Advance, Expire*
+	key     []byte
+	parser  *jwt.Parser
+	started time.Time // real time, for realOffsetMs
+
+	tokMu sync.RWMutex
+	tok   *tokenStore
+
+	dataMu sync.RWMutex
+	data   *dataStore
+
+	journal *journal
+	faults  *faultSet
+	api     http.Handler
+
+	closing   chan struct{} // closed by Close: holds and delays abort
+	closeOnce sync.Once
+	trackMu   sync.Mutex
+	closed    bool
+	inflight  sync.WaitGroup
+
+	srvMu   sync.Mutex
+	httpSrv *http.Server
+	url     string
+}
+
+// New builds a server from opts, filling zero values with the spec's defaults; it
+// does not listen yet (Handler works without Start).
+func New(opts Options) *Server {
+	if opts.Clock == nil {
+		opts.Clock = clockwork.NewRealClock()
+	}
+	if opts.AccessTTL <= 0 {
+		opts.AccessTTL = DefaultAccessTTL
+	}
+	if opts.RefreshTTL <= 0 {
+		opts.RefreshTTL = DefaultRefreshTTL
+	}
+	if opts.HoldBound <= 0 {
+		opts.HoldBound = DefaultHoldBound
+	}
+	if opts.JournalLimit <= 0 {
+		opts.JournalLimit = DefaultJournalLimit
+	}
+	if opts.ReuseGrace < 0 {
+		opts.ReuseGrace = 0
+	}
+	key := opts.SigningKey
+	if len(key) == 0 {
+		key = make([]byte, 32)
+		_, _ = rand.Read(key) // crypto/rand.Read never fails on supported platforms
+	}
+	s := &Server{
+		opts:    opts,
+		clock:   opts.Clock,
+		key:     append([]byte(nil), key...),
+		started: time.Now(),
+		tok:     newTokenStore(),
+		data:    newDataStore(),
+		journal: newJournal(opts.JournalLimit),
+		faults:  &faultSet{},
+		closing: make(chan struct{}),
+	}
+	s.parser = jwt.NewParser(
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithTimeFunc(s.Now),
+		jwt.WithExpirationRequired(),
+		jwt.WithStrictDecoding(),
+	)
+	s.api = http.HandlerFunc(s.serveAPI)
+	return s
+}
+
+// Handler is the API handler (no control routes), journalled and faulted like the
+// listener: for embedding and benchmarks. A reset fault, or a request abandoned by
+// its client or by Close, aborts with panic(http.ErrAbortHandler) as net/http
+// expects; a server built on Handler drops the connection.
+func (s *Server) Handler() http.Handler { return s.api }
+
+// Start listens on 127.0.0.1 on a free port.
+func (s *Server) Start() error { return s.StartAt("127.0.0.1:0") }
+
+// StartAt listens on addr (serve's --addr) and serves in the background.
+func (s *Server) StartAt(addr string) error {
+	s.srvMu.Lock()
+	defer s.srvMu.Unlock()
+	if s.httpSrv != nil {
+		return errors.New("fakeserver: already started")
+	}
+	select {
+	case <-s.closing:
+		return errors.New("fakeserver: closed")
+	default:
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("fakeserver: listen on %s: %w", addr, err)
+	}
+	s.httpSrv = &http.Server{Handler: http.HandlerFunc(s.serveTop), ReadHeaderTimeout: readHeaderTimeout}
+	s.url = "http://" + urlHost(ln.Addr())
+	srv := s.httpSrv
+	go func() { _ = srv.Serve(ln) }() // returns ErrServerClosed on Close
+	return nil
+}
+
+// urlHost turns a listener address into a host:port a client can dial: an
+// unspecified IP (":8088") becomes loopback.
+func urlHost(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	host := tcp.IP.String()
+	if tcp.IP == nil || tcp.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, fmt.Sprint(tcp.Port))
+}
+
+// URL is the base URL, e.g. http://127.0.0.1:41234 (no trailing slash); "" before Start.
+func (s *Server) URL() string {
+	s.srvMu.Lock()
+	defer s.srvMu.Unlock()
+	return strings.TrimSuffix(s.url, "/")
+}
+
+// Close stops listening, closes connections, aborts every held or delayed request
+// (they are journalled with status 0) and waits for in-flight handlers. Idempotent.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		close(s.closing)
+		s.srvMu.Lock()
+		srv := s.httpSrv
+		s.srvMu.Unlock()
+		if srv != nil {
+			_ = srv.Close()
+		}
+		s.trackMu.Lock()
+		s.closed = true
+		s.trackMu.Unlock()
+		s.inflight.Wait()
+		s.faults.clear()
+	})
+}
+
+// track counts a handler in flight so Close can wait for it; after Close it
+// returns false and the handler runs untracked (every wait in it aborts at once).
+func (s *Server) track() bool {
+	s.trackMu.Lock()
+	defer s.trackMu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.inflight.Add(1)
+	return true
+}
+
+// serveTop routes control requests to ControlHandler (never journalled) and
+// everything else to the API.
+func (s *Server) serveTop(w http.ResponseWriter, r *http.Request) {
+	if s.opts.ExposeControl && isControlPath(r.URL.Path) {
+		s.ControlHandler().ServeHTTP(w, r)
+		return
+	}
+	s.api.ServeHTTP(w, r)
+}
+
+func isControlPath(p string) bool {
+	return p == strings.TrimSuffix(ControlPrefix, "/") || strings.HasPrefix(p, ControlPrefix)
+}
+
+// Options returns the options in effect (defaults filled in).
+func (s *Server) Options() Options { return s.opts }

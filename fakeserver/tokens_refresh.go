@@ -1,0 +1,172 @@
+package fakeserver
+
+import (
+	"fmt"
+	"time"
+)
+
+// issued is what a login, register or refresh hands out.
+type issued struct {
+	access  *accessRecord
+	refresh *refreshRecord // the cookie to set (current token of the family)
+	minted  bool           // refresh was minted by this response (journal IssuedRefresh)
+}
+
+// newRefresh mints the next refresh token of fam; the caller holds tokMu.
+func (s *Server) newRefresh(fam *family, now time.Time) *refreshRecord {
+	t := s.tok
+	rec := &refreshRecord{
+		label:  fmt.Sprintf("R%d", t.nextRefresh),
+		secret: randomString(32),
+		fam:    fam,
+		exp:    now.Add(s.opts.RefreshTTL),
+	}
+	t.nextRefresh++
+	t.refresh[rec.secret] = rec
+	fam.current = rec
+	return rec
+}
+
+// startSession opens a new family for userID (login, register): A and R minted.
+func (s *Server) startSession(userID string) (issued, error) {
+	now := s.Now()
+	s.tokMu.Lock()
+	defer s.tokMu.Unlock()
+	fam := &family{userID: userID}
+	s.tok.families = append(s.tok.families, fam)
+	r := s.newRefresh(fam, now)
+	a, err := s.mintAccess(userID, now)
+	if err != nil {
+		return issued{}, err
+	}
+	return issued{access: a, refresh: r, minted: true}, nil
+}
+
+// refreshJudgement is a refresh cookie's label and state at one instant.
+type refreshJudgement struct {
+	label, state string
+	rec          *refreshRecord
+	grace        bool // a spent previous token accepted inside the grace window
+}
+
+// judgeRefresh labels and judges a cookie value without changing anything; the
+// caller holds tokMu (read or write). onRefresh says whether it was presented to
+// POST /api/auth/refresh: only there is a spent token reuse; elsewhere it is revoked.
+// Precedence: invalid > reused > revoked > expired > valid.
+func (s *Server) judgeRefresh(cookie string, present, onRefresh bool, now time.Time) refreshJudgement {
+	if !present {
+		return refreshJudgement{state: StateNone}
+	}
+	rec, ok := s.tok.refresh[cookie]
+	if !ok {
+		return refreshJudgement{label: "?", state: StateInvalid}
+	}
+	j := refreshJudgement{label: rec.label, rec: rec}
+	fam := rec.fam
+	switch {
+	case rec.spent && onRefresh && s.inGrace(rec, now) && !fam.revoked:
+		j.grace = true
+		j.state = s.expiredOr(rec, now, StateValid)
+	case rec.spent && onRefresh && !s.inGrace(rec, now):
+		j.state = StateReused
+	case rec.spent || fam.revoked:
+		j.state = StateRevoked
+	default:
+		j.state = s.expiredOr(rec, now, StateValid)
+	}
+	return j
+}
+
+// inGrace: rec is the family's immediately previous token and now is before
+// spentAt + ReuseGrace (server clock; a half-open window like exp).
+func (s *Server) inGrace(rec *refreshRecord, now time.Time) bool {
+	return s.opts.ReuseGrace > 0 && rec.fam.previous == rec && now.Before(rec.spentAt.Add(s.opts.ReuseGrace))
+}
+
+func (s *Server) expiredOr(rec *refreshRecord, now time.Time, state string) string {
+	if !now.Before(rec.exp) {
+		return StateExpired
+	}
+	return state
+}
+
+// peekRefresh judges under a read lock (journal labels at arrival, faulted requests).
+func (s *Server) peekRefresh(cookie string, present, onRefresh bool) refreshJudgement {
+	now := s.Now()
+	s.tokMu.RLock()
+	defer s.tokMu.RUnlock()
+	j := s.judgeRefresh(cookie, present, onRefresh, now)
+	j.rec = nil // not for use outside the lock
+	return j
+}
+
+// refresh is POST /api/auth/refresh's decision, judged and applied under one lock so
+// that of N parallel refreshes presenting one token exactly one rotates and every
+// other one is reuse (revoking the family, the newest token too).
+func (s *Server) refresh(cookie string, present bool) (refreshJudgement, issued, error) {
+	now := s.Now()
+	s.tokMu.Lock()
+	defer s.tokMu.Unlock()
+	j := s.judgeRefresh(cookie, present, true, now)
+	switch j.state {
+	case StateReused:
+		j.rec.fam.revoked = true
+		fallthrough
+	default:
+		j.rec = nil
+		return j, issued{}, nil
+	case StateValid:
+	}
+	rec, fam := j.rec, j.rec.fam
+	j.rec = nil
+	out := issued{refresh: fam.current}
+	if !j.grace && !s.opts.NoRotation {
+		rec.spent, rec.spentAt = true, now
+		fam.previous = rec
+		out.refresh, out.minted = s.newRefresh(fam, now), true
+	}
+	a, err := s.mintAccess(fam.userID, now)
+	if err != nil {
+		return j, issued{}, err
+	}
+	out.access = a
+	return j, out, nil
+}
+
+// logout revokes the family of any token of it, spent or live (never reuse).
+func (s *Server) logout(cookie string) {
+	s.tokMu.Lock()
+	defer s.tokMu.Unlock()
+	if rec, ok := s.tok.refresh[cookie]; ok {
+		rec.fam.revoked = true
+	}
+}
+
+// RevokeRefresh revokes the refresh families of the user with that email, or of
+// everyone when email is "". It returns how many families it newly revoked.
+func (s *Server) RevokeRefresh(email string) int {
+	ids := s.userIDsByEmail(email)
+	s.tokMu.Lock()
+	defer s.tokMu.Unlock()
+	n := 0
+	for _, fam := range s.tok.families {
+		if (email == "" || ids[fam.userID]) && !fam.revoked {
+			fam.revoked = true
+			n++
+		}
+	}
+	return n
+}
+
+// FamilyRevoked reports whether the family of the refresh token with that label
+// (R0, R1…) is revoked; ok is false for an unknown label.
+func (s *Server) FamilyRevoked(label string) (revoked, ok bool) {
+	s.tokMu.RLock()
+	defer s.tokMu.RUnlock()
+	for _, rec := range s.tok.refresh {
+		if rec.label == label {
+			return rec.fam.revoked, true
+		}
+	}
+	return false, false
+}
