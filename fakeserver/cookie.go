@@ -11,9 +11,11 @@ const refreshCookieName = "refreshToken"
 
 // setRefreshCookie adds the refresh cookie: HttpOnly, Path=/api/auth,
 // SameSite=Lax, Secure over TLS, Max-Age the token's remaining lifetime in whole
-// seconds (a freshly minted token: exactly the refresh TTL).
+// seconds, rounded down: a freshly minted token gets exactly the refresh TTL even
+// though its expiry was stamped a moment after now was read, and a browser never
+// keeps a cookie past the server's own expiry.
 func setRefreshCookie(rp reply, r *http.Request, rec *refreshRecord, now time.Time) reply {
-	maxAge := int(math.Ceil(rec.exp.Sub(now).Seconds()))
+	maxAge := int(math.Floor(rec.exp.Sub(now).Seconds()))
 	if maxAge < 1 {
 		maxAge = 1
 	}
