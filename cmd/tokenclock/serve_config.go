@@ -1,0 +1,139 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// maxTTL bounds the TTL flags: JWT times and RFC 3339 stop making sense far out.
+const maxTTL = 100 * 365 * 24 * time.Hour
+
+// seedUser is one --seed-user name:email:password.
+type seedUser struct {
+	Name, Email, Password string
+}
+
+// serveConfig is everything `tokenclock serve` reads from its command line.
+type serveConfig struct {
+	Addr        string
+	ControlAddr string // "": control API under /_tokenclock/ on Addr
+	AccessTTL   time.Duration
+	RefreshTTL  time.Duration
+	Rotation    bool
+	ReuseGrace  time.Duration
+	CORSOrigin  string
+	SeedUsers   []seedUser
+}
+
+// seedUsers is the repeatable --seed-user flag.
+type seedUsers []seedUser
+
+func (s *seedUsers) String() string {
+	if s == nil {
+		return ""
+	}
+	emails := make([]string, len(*s))
+	for i, u := range *s {
+		emails[i] = u.Email
+	}
+	return strings.Join(emails, ",")
+}
+
+// Set parses name:email:password. The password is everything after the second
+// colon, so it may itself contain colons.
+func (s *seedUsers) Set(v string) error {
+	parts := strings.SplitN(v, ":", 3)
+	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+		return errors.New(`want name:email:password, e.g. "Ada:ada@example.test:correct horse"`)
+	}
+	u := seedUser{Name: parts[0], Email: parts[1], Password: parts[2]}
+	if !strings.Contains(u.Email, "@") {
+		return fmt.Errorf("%q is not an email address", u.Email)
+	}
+	for _, seen := range *s {
+		if strings.EqualFold(seen.Email, u.Email) {
+			return fmt.Errorf("%s is seeded twice", u.Email)
+		}
+	}
+	*s = append(*s, u)
+	return nil
+}
+
+// parseServeFlags reads serve's flags. -h answers flag.ErrHelp; any other error is a
+// usage error, already explained on stderr with the flag list.
+func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
+	var c serveConfig
+	var users seedUsers
+	fs := flag.NewFlagSet("tokenclock serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8088", "`host:port` to serve the API on (loopback unless you say otherwise; port 0 picks a free one)")
+	fs.StringVar(&c.ControlAddr, "control-addr", "", "`host:port` for the control API on its own listener; default: under /_tokenclock/ on --addr")
+	fs.DurationVar(&c.AccessTTL, "access-ttl", time.Minute, "access token lifetime")
+	fs.DurationVar(&c.RefreshTTL, "refresh-ttl", 168*time.Hour, "refresh token lifetime")
+	fs.BoolVar(&c.Rotation, "rotation", true, "rotate the refresh token on each refresh (false: the seed's backend)")
+	fs.DurationVar(&c.ReuseGrace, "reuse-grace", 0, "how long the previous refresh token may be presented again without counting as reuse")
+	fs.StringVar(&c.CORSOrigin, "cors-origin", "", "the one exact `origin` allowed to call with credentials, e.g. http://localhost:5173")
+	fs.Var(&users, "seed-user", "`name:email:password` to register at start (repeatable)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "Usage: tokenclock serve [flags]\n\n"+
+			"Runs the fake auth + ideas server on real time plus an offset that the\n"+
+			"control API moves (POST /_tokenclock/clock/advance, /expire, ...).\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	c.SeedUsers = users
+	if err := c.check(fs.Args()); err != nil {
+		fmt.Fprintf(stderr, "tokenclock serve: %v\n", err)
+		fs.Usage()
+		return c, err
+	}
+	return c, nil
+}
+
+// check rejects values the server could only misbehave with.
+func (c serveConfig) check(rest []string) error {
+	switch {
+	case len(rest) > 0:
+		return fmt.Errorf("unexpected argument %q (serve takes only flags)", rest[0])
+	case c.Addr == "":
+		return errors.New("--addr must not be empty")
+	case c.AccessTTL <= 0 || c.AccessTTL > maxTTL:
+		return fmt.Errorf("--access-ttl must be more than 0 and at most %v", maxTTL)
+	case c.RefreshTTL <= 0 || c.RefreshTTL > maxTTL:
+		return fmt.Errorf("--refresh-ttl must be more than 0 and at most %v", maxTTL)
+	case c.ReuseGrace < 0 || c.ReuseGrace > c.RefreshTTL:
+		return errors.New("--reuse-grace must be 0 or more and at most --refresh-ttl")
+	case c.ControlAddr != "" && c.ControlAddr == c.Addr && !strings.HasSuffix(c.Addr, ":0"):
+		return errors.New("--control-addr must differ from --addr (leave it out to share the listener)")
+	}
+	if c.CORSOrigin != "" {
+		if err := checkOrigin(c.CORSOrigin); err != nil {
+			return fmt.Errorf("--cors-origin: %w", err)
+		}
+	}
+	return nil
+}
+
+// checkOrigin accepts exactly an origin: scheme://host[:port], nothing after it,
+// since browsers compare the Origin header byte for byte.
+func checkOrigin(o string) error {
+	u, err := url.Parse(o)
+	if err != nil {
+		return fmt.Errorf("%q is not a URL: %w", o, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("%q is not an origin like http://localhost:5173", o)
+	}
+	if u.Path == "/" {
+		return fmt.Errorf("%q: an origin has no trailing slash (try %s://%s)", o, u.Scheme, u.Host)
+	}
+	return nil
+}
