@@ -1,0 +1,109 @@
+package clientundertest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+)
+
+// The commands as they go on the wire. One struct per command keeps "id" first on
+// every line (readable logs) and sends fields like an empty password as they are
+// instead of dropping them.
+type (
+	helloCmd struct {
+		ID       int64  `json:"id"`
+		Cmd      string `json:"cmd"`
+		Protocol int    `json:"protocol"`
+	}
+	initCmd struct {
+		ID       int64  `json:"id"`
+		Cmd      string `json:"cmd"`
+		BaseURL  string `json:"baseURL"`
+		Scenario string `json:"scenario"`
+	}
+	loginCmd struct {
+		ID       int64  `json:"id"`
+		Cmd      string `json:"cmd"`
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	requestCmd struct {
+		ID      int64             `json:"id"`
+		Cmd     string            `json:"cmd"`
+		Method  string            `json:"method"`
+		Path    string            `json:"path"`
+		Body    json.RawMessage   `json:"body,omitempty"`
+		Headers map[string]string `json:"headers,omitempty"`
+	}
+	bareCmd struct {
+		ID  int64  `json:"id"`
+		Cmd string `json:"cmd"`
+	}
+)
+
+// bare encodes a command with no fields besides id and cmd (logout, shutdown).
+func bare(cmd string) func(int64) ([]byte, error) {
+	return func(id int64) ([]byte, error) { return json.Marshal(bareCmd{ID: id, Cmd: cmd}) }
+}
+
+// describe names a command in messages: "login #2".
+func describe(cmd string) func(int64) string {
+	return func(id int64) string { return fmt.Sprintf("%s #%d", cmd, id) }
+}
+
+// Login logs in through the driver's own login path.
+func (p *Process) Login(ctx context.Context, email, password string) (Reply, error) {
+	return p.call(ctx, describe("login"), func(id int64) ([]byte, error) {
+		return json.Marshal(loginCmd{ID: id, Cmd: "login", Email: email, Password: password})
+	})
+}
+
+// Request sends one call through the driver's authenticated client. A reply with
+// "error" (no HTTP response reached the client) is a Reply with Error set and a nil
+// error; only faults are errors.
+func (p *Process) Request(ctx context.Context, c Call) (Reply, error) {
+	desc := func(id int64) string { return fmt.Sprintf("request #%d (%s %s)", id, c.Method, c.Path) }
+	return p.call(ctx, desc, func(id int64) ([]byte, error) {
+		return json.Marshal(requestCmd{ID: id, Cmd: "request", Method: c.Method, Path: c.Path, Body: c.Body, Headers: c.Headers})
+	})
+}
+
+// Logout is the driver's own logout.
+func (p *Process) Logout(ctx context.Context) (Reply, error) {
+	return p.call(ctx, describe("logout"), bare("logout"))
+}
+
+// call runs one command on the current driver and turns its reply into a Reply.
+func (p *Process) call(ctx context.Context, desc func(int64) string, build func(int64) ([]byte, error)) (Reply, error) {
+	d, err := p.current()
+	if err != nil {
+		return Reply{}, err
+	}
+	w, err := d.roundTrip(ctx, desc, build)
+	if err != nil {
+		return Reply{}, err
+	}
+	r := Reply{Body: w.Body}
+	if w.Status != nil {
+		r.Status = *w.Status
+	}
+	if w.Error != nil {
+		r.Error = *w.Error
+	}
+	return r, nil
+}
+
+// current is the running driver, or why there is none.
+func (p *Process) current() (*driver, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case p.closed:
+		return nil, crashed(fmt.Sprintf("client %q is closed", p.opts.Name))
+	case p.broken != nil:
+		return nil, p.broken
+	case p.drv == nil:
+		return nil, crashed(fmt.Sprintf("client %q has no driver running (its restart failed)", p.opts.Name))
+	}
+	return p.drv, nil
+}
