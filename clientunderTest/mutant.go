@@ -1,0 +1,132 @@
+package clientundertest
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// loopCap bounds every loop a mutant adds, so a looping mutant is caught by the
+// journal but can never run away (the harness floods out at 2 000 requests anyway).
+const loopCap = 20
+
+// bug is the one defect a mutant switches on in the reference code; bugNone is the
+// reference itself. Keeping mutants as switches on the same code keeps each exactly
+// one bug away from the correct client.
+type bug int
+
+const (
+	bugNone bug = iota
+	bugRefreshOn403
+	bugRefreshOn5xx
+	bugNoSingleFlight
+	bugUnboundedRetry
+	bugStaleHeader
+	bugDuplicateAuthorization
+	bugDropsBody
+	bugInterceptsRefresh401
+	bugWaitersHang
+	bugIgnoresRotatedCookie
+)
+
+// MutantInfo describes one known-buggy client: its name (also its Hello name after
+// "go-mutant:"), the requirements its bug breaks, and what the bug is.
+type MutantInfo struct {
+	Name   string   `json:"name"`
+	Breaks []string `json:"breaks"`
+	Doc    string   `json:"doc"`
+}
+
+type mutant struct {
+	MutantInfo
+	bug bug
+}
+
+// mutants is the catalog, in its stable order: at least one per MUST requirement.
+var mutants = []mutant{
+	{MutantInfo{"refresh-on-403", []string{"RC1"},
+		"Treats 403 Forbidden like 401: refreshes and replays a request the server refused for lack of permission."}, bugRefreshOn403},
+	{MutantInfo{"refresh-on-5xx", []string{"RC1"},
+		"Treats a 5xx server error like 401: refreshes and replays after an outage answer."}, bugRefreshOn5xx},
+	{MutantInfo{"no-single-flight", []string{"RC2"},
+		"Every 401 starts its own refresh instead of joining the one in flight, so parallel 401s race the rotating refresh token."}, bugNoSingleFlight},
+	{MutantInfo{"unbounded-retry", []string{"RC3"},
+		fmt.Sprintf("Refreshes and replays again on every 401, not once (capped at %d replays).", loopCap)}, bugUnboundedRetry},
+	{MutantInfo{"stale-header-on-replay", []string{"RC4"},
+		"Replays with the Authorization header the request was first sent with, not the new token."}, bugStaleHeader},
+	{MutantInfo{"duplicate-authorization", []string{"RC4"},
+		"Adds the new token as a second Authorization header on replay instead of replacing the old one."}, bugDuplicateAuthorization},
+	{MutantInfo{"drops-body-on-replay", []string{"RC5"},
+		"Replays without the request body (the consumed-stream bug)."}, bugDropsBody},
+	{MutantInfo{"intercepts-refresh-401", []string{"RC6"},
+		fmt.Sprintf("Treats a 401 from /api/auth/refresh as an expiry and refreshes again (capped at %d attempts).", loopCap)}, bugInterceptsRefresh401},
+	{MutantInfo{"waiters-hang-on-refresh-failure", []string{"RC7"},
+		"Never settles the requests waiting on a refresh that failed: they hang until their deadline."}, bugWaitersHang},
+	{MutantInfo{"ignores-rotated-cookie", []string{"RC8"},
+		"Keeps presenting the first refresh cookie and ignores the rotated one each refresh sets, so the second refresh is reuse."}, bugIgnoresRotatedCookie},
+}
+
+// Mutants lists the known-buggy clients in a stable order.
+func Mutants() []MutantInfo {
+	out := make([]MutantInfo, len(mutants))
+	for i, m := range mutants {
+		out[i] = m.MutantInfo
+		out[i].Breaks = append([]string(nil), m.Breaks...)
+	}
+	return out
+}
+
+// NewMutant returns the reference client with the one bug named name switched on.
+func NewMutant(name string) (*Reference, error) {
+	for _, m := range mutants {
+		if m.Name == name {
+			return newClient(m.bug, "go-mutant:"+m.Name), nil
+		}
+	}
+	return nil, fmt.Errorf("unknown mutant %q (known: %s)", name, strings.Join(mutantNames(), ", "))
+}
+
+func mutantNames() []string {
+	names := make([]string, len(mutants))
+	for i, m := range mutants {
+		names[i] = m.Name
+	}
+	return names
+}
+
+// isExpiry reports whether a status from a protected path means "refresh the token".
+// Only 401 does (RC1).
+func (b bug) isExpiry(status int) bool {
+	switch {
+	case status == http.StatusUnauthorized:
+		return true
+	case b == bugRefreshOn403:
+		return status == http.StatusForbidden
+	case b == bugRefreshOn5xx:
+		return status >= 500
+	}
+	return false
+}
+
+// maxReplays is how many times one call may be replayed after a refresh: once (RC3).
+func (b bug) maxReplays() int {
+	if b == bugUnboundedRetry {
+		return loopCap
+	}
+	return 1
+}
+
+// replay turns a sent request into its replay after a refresh: the same method, path
+// and body bytes with exactly one Authorization header carrying the fresh token (RC4,
+// RC5). It returns the replay and the tokens it carries.
+func (b bug) replay(o outgoing, sentWith, fresh string) (outgoing, []string) {
+	switch b {
+	case bugStaleHeader:
+		return o, tokens(sentWith)
+	case bugDuplicateAuthorization:
+		return o, append(tokens(sentWith), tokens(fresh)...)
+	case bugDropsBody:
+		o.body = nil
+	}
+	return o, tokens(fresh)
+}

@@ -1,0 +1,201 @@
+package clientundertest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	cut "github.com/tokenclock/tokenclock/clientunderTest"
+	"github.com/tokenclock/tokenclock/fakeserver"
+)
+
+// probe runs one scenario on a fresh rig and returns the broken check, or nil. The
+// same probe runs on the reference (must pass) and on the mutant (must fail).
+type probe func(ctx context.Context, r *rig) error
+
+// expect returns a requirement-led error when got != want.
+func expect[T comparable](req, what string, got, want T) error {
+	if got != want {
+		return fmt.Errorf("%s: %s: expected %v, observed %v", req, what, want, got)
+	}
+	return nil
+}
+
+// mustCall is a call whose only acceptable fault-free outcome is a reply.
+func mustCall(ctx context.Context, r *rig, method, path, body string) (cut.Reply, error) {
+	reply, err := r.call(ctx, method, path, body)
+	if err != nil {
+		return reply, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	return reply, nil
+}
+
+// probeExpiredGet is EXP-ACCESS-01: one refresh, one replay carrying exactly one
+// Authorization header with A1, caller 200.
+func probeExpiredGet(ctx context.Context, r *rig) error {
+	r.srv.ExpireAccess()
+	reply, err := mustCall(ctx, r, http.MethodGet, pathMe, "")
+	if err != nil {
+		return err
+	}
+	me := r.journal().To(http.MethodGet, pathMe)
+	if len(me) != 2 {
+		return fmt.Errorf("RC3: expected 2 sends of the GET, observed %d", len(me))
+	}
+	return errors.Join(
+		expect("RC4", "Authorization headers on the replay", me[1].AuthorizationHeaders, 1),
+		expect("RC4", "token on the replay", me[1].AccessToken, "A1"),
+		expect("RC4", "caller status", reply.Status, http.StatusOK))
+}
+
+// probeNoRefreshOn sets up a fault answering status to the next GET and checks the
+// caller sees it without a refresh (RC1).
+func probeNoRefreshOn(status int) probe {
+	return func(ctx context.Context, r *rig) error {
+		r.srv.AddFault(fakeserver.Rule{Method: http.MethodGet, Path: pathMe, Times: 1, Action: fakeserver.ActionStatus, Status: status})
+		reply, err := mustCall(ctx, r, http.MethodGet, pathMe, "")
+		if err != nil {
+			return err
+		}
+		return errors.Join(
+			expect("RC1", "refresh calls", len(r.journal().Refreshes()), 0),
+			expect("RC1", "caller status", reply.Status, status))
+	}
+}
+
+var probes = map[string]probe{
+	"refresh-on-403": probeNoRefreshOn(http.StatusForbidden),
+	"refresh-on-5xx": probeNoRefreshOn(http.StatusServiceUnavailable),
+
+	"no-single-flight": func(ctx context.Context, r *rig) error {
+		r.srv.ExpireAccess()
+		for _, o := range r.parallelGate(ctx, gets(10)) {
+			if o.err != nil {
+				return o.err
+			}
+		}
+		return expect("RC2", "refresh calls for 10 parallel 401s", len(r.journal().Refreshes()), 1)
+	},
+
+	"unbounded-retry": func(ctx context.Context, r *rig) error {
+		r.srv.AddFault(fakeserver.Rule{Method: http.MethodGet, Path: pathMe, Action: fakeserver.ActionStatus, Status: 401})
+		reply, err := mustCall(ctx, r, http.MethodGet, pathMe, "")
+		if err != nil {
+			return err
+		}
+		return errors.Join(
+			expect("RC3", "sends of a GET answered 401 every time", len(r.journal().To(http.MethodGet, pathMe)), 2),
+			expect("RC3", "caller status", reply.Status, http.StatusUnauthorized))
+	},
+
+	"stale-header-on-replay":  probeExpiredGet,
+	"duplicate-authorization": probeExpiredGet,
+
+	"drops-body-on-replay": func(ctx context.Context, r *rig) error {
+		r.srv.ExpireAccess()
+		reply, err := mustCall(ctx, r, http.MethodPost, pathIdeas, ideaBody(1))
+		if err != nil {
+			return err
+		}
+		posts := r.journal().To(http.MethodPost, pathIdeas)
+		if len(posts) != 2 {
+			return fmt.Errorf("RC5: expected 2 sends of the POST, observed %d", len(posts))
+		}
+		return errors.Join(
+			expect("RC5", "body SHA-256 of the replay", posts[1].BodySha256, posts[0].BodySha256),
+			expect("RC5", "caller status", reply.Status, http.StatusCreated),
+			expect("RC5", "ideas created", len(r.srv.Ideas()), 1))
+	},
+
+	"intercepts-refresh-401": func(ctx context.Context, r *rig) error {
+		r.srv.ExpireRefresh()
+		reply, err := mustCall(ctx, r, http.MethodGet, pathMe, "")
+		if err != nil {
+			return err
+		}
+		return errors.Join(
+			expect("RC6", "refresh calls after a refusal", len(r.journal().Refreshes()), 1),
+			expect("RC6", "caller status", reply.Status, http.StatusUnauthorized))
+	},
+
+	"waiters-hang-on-refresh-failure": func(ctx context.Context, r *rig) error {
+		r.srv.ExpireRefresh()
+		prompt, cancel := context.WithTimeout(ctx, time.Second) // "promptly" in the catalog
+		defer cancel()
+		reply, err := mustCall(prompt, r, http.MethodGet, pathMe, "")
+		if err != nil {
+			return fmt.Errorf("RC7: the caller was not settled promptly: %w", err)
+		}
+		return expect("RC7", "caller status", reply.Status, http.StatusUnauthorized)
+	},
+
+	"ignores-rotated-cookie": func(ctx context.Context, r *rig) error {
+		for range 2 {
+			r.srv.ExpireAccess()
+			if _, err := mustCall(ctx, r, http.MethodGet, pathMe, ""); err != nil {
+				return err
+			}
+		}
+		return expect("RC8", "refresh tokens presented", fmt.Sprint(presented(r.journal())), "[R0 R1]")
+	},
+}
+
+var _ = Describe("Mutants", func() {
+	It("are listed in a stable order, each with a doc and a probe, covering RC1–RC8", func() {
+		infos := cut.Mutants()
+		Expect(infos).To(HaveLen(len(probes)))
+		covered := map[string]bool{}
+		for _, m := range infos {
+			Expect(probes).To(HaveKey(m.Name), "every mutant needs a probe that catches it")
+			Expect(m.Doc).NotTo(BeEmpty())
+			Expect(m.Breaks).NotTo(BeEmpty())
+			for _, req := range m.Breaks {
+				covered[req] = true
+			}
+		}
+		for i := 1; i <= 8; i++ {
+			Expect(covered).To(HaveKey(fmt.Sprintf("RC%d", i)), "a mutant per MUST requirement")
+		}
+		Expect(cut.Mutants()).To(Equal(infos), "stable order")
+	})
+
+	It("rejects an unknown name, listing the known ones", func() {
+		_, err := cut.NewMutant("no-such-bug")
+		Expect(err).To(MatchError(ContainSubstring("refresh-on-403")))
+	})
+
+	entries := []TableEntry{}
+	for _, m := range cut.Mutants() {
+		entries = append(entries, Entry(m.Name, m.Name, SpecTimeout(10*time.Second)))
+	}
+	DescribeTable("are caught where the reference passes",
+		func(ctx SpecContext, name string) {
+			p := probes[name]
+			Expect(p).NotTo(BeNil())
+
+			Expect(p(ctx, newRig(ctx, cut.NewReference()))).To(Succeed(), "the reference fails the probe for %s", name)
+
+			m, err := cut.NewMutant(name)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(m.Hello().Name).To(Equal("go-mutant:" + name))
+			broken := p(ctx, newRig(ctx, m))
+			Expect(broken).To(HaveOccurred(), "mutant %s passed its probe", name)
+			info := infoOf(name)
+			Expect(broken.Error()).To(HavePrefix(info.Breaks[0]), "the probe catches the requirement the mutant breaks")
+		},
+		entries)
+})
+
+func infoOf(name string) cut.MutantInfo {
+	for _, m := range cut.Mutants() {
+		if m.Name == name {
+			return m
+		}
+	}
+	return cut.MutantInfo{}
+}

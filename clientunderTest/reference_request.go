@@ -1,0 +1,92 @@
+package clientundertest
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+)
+
+// Request sends one application call with the access token and, when a protected
+// resource answers 401, refreshes the token once for the whole session and replays
+// the call once (scenarios.md RC1–RC14):
+//
+//  1. A call that starts while a refresh is running waits for it (RC12).
+//  2. The call goes out with the current access token; the client remembers which
+//     token generation it carried (RC9).
+//  3. Anything but a 401 from a protected path goes straight back to the caller: 403,
+//     404, 5xx and transport errors are never a reason to refresh (RC1), and a 401
+//     from login, register, refresh or logout is final (RC6, RC14).
+//  4. On a 401, afterUnauthorized replays with a newer token if one is already held
+//     (RC9), joins the refresh in flight, or starts the session's one refresh (RC2).
+//  5. The replay is the same method, path and body bytes with exactly one
+//     Authorization header carrying the new token (RC4, RC5); whatever it gets,
+//     even another 401, goes to the caller (RC3).
+func (r *Reference) Request(ctx context.Context, call Call) (Reply, error) {
+	base, life, s, err := r.current()
+	if err != nil {
+		return Reply{}, err
+	}
+	path, _, _ := strings.Cut(call.Path, "?")
+	if !strings.HasPrefix(path, "/") {
+		return Reply{Error: "EINVAL: the path must start with /: " + call.Path}, nil
+	}
+	method := call.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	o := outgoing{method: method, url: base + call.Path, headers: call.Headers, body: requestBody(call.Body)}
+	guarded := protected(path)
+	if guarded {
+		if err := r.awaitRefresh(ctx, life, s); err != nil {
+			return settle(err)
+		}
+	}
+	token, gen := r.token(s)
+	sent := tokens(token)
+	for replays := 0; ; replays++ {
+		o.tokens = sent
+		reply, err := r.exchange(ctx, life, s.client, o)
+		if err != nil || reply.Error != "" || !guarded || !r.bug.isExpiry(reply.Status) || replays >= r.bug.maxReplays() {
+			return reply, err
+		}
+		rec, err := r.afterUnauthorized(ctx, life, base, s, gen)
+		switch {
+		case err != nil:
+			return settle(err)
+		case rec.failure != nil:
+			return *rec.failure, nil
+		case !rec.replay:
+			return reply, nil
+		}
+		o, sent = r.bug.replay(o, token, rec.token)
+		token, gen = rec.token, rec.gen
+	}
+}
+
+// protected reports whether a 401 from path can mean an expired access token: every
+// path except the auth endpoints that take no access token.
+func protected(path string) bool {
+	switch path {
+	case pathLogin, pathRegister, pathRefresh, pathLogout:
+		return false
+	}
+	return true
+}
+
+// tokens is the Authorization list for a send: none without a token.
+func tokens(token string) []string {
+	if token == "" {
+		return nil
+	}
+	return []string{token}
+}
+
+// settle turns a wait that ended early into the call's outcome: an aborted scenario
+// answers "aborted" (as drivers do), the caller's deadline is a fault (ErrTimeout).
+func settle(err error) (Reply, error) {
+	if errors.Is(err, errAborted) {
+		return Reply{Error: "aborted"}, nil
+	}
+	return Reply{}, err
+}
