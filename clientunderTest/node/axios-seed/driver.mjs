@@ -1,0 +1,107 @@
+// axios-seed is the seed tutorial's client ("Refresh Token When Expires"), written from
+// its description on the current axios: an `api` instance, a request interceptor that
+// adds the in-memory access token, and the tutorial's response interceptor verbatim.
+//
+// KEEP ITS BUGS. This driver exists so the harness can show what the tutorial's code
+// does under token expiry: every 401 starts its own refresh (no single flight), a 401
+// from login or logout starts a refresh too, a refresh failure hands the caller the
+// original 401, a refresh that lands after logout still wins, and so on. Do not fix
+// anything here; axios-singleflight is the fixed version.
+//
+// Run: node clientunderTest/node/axios-seed/driver.mjs (speaks driver protocol v1).
+
+import axios from 'axios';
+import { wrapper } from 'axios-cookiejar-support';
+import { CookieJar } from 'tough-cookie';
+import { runDriver } from '../lib/driver-loop.mjs';
+import { toAxiosConfig } from '../lib/axios-call.mjs';
+
+function createClient({ baseURL, signal }) {
+  // --- src/lib/axios.ts ---------------------------------------------------------
+  // The browser keeps the HttpOnly refresh cookie (Path=/api/auth); here a
+  // tough-cookie jar plays the browser's part, honouring Path, Max-Age and expiry.
+  const api = wrapper(
+    axios.create({
+      baseURL: baseURL + '/api',
+      withCredentials: true,
+      headers: { 'Content-Type': 'application/json' },
+      jar: new CookieJar(),
+      signal, // driver plumbing: init aborts this client's in-flight work
+      proxy: false, // the fake server is on loopback; never route it through a proxy
+    }),
+  );
+
+  // The access token lives in memory only (setStoredAccessToken in the tutorial).
+  let accessToken = null;
+  const getStoredAccessToken = () => accessToken;
+  const setStoredAccessToken = (token) => {
+    accessToken = token;
+  };
+
+  // --- src/api/auth.ts ----------------------------------------------------------
+  const refreshAccessToken = async () => {
+    const res = await api.post('/auth/refresh');
+    return res.data;
+  };
+
+  // Attach the token to every request when there is one.
+  api.interceptors.request.use((config) => {
+    const token = getStoredAccessToken();
+    if (token) {
+      config.headers.Authorization = `Bearer ${token}`;
+    }
+    return config;
+  });
+
+  // Retry once if 401 — exactly the tutorial's interceptor.
+  api.interceptors.response.use(
+    (res) => res,
+    async (error) => {
+      const originalRequest = error.config;
+
+      if (
+        error.response?.status === 401 &&
+        !originalRequest._retry &&
+        !originalRequest.url.includes('/auth/refresh')
+      ) {
+        originalRequest._retry = true;
+
+        try {
+          const { accessToken: newToken } = await refreshAccessToken();
+          setStoredAccessToken(newToken);
+          originalRequest.headers.Authorization = `Bearer ${newToken}`;
+          return api(originalRequest);
+        } catch (err) {
+          // The tutorial logs the whole error; its message is enough (and leaks no tokens).
+          console.error('Refresh token failed', err?.message);
+        }
+      }
+
+      return Promise.reject(error);
+    },
+  );
+
+  // --- the application code the harness drives ----------------------------------
+  return {
+    async login(email, password) {
+      const res = await api.post('/auth/login', { email, password });
+      setStoredAccessToken(res.data?.accessToken ?? null);
+      return res;
+    },
+    request(call) {
+      return api.request(toAxiosConfig(call, baseURL));
+    },
+    async logout() {
+      const res = await api.post('/auth/logout');
+      setStoredAccessToken(null);
+      return res;
+    },
+  };
+}
+
+runDriver({
+  name: 'axios-seed-interceptor',
+  version: `axios ${axios.VERSION}`,
+  features: [],
+  createClient,
+});

@@ -1,0 +1,194 @@
+// driver-loop.mjs is the protocol-v1 plumbing shared by the bundled Node drivers
+// (docs/driver-protocol.md): it reads JSON Lines commands on stdin, starts each one as
+// it arrives, shapes what the client saw into a reply, and writes protocol lines — and
+// nothing else — on stdout. A driver file only supplies its client:
+//
+//   runDriver({
+//     name: 'my-client', version: 'axios 1.2.3', features: [],
+//     createClient: ({ baseURL, signal, log }) => ({
+//       login: (email, password) => ...,  // resolve/reject like axios: a response
+//       request: (call) => ...,           // {status, data}, or an error carrying
+//       logout: () => ...,                // .response, or a transport error (.code)
+//     }),
+//   });
+
+import { shapeOutcome } from './reply.mjs';
+
+// MAX_LINE is the protocol's line bound (4 MiB). A longer line is not parsed: the
+// driver must never grow without bound on bad input.
+const MAX_LINE = 4 * 1024 * 1024;
+
+/**
+ * runDriver serves protocol v1 on stdin/stdout until shutdown or stdin EOF.
+ * createClient must be synchronous and build a client with no shared state.
+ * @param {{name: string, version: string, features?: string[],
+ *          createClient: (ctx: {baseURL: string, scenario: string, signal: AbortSignal,
+ *                               log: (...a: unknown[]) => void}) => object}} driver
+ */
+export function runDriver(driver) {
+  // stdout carries protocol lines only: application code (the tutorial logs freely)
+  // must never corrupt it, so every console method that would write there goes to stderr.
+  for (const m of ['log', 'info', 'debug', 'trace', 'dir', 'table']) {
+    console[m] = console.error.bind(console);
+  }
+  // A harness that went away closes our stdout: leave quietly instead of crashing on EPIPE.
+  process.stdout.on('error', () => process.exit(0));
+  // A stray rejection in client code must not kill the driver mid-scenario; log it.
+  process.on('unhandledRejection', (err) => log('unhandled rejection:', describe(err)));
+
+  const state = { epoch: 0, client: null, abort: null, exiting: false };
+
+  const send = (msg) => {
+    if (!state.exiting) process.stdout.write(JSON.stringify(msg) + '\n');
+  };
+
+  const exit = (code) => {
+    if (state.exiting) return;
+    state.exiting = true;
+    // Pipes are synchronous on Linux, but wait for the flush anyway so the last
+    // reply (shutdown's ok) is never lost.
+    process.stdout.write('', () => process.exit(code));
+  };
+
+  const handle = (line) => {
+    let msg;
+    try {
+      msg = JSON.parse(line);
+    } catch (err) {
+      log(`ignoring a line that is not JSON (${err.message}): ${line.slice(0, 200)}`);
+      return;
+    }
+    if (msg === null || typeof msg !== 'object' || !Number.isInteger(msg.id)) {
+      log(`ignoring a command without an integer id: ${line.slice(0, 200)}`);
+      return;
+    }
+    dispatch(msg).then(
+      (reply) => send({ id: msg.id, ...reply }),
+      (err) => send({ id: msg.id, error: `internal: ${describe(err)}` }),
+    );
+  };
+
+  // dispatch runs one command. It is async so that every command starts at once
+  // and replies go out in whatever order the work finishes (concurrency scenarios).
+  const dispatch = async (msg) => {
+    switch (msg.cmd) {
+      case 'hello':
+        if (msg.protocol !== 1) return { error: `unsupported: protocol ${msg.protocol}` };
+        return { name: driver.name, version: driver.version, features: driver.features ?? [] };
+      case 'init':
+        return init(msg);
+      case 'login':
+        return run((c) => c.login(String(msg.email ?? ''), String(msg.password ?? '')));
+      case 'request':
+        if (typeof msg.method !== 'string' || typeof msg.path !== 'string') {
+          return { error: 'bad request: method and path must be strings' };
+        }
+        return run((c) =>
+          c.request({
+            method: msg.method,
+            path: msg.path,
+            body: msg.body,
+            headers: isPlainObject(msg.headers) ? msg.headers : undefined,
+          }),
+        );
+      case 'logout':
+        return run((c) => c.logout());
+      case 'shutdown':
+        setImmediate(() => exit(0));
+        return { ok: true };
+      default:
+        return { error: `unsupported: ${msg.cmd}` };
+    }
+  };
+
+  // init throws away every piece of client state: the old client's in-flight work is
+  // aborted, and any of its replies still to come are answered "aborted" (see run).
+  // It is synchronous on purpose: a login read in the same chunk as its init must
+  // already find the new client.
+  const init = (msg) => {
+    if (typeof msg.baseURL !== 'string' || msg.baseURL === '') {
+      return { error: 'bad init: baseURL must be a non-empty string' };
+    }
+    state.abort?.abort();
+    state.epoch += 1;
+    state.abort = new AbortController();
+    state.client = driver.createClient({
+      baseURL: msg.baseURL.replace(/\/+$/, ''),
+      scenario: String(msg.scenario ?? ''),
+      signal: state.abort.signal,
+      log,
+    });
+    return { ok: true };
+  };
+
+  // run starts work on the current client and shapes its outcome. Work that outlives
+  // its scenario (an init came in between) is answered "aborted", never with a result
+  // that could be mistaken for the new scenario's.
+  const run = async (work) => {
+    const { epoch, client } = state;
+    if (!client) return { error: 'not initialised: send init first' };
+    let outcome;
+    try {
+      outcome = { ok: true, value: await work(client) };
+    } catch (err) {
+      outcome = { ok: false, value: err };
+    }
+    if (epoch !== state.epoch) return { error: 'aborted' };
+    return shapeOutcome(outcome);
+  };
+
+  readLines(process.stdin, handle, () => exit(0));
+}
+
+// readLines splits a byte stream into lines, dropping a trailing \r, and refuses
+// (logs and skips) any line over MAX_LINE instead of buffering it.
+function readLines(stream, onLine, onEnd) {
+  let parts = [];
+  let size = 0;
+  let skipping = false;
+  stream.on('data', (chunk) => {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(10, start);
+      const piece = chunk.subarray(start, nl === -1 ? chunk.length : nl);
+      if (!skipping) {
+        size += piece.length;
+        if (size > MAX_LINE) {
+          log(`skipping a line over ${MAX_LINE} bytes`);
+          skipping = true;
+          parts = [];
+        } else {
+          parts.push(piece);
+        }
+      }
+      if (nl === -1) return;
+      if (!skipping) {
+        let line = Buffer.concat(parts).toString('utf8');
+        if (line.endsWith('\r')) line = line.slice(0, -1);
+        if (line.trim() !== '') onLine(line);
+      }
+      parts = [];
+      size = 0;
+      skipping = false;
+      start = nl + 1;
+    }
+  });
+  stream.on('end', onEnd);
+  stream.on('error', onEnd);
+}
+
+function isPlainObject(v) {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** log writes one line to stderr, the driver's free-form log. */
+export function log(...args) {
+  console.error('[driver]', ...args);
+}
+
+/** describe renders an error briefly (code, status, message), never its config and tokens. */
+export function describe(err) {
+  if (!err || typeof err !== 'object') return String(err);
+  const status = err.response?.status;
+  return [err.code, status && `status ${status}`, err.message].filter(Boolean).join(' ');
+}
