@@ -1,0 +1,27 @@
+package scenarios_test
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/tokenclock/tokenclock/reports"
+)
+
+// A driver that misbehaves in one scenario gets that scenario's outcome, and the run
+// goes on: the next scenario, on a restarted driver, passes.
+var _ = Describe("self-checks: a driver that breaks mid-run", func() {
+	DescribeTable("is judged and the run goes on",
+		func(ctx SpecContext, broken, outcome, message string) {
+			p := startDriver(ctx, "naive", "BROKEN="+broken+" BREAK_AT=LOOP-04 node testdata/naive-driver.mjs")
+			defer p.Close()
+			got, full := playCatalog(ctx, p, "LOOP-04", "LOOP-06")
+			Expect(got["LOOP-04"]).To(Equal(outcome), explain(full))
+			Expect(full["LOOP-04"].Message).To(ContainSubstring(message))
+			Expect(got["LOOP-06"]).To(Equal(reports.Passed), explain(full))
+		},
+		Entry("hangs", "hang", reports.Timeout, "timeout"),
+		Entry("exits", "die", reports.Crashed, "crashed"),
+		Entry("prints garbage", "garbage", reports.Crashed, "not a JSON object"),
+		Entry("floods the server", "flood", reports.Failed, "request flood"),
+	)
+})

@@ -1,0 +1,74 @@
+package scenarios
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tokenclock/tokenclock/fakeserver"
+)
+
+func rotation() []Scenario {
+	return []Scenario{{
+		ID: "ROT-01", Title: "every refresh presents the newest rotated refresh token",
+		Level: Must, Requirements: []string{"RC8"}, Family: "rot",
+		Play: func(s *Session) {
+			mark := s.Mark()
+			for i := 0; i < 3; i++ {
+				s.Expire()
+				s.ExpectCaller(s.Send(GetMe()), 200, "RC8")
+			}
+			all := s.Server.Journal()
+			want := []string{issuedRefreshBy(all, loginLabel(all))}
+			var got []string
+			for _, e := range s.Since(mark).Refreshes() {
+				got = append(got, e.RefreshToken)
+				want = append(want, e.IssuedRefresh)
+			}
+			want = want[:3]
+			s.Check(strings.Join(got, ",") == strings.Join(want, ","), "RC8",
+				fmt.Sprintf("3 refreshes presenting %s in that order", strings.Join(want, ", ")), "%s", refreshList(s.Since(mark)))
+			reused := s.Since(0).Where(func(e fakeserver.Entry) bool { return e.RefreshState == fakeserver.StateReused })
+			s.Check(len(reused) == 0, "RC8", "no refresh-token reuse", "%s", refreshList(reused))
+		},
+	}}
+}
+
+func session() []Scenario {
+	return []Scenario{{
+		ID: "SESSION-01", Title: "a refresh that completes after logout is discarded",
+		Level: Should, Requirements: []string{"RC13"}, Family: "session",
+		Play: func(s *Session) {
+			s.Expire()
+			hold := s.Server.AddFault(fakeserver.Rule{Method: "POST", Path: PathRefresh, Times: 1, Action: fakeserver.ActionHoldResponse})
+			p := s.Go(GetMe())
+			_ = hold.WaitHeld(s.ctx, 1)
+			s.Logout()
+			hold.Release()
+			r := p.Wait()
+			s.NothingAfter("RC13")
+			all := s.Server.Journal()
+			logouts := all.To("POST", PathLogout)
+			if len(logouts) == 0 {
+				s.Findf("RC13", "the client's logout reaches POST /api/auth/logout", "no logout request")
+				return
+			}
+			old := oldSessionLabels(all, logouts[0].Seq)
+			after := all.Since(logouts[0].Seq).Where(func(e fakeserver.Entry) bool { return old[e.AccessToken] })
+			s.Check(len(after) == 0, "RC13", "after the logout no request carries the old session's tokens",
+				"%s", entryList(after))
+			s.Check(r.Error != "" || r.Status == 401, "RC13", "the GET's caller gets 401 or an error, not a success", "%s", replyText(r))
+		},
+	}}
+}
+
+// oldSessionLabels are the access labels issued up to and including the refresh
+// whose response was held across the logout at seq (the old session's tokens).
+func oldSessionLabels(j fakeserver.Journal, logoutSeq int) map[string]bool {
+	old := map[string]bool{}
+	for _, e := range j {
+		if e.IssuedAccess != "" && (e.Seq < logoutSeq || e.Path == PathRefresh) {
+			old[e.IssuedAccess] = true
+		}
+	}
+	return old
+}

@@ -1,0 +1,186 @@
+package scenarios
+
+import (
+	"fmt"
+	"time"
+
+	cut "github.com/tokenclock/tokenclock/clientunderTest"
+	"github.com/tokenclock/tokenclock/fakeserver"
+)
+
+// ReplayReqs names the requirement each part of a refresh-and-replay judgement
+// belongs to in a given row.
+type ReplayReqs struct {
+	Refresh string // exactly one refresh, triggered by the 401
+	Replay  string // one replay, one Authorization header, the new token
+	Body    string // identical body on the replay
+	Caller  string // what the caller finally saw
+}
+
+// ExpectRefreshes checks the phase j made exactly n refresh calls.
+func (s *Session) ExpectRefreshes(j fakeserver.Journal, n int, req string) bool {
+	got := len(j.Refreshes())
+	return s.Check(got == n, req, "exactly "+plural(n, "refresh call"),
+		"%s (%s)", plural(got, "refresh call"), refreshList(j))
+}
+
+// ExpectAtMostRefreshes checks the phase made no more than n refresh calls.
+func (s *Session) ExpectAtMostRefreshes(j fakeserver.Journal, n int, req string) bool {
+	got := len(j.Refreshes())
+	return s.Check(got <= n, req, fmt.Sprintf("at most %s", plural(n, "refresh call")),
+		"%s (%s)", plural(got, "refresh call"), refreshList(j))
+}
+
+// ExpectCaller checks the caller saw want (an HTTP status; no transport error).
+func (s *Session) ExpectCaller(r cut.Reply, want int, req string) bool {
+	return s.Check(r.Error == "" && r.Status == want, req, fmt.Sprintf("caller %d", want), "%s", replyText(r))
+}
+
+// ExpectReplayed judges one call that met a dead access token: its first send carried
+// old and got 401, exactly one refresh followed, and exactly one replay carried the
+// refreshed token in a single Authorization header with the identical body; the
+// caller saw want. It returns the label the refresh minted.
+func (s *Session) ExpectReplayed(j fakeserver.Journal, call cut.Call, reply cut.Reply, old string, want int, rq ReplayReqs) string {
+	s.ExpectRefreshes(j, 1, rq.Refresh)
+	fresh := issuedBy(j)
+	sends := sendsOf(j, cut.Call{Method: call.Method, Path: call.Path})
+	what := describe(call)
+	switch {
+	case len(sends) == 0:
+		s.Findf(rq.Caller, "a send of "+what, "none reached the server")
+	case sends[0].AccessToken != old || sends[0].Status != 401:
+		s.Findf(rq.Refresh, fmt.Sprintf("first send of %s with %s answered 401, then a refresh", what, old),
+			"%s", tokenList(sends))
+	case len(sends) == 1:
+		s.Findf(rq.Replay, fmt.Sprintf("the 401 replayed once with %s", orNew(fresh)), "no replay (%s)", tokenList(sends))
+	case len(sends) > 2:
+		s.Findf(rq.Replay, fmt.Sprintf("2 sends of %s (the 401, one replay)", what), "%d sends: %s", len(sends), tokenList(sends))
+	}
+	if len(sends) >= 2 && sends[0].AccessToken == old {
+		replay := sends[1]
+		s.Check(replay.AuthorizationHeaders == 1 && fresh != "" && replay.AccessToken == fresh, rq.Replay,
+			fmt.Sprintf("the replay carries exactly one Authorization header, Bearer %s", orNew(fresh)),
+			"the replay carried %s", tokenList(sends[1:2]))
+		if len(call.Body) > 0 {
+			s.Check(jsonEqual(replay.Body, call.Body), rq.Body, "the replay carries the identical body",
+				"the replay's body was %s", bodyText(replay.Body))
+		}
+	}
+	s.ExpectCaller(reply, want, rq.Caller)
+	return fresh
+}
+
+// ExpectSentOnce checks call reached the server exactly once, carrying label.
+func (s *Session) ExpectSentOnce(j fakeserver.Journal, call cut.Call, label, req string) {
+	sends := sendsOf(j, cut.Call{Method: call.Method, Path: call.Path})
+	s.Check(len(sends) == 1 && sends[0].AccessToken == label && sends[0].AuthorizationHeaders == 1, req,
+		fmt.Sprintf("one send of %s, carrying %s", describe(call), label), "%s", tokenList(sends))
+}
+
+// NothingAfter waits the quiet period after the last reply and fails req if any
+// request arrives in it (a client still looping or replaying).
+func (s *Session) NothingAfter(req string) {
+	last := s.lastReply()
+	time.Sleep(s.opts.Quiet)
+	from := s.serverMs(last)
+	late := s.Server.Journal().Where(func(e fakeserver.Entry) bool { return e.RealOffsetMs > from })
+	s.Check(len(late) == 0, req, fmt.Sprintf("nothing after the last reply (quiet period %s)", s.opts.Quiet),
+		"%s arrived afterwards: %s", plural(len(late), "request"), entryList(late))
+}
+
+// ExpectPrompt checks every pending settled within 1 s of after (RC7's "promptly").
+// Pendings still unanswered then are a finding, and the scenario is abandoned: a
+// hung waiter is judged now, not waited for until the deadline.
+func (s *Session) ExpectPrompt(ps []*Pending, after time.Time, req string) {
+	limit := after.Add(time.Second)
+	if n := WaitAllBy(ps, limit); n > 0 {
+		s.Findf(req, "every caller settled within 1 s of the failed refresh", "%d of %d callers had no answer 1 s later", n, len(ps))
+		s.Abandon()
+	}
+	for _, p := range ps {
+		p.Wait()
+		s.Check(!p.Replied.After(limit), req, "every caller settled within 1 s of the failed refresh",
+			"a caller settled %s after it", p.Replied.Sub(after).Round(time.Millisecond))
+	}
+}
+
+// AwaitFailedRefresh waits (up to the deadline) for the first refresh since mark
+// that was answered and failed, then expects every pending to settle within 1 s of
+// that answer (see ExpectPrompt). Without a failed refresh it simply waits for the
+// replies. It returns the failed refresh (ok false when there was none).
+func (s *Session) AwaitFailedRefresh(mark int, ps []*Pending, req string) (failed fakeserver.Entry, ok bool) {
+	settled := func() bool {
+		for _, p := range ps {
+			if !p.Done() {
+				return false
+			}
+		}
+		return true
+	}
+	ok = s.waitUntil(s.opts.Deadline, func(j fakeserver.Journal) bool {
+		for _, e := range j.Since(mark).Refreshes() {
+			if !e.Pending && e.Status != 200 {
+				failed = e
+				return true
+			}
+		}
+		return settled()
+	}) && failed.Seq != 0
+	if ok {
+		s.ExpectPrompt(ps, s.respondedAt(failed), req)
+	}
+	WaitAll(ps)
+	return failed, ok
+}
+
+// respondedAt converts an entry's response time to real time.
+func (s *Session) respondedAt(e fakeserver.Entry) time.Time {
+	return s.srvStart.Add(time.Duration(e.RespondedOffsetMs * float64(time.Millisecond)))
+}
+
+func (s *Session) lastReply() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	last := s.started
+	for _, r := range s.replies {
+		if t := s.started.Add(time.Duration(r.RepliedMs * float64(time.Millisecond))); t.After(last) {
+			last = t
+		}
+	}
+	return last
+}
+
+func entryList(j fakeserver.Journal) string {
+	out := ""
+	for i, e := range j {
+		if i == 5 {
+			return out + fmt.Sprintf(", … (%d more)", len(j)-5)
+		}
+		if i > 0 {
+			out += ", "
+		}
+		tok := e.AccessToken
+		if e.Path == PathRefresh {
+			tok = e.RefreshToken
+		}
+		out += fmt.Sprintf("%s %s (%s)→%s", e.Method, e.Path, tok, statusText(e.Status))
+	}
+	return out
+}
+
+func orNew(label string) string {
+	if label == "" {
+		return "the refreshed token"
+	}
+	return label
+}
+
+func bodyText(b []byte) string {
+	if len(b) == 0 {
+		return "empty"
+	}
+	if len(b) > 120 {
+		return string(b[:120]) + "…"
+	}
+	return string(b)
+}

@@ -1,0 +1,84 @@
+package scenarios_test
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"sort"
+	"time"
+
+	. "github.com/onsi/gomega"
+
+	cut "github.com/tokenclock/tokenclock/clientunderTest"
+	"github.com/tokenclock/tokenclock/reports"
+	"github.com/tokenclock/tokenclock/scenarios"
+)
+
+// selfCheckLimits keep the harness's own tests quick: a hung client is judged after
+// 3 s instead of 10 (nothing in a passing run comes near either).
+var selfCheckLimits = scenarios.Options{Deadline: 3 * time.Second}
+
+// Bundled Node drivers, relative to this package.
+const (
+	axiosSeed         = "node ../clientunderTest/node/axios-seed/driver.mjs"
+	axiosSingleflight = "node ../clientunderTest/node/axios-singleflight/driver.mjs"
+	axiosSeedExpected = "../clientunderTest/node/axios-seed/expected-failures.txt"
+)
+
+// outcomes maps scenario ID → outcome.
+type outcomes map[string]string
+
+// playCatalog runs every scenario (or those in ids) against client.
+func playCatalog(ctx context.Context, client cut.Client, ids ...string) (outcomes, map[string]reports.ScenarioResult) {
+	out, full := outcomes{}, map[string]reports.ScenarioResult{}
+	for _, sc := range scenarios.Catalog() {
+		if len(ids) > 0 && !contains(ids, sc.ID) {
+			continue
+		}
+		res := scenarios.Execute(ctx, sc, client, selfCheckLimits)
+		out[sc.ID], full[sc.ID] = res.Outcome, res
+	}
+	return out, full
+}
+
+// failing lists the IDs whose outcome is not passed, sorted.
+func (o outcomes) failing() []string {
+	var ids []string
+	for id, outcome := range o {
+		if outcome != reports.Passed {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// explain renders the non-passing results with their messages, for failure output.
+func explain(full map[string]reports.ScenarioResult) string {
+	s := ""
+	for _, sc := range scenarios.Catalog() {
+		if r, ok := full[sc.ID]; ok && r.Outcome != reports.Passed {
+			s += fmt.Sprintf("\n  %s %s: %s", r.ID, r.Outcome, r.Message)
+		}
+	}
+	return s
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// startDriver starts a protocol-v1 driver, failing clearly when node or the npm
+// packages are missing (CI installs them with `make node-deps`).
+func startDriver(ctx context.Context, name, command string) *cut.Process {
+	_, err := exec.LookPath("node")
+	Expect(err).NotTo(HaveOccurred(), "node is needed for the bundled drivers")
+	p, err := cut.StartProcess(ctx, cut.ProcessOptions{Name: name, Command: command})
+	Expect(err).NotTo(HaveOccurred(), "starting %s (run `make node-deps` first)", command)
+	return p
+}

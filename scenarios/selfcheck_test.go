@@ -1,0 +1,94 @@
+package scenarios_test
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	cut "github.com/tokenclock/tokenclock/clientunderTest"
+	"github.com/tokenclock/tokenclock/reports"
+	"github.com/tokenclock/tokenclock/scenarios"
+)
+
+// caughtBy is, for each mutant, the scenarios that test the requirement its bug
+// breaks: the suite must fail at least these for it.
+var caughtBy = map[string][]string{
+	"refresh-on-403":                  {"LOOP-04"},
+	"refresh-on-5xx":                  {"LOOP-06"},
+	"no-single-flight":                {"CONC-01", "CONC-02", "CONC-03", "CONC-07"},
+	"unbounded-retry":                 {"LOOP-02", "LOOP-03"},
+	"stale-header-on-replay":          {"EXP-ACCESS-01", "EXP-ACCESS-05", "CONC-01"},
+	"duplicate-authorization":         {"EXP-ACCESS-01", "EXP-ACCESS-05", "CONC-01"},
+	"drops-body-on-replay":            {"EXP-ACCESS-02", "EXP-ACCESS-03", "CONC-02"},
+	"intercepts-refresh-401":          {"EXP-REFRESH-01", "EXP-REFRESH-02", "LOOP-01"},
+	"waiters-hang-on-refresh-failure": {"CONC-06"},
+	"ignores-rotated-cookie":          {"CONC-03", "ROT-01"},
+}
+
+var _ = Describe("self-checks: the catalog judges known clients", func() {
+	It("passes the Go reference client on every scenario", func(ctx SpecContext) {
+		got, full := playCatalog(ctx, cut.NewReference())
+		Expect(got.failing()).To(BeEmpty(), explain(full))
+		Expect(got).To(HaveLen(len(scenarios.Catalog())))
+	})
+
+	It("has a caught-by row for every mutant, and a mutant for every MUST requirement", func() {
+		broken := map[string]bool{}
+		for _, m := range cut.Mutants() {
+			Expect(caughtBy).To(HaveKey(m.Name), "mutant %s has no row in caughtBy", m.Name)
+			for _, r := range m.Breaks {
+				broken[r] = true
+			}
+		}
+		for _, r := range scenarios.Contract {
+			if r.Level == scenarios.Must {
+				Expect(broken).To(HaveKey(r.ID), "no mutant breaks MUST requirement %s", r.ID)
+			}
+		}
+	})
+
+	for _, m := range cut.Mutants() {
+		It("catches mutant "+m.Name+" (breaks "+joinReqs(m.Breaks)+")", func(ctx SpecContext) {
+			client, err := cut.NewMutant(m.Name)
+			Expect(err).NotTo(HaveOccurred())
+			defer client.Close()
+			got, full := playCatalog(ctx, client)
+			Expect(got.failing()).NotTo(BeEmpty(), "mutant %s escapes the whole catalog", m.Name)
+			for _, id := range caughtBy[m.Name] {
+				Expect(got[id]).NotTo(Equal(reports.Passed), "mutant %s passes %s;%s", m.Name, id, explain(full))
+			}
+		})
+	}
+})
+
+var _ = Describe("self-checks: the bundled Node drivers", Ordered, func() {
+	It("passes axios-singleflight on every scenario", func(ctx SpecContext) {
+		p := startDriver(ctx, "axios-singleflight", axiosSingleflight)
+		defer p.Close()
+		got, full := playCatalog(ctx, p)
+		Expect(got.failing()).To(BeEmpty(), explain(full))
+	})
+
+	It("fails axios-seed on exactly the scenarios its expected-failures file lists", func(ctx SpecContext) {
+		expected, err := scenarios.ReadExpectedFailures(axiosSeedExpected)
+		Expect(err).NotTo(HaveOccurred())
+		p := startDriver(ctx, "axios-seed", axiosSeed)
+		defer p.Close()
+		got, full := playCatalog(ctx, p)
+		var listed []string
+		for id := range expected {
+			listed = append(listed, id)
+		}
+		Expect(got.failing()).To(ConsistOf(listed), explain(full))
+	})
+})
+
+func joinReqs(rs []string) string {
+	s := ""
+	for i, r := range rs {
+		if i > 0 {
+			s += " "
+		}
+		s += r
+	}
+	return s
+}

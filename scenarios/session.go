@@ -1,0 +1,293 @@
+package scenarios
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+
+	cut "github.com/tokenclock/tokenclock/clientunderTest"
+	"github.com/tokenclock/tokenclock/fakeserver"
+	"github.com/tokenclock/tokenclock/reports"
+)
+
+// The default user every scenario logs in as, and a second one for ownership rows.
+const (
+	UserName     = "Ada"
+	UserEmail    = "ada@example.test"
+	UserPassword = "correct horse"
+	OtherName    = "Bob"
+	OtherEmail   = "bob@example.test"
+	OtherPass    = "battery staple"
+)
+
+// Paths of the fake server the catalog uses.
+const (
+	PathMe      = "/api/auth/me"
+	PathRefresh = "/api/auth/refresh"
+	PathLogin   = "/api/auth/login"
+	PathLogout  = "/api/auth/logout"
+	PathIdeas   = "/api/ideas"
+)
+
+// Session is one scenario being played: the fresh server, the client, the replies
+// the callers saw and the findings so far. Play methods that talk to the client end
+// the scenario (with timeout or crashed) when the client faults, the way
+// testing.T.FailNow does, so a Play function reads as a straight script.
+type Session struct {
+	Server   *fakeserver.Server
+	client   cut.Client
+	scenario Scenario
+	opts     Options
+	ctx      context.Context
+	cancel   context.CancelFunc
+	started  time.Time // real time the scenario started
+	srvStart time.Time // real time the server started (journal realOffsetMs origin)
+
+	mu       sync.Mutex
+	replies  []reports.ReplyRecord
+	findings []reports.Finding
+	nextID   int
+	ending   *ending
+	flooded  bool
+}
+
+// ending is why a scenario stopped before Play returned.
+type ending struct {
+	outcome string
+	message string
+}
+
+// Pending is a command in flight; Wait returns its reply.
+type Pending struct {
+	s       *Session
+	Call    cut.Call
+	index   int
+	done    chan struct{}
+	reply   cut.Reply
+	err     error
+	Sent    time.Time
+	Replied time.Time
+}
+
+// Done reports whether the reply has arrived.
+func (p *Pending) Done() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// Wait blocks for the reply; a client fault ends the scenario.
+func (p *Pending) Wait() cut.Reply {
+	<-p.done
+	if p.err != nil {
+		p.s.fault(p.err, describe(p.Call))
+	}
+	return p.reply
+}
+
+// Go sends one request without waiting for its reply.
+func (s *Session) Go(call cut.Call) *Pending {
+	p := &Pending{s: s, Call: call, done: make(chan struct{}), Sent: time.Now()}
+	p.index = s.record(reports.ReplyRecord{Cmd: "request", Method: call.Method, Path: call.Path, SentMs: s.ms(p.Sent)})
+	go func() {
+		defer close(p.done)
+		p.reply, p.err = s.client.Request(s.ctx, call)
+		p.Replied = time.Now()
+		s.settle(p.index, p.reply, p.err, p.Replied)
+	}()
+	return p
+}
+
+// Send sends one request and waits for what the caller sees.
+func (s *Session) Send(call cut.Call) cut.Reply { return s.Go(call).Wait() }
+
+// GoAll starts every call at once.
+func (s *Session) GoAll(calls []cut.Call) []*Pending {
+	ps := make([]*Pending, len(calls))
+	for i, c := range calls {
+		ps[i] = s.Go(c)
+	}
+	return ps
+}
+
+// WaitAll waits for every reply; the first fault ends the scenario.
+func WaitAll(ps []*Pending) []cut.Reply {
+	out := make([]cut.Reply, len(ps))
+	for i, p := range ps {
+		out[i] = p.Wait()
+	}
+	return out
+}
+
+// WaitAllBy waits for the replies until the real-time limit and returns how many were
+// still unanswered then. It never ends the scenario by itself.
+func WaitAllBy(ps []*Pending, limit time.Time) (unanswered int) {
+	for _, p := range ps {
+		select {
+		case <-p.done:
+		case <-time.After(time.Until(limit)):
+		}
+		if !p.Done() {
+			unanswered++
+		}
+	}
+	return unanswered
+}
+
+// Login logs the default user in through the client; anything but 200 fails the row.
+func (s *Session) Login() cut.Reply { return s.LoginAs(UserEmail, UserPassword, 200) }
+
+// LoginAs logs in through the client and checks the caller saw want.
+func (s *Session) LoginAs(email, password string, want int) cut.Reply {
+	t := time.Now()
+	i := s.record(reports.ReplyRecord{Cmd: "login", Method: "POST", Path: PathLogin, SentMs: s.ms(t)})
+	r, err := s.client.Login(s.ctx, email, password)
+	s.settle(i, r, err, time.Now())
+	if err != nil {
+		s.fault(err, "login")
+	}
+	if r.Status != want {
+		s.Findf("login", fmt.Sprintf("caller %d from the client's login", want), "%s", replyText(r))
+		if want == 200 {
+			s.stop(reports.Failed, "")
+		}
+	}
+	return r
+}
+
+// Logout runs the client's own logout.
+func (s *Session) Logout() cut.Reply {
+	t := time.Now()
+	i := s.record(reports.ReplyRecord{Cmd: "logout", Method: "POST", Path: PathLogout, SentMs: s.ms(t)})
+	r, err := s.client.Logout(s.ctx)
+	s.settle(i, r, err, time.Now())
+	if err != nil {
+		s.fault(err, "logout")
+	}
+	return r
+}
+
+// Expire advances the server clock past the access TTL (61 s by default).
+func (s *Session) Expire() { s.Server.ExpireAccess() }
+
+// Mark is the journal position now: Since(mark) is everything that arrives later.
+func (s *Session) Mark() int { return s.Server.Journal().LastSeq() }
+
+// Since is the journal after mark.
+func (s *Session) Since(mark int) fakeserver.Journal { return s.Server.Journal().Since(mark) }
+
+// Findf records a broken check. Its level is the requirement's own level.
+func (s *Session) Findf(req, expected, actualFormat string, args ...any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.findings = append(s.findings, reports.Finding{
+		Requirement: req, Expected: expected, Actual: fmt.Sprintf(actualFormat, args...),
+		Level: string(LevelOf(req)),
+	})
+}
+
+// Check records a finding when ok is false.
+func (s *Session) Check(ok bool, req, expected, actualFormat string, args ...any) bool {
+	if !ok {
+		s.Findf(req, expected, actualFormat, args...)
+	}
+	return ok
+}
+
+// Context is the scenario's context (its deadline).
+func (s *Session) Context() context.Context { return s.ctx }
+
+// Options are the run's real-time limits.
+func (s *Session) Options() Options { return s.opts }
+
+// fault ends the scenario for a client fault: crashed for protocol faults and exits,
+// timeout for hangs (or failed, when the hang was the harness stopping a flood).
+func (s *Session) fault(err error, what string) {
+	s.mu.Lock()
+	flooded := s.flooded
+	s.mu.Unlock()
+	switch {
+	case flooded:
+		s.stop(reports.Failed, "")
+	case errors.Is(err, cut.ErrCrashed):
+		s.stop(reports.Crashed, fmt.Sprintf("crashed during %s: %v", what, err))
+	case errors.Is(err, cut.ErrTimeout), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		s.stop(reports.Timeout, fmt.Sprintf("timeout: no reply to %s within the %s deadline", what, s.opts.Deadline))
+	default:
+		s.stop(reports.Crashed, fmt.Sprintf("client error during %s: %v", what, err))
+	}
+}
+
+// stop ends Play at once with outcome (kept if an earlier stop already chose one).
+func (s *Session) stop(outcome, message string) {
+	s.mu.Lock()
+	if s.ending == nil {
+		s.ending = &ending{outcome: outcome, message: message}
+	}
+	s.mu.Unlock()
+	runtime.Goexit()
+}
+
+// Abandon ends the scenario now, judged on the findings so far; commands still in
+// flight are cancelled (a hung client is not waited for past a failed check).
+func (s *Session) Abandon() {
+	s.cancel()
+	s.stop("", "")
+}
+
+func (s *Session) record(r reports.ReplyRecord) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextID++
+	r.ID = s.nextID
+	s.replies = append(s.replies, r)
+	return len(s.replies) - 1
+}
+
+func (s *Session) settle(i int, r cut.Reply, err error, at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec := &s.replies[i]
+	rec.RepliedMs = s.ms(at)
+	rec.Status, rec.Error = r.Status, r.Error
+	if err != nil {
+		rec.Error = "harness: " + err.Error()
+	}
+	if len(r.Body) > 0 {
+		rec.Body = string(r.Body)
+	}
+}
+
+func (s *Session) ms(t time.Time) float64 {
+	return float64(t.Sub(s.started).Microseconds()) / 1000
+}
+
+// serverMs converts a real time to the journal's realOffsetMs scale.
+func (s *Session) serverMs(t time.Time) float64 {
+	return float64(t.Sub(s.srvStart).Microseconds()) / 1000
+}
+
+func describe(c cut.Call) string { return c.Method + " " + c.Path }
+
+func replyText(r cut.Reply) string {
+	if r.Error != "" {
+		return "error " + r.Error
+	}
+	return fmt.Sprintf("caller %d", r.Status)
+}
+
+// JSONBody marshals v for a Call body.
+func JSONBody(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only ever called with literal maps
+	}
+	return b
+}
