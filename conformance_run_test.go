@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sort"
 	"sync"
 	"time"
 
@@ -135,9 +136,16 @@ func (r *conformanceRun) model() reports.Run {
 	defer r.mu.Unlock()
 	m := baseModel(r.opts, r.started)
 	m.Errors = append(m.Errors, r.errors...)
+	order := map[string]int{}
+	for i, sc := range r.selected {
+		order[sc.ID] = i
+	}
 	for _, c := range r.clients {
+		// Ginkgo may shuffle specs; reports list scenarios in catalog order.
+		rs := append([]reports.ScenarioResult{}, r.results[c.spec.Name]...)
+		sort.SliceStable(rs, func(i, j int) bool { return order[rs[i].ID] < order[rs[j].ID] })
 		m.Clients = append(m.Clients, reports.ClientResult{Name: c.spec.Name, Command: c.spec.Command,
-			Hello: c.hello, Scenarios: append([]reports.ScenarioResult{}, r.results[c.spec.Name]...)})
+			Hello: c.hello, Scenarios: rs})
 	}
 	return m
 }
