@@ -146,3 +146,21 @@ func printList() {
 		fmt.Fprintln(os.Stdout, "  "+b)
 	}
 }
+
+// reportDirIn finds --report-dir in args without the flag package, for the one
+// case where parsing failed: results.json still goes where the user asked.
+func reportDirIn(args []string) string {
+	dir := "reports/out"
+	for i, a := range args {
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if name != "report-dir" || !strings.HasPrefix(a, "-") {
+			continue
+		}
+		if hasValue {
+			dir = value
+		} else if i+1 < len(args) {
+			dir = args[i+1]
+		}
+	}
+	return dir
+}

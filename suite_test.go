@@ -23,7 +23,7 @@ var run *conformanceRun
 func TestMain(m *testing.M) {
 	flag.CommandLine.Init(os.Args[0], flag.ContinueOnError)
 	if err := flag.CommandLine.Parse(os.Args[1:]); err != nil {
-		os.Exit(finishEarly(*flagReportDir, "bad flags: "+err.Error()))
+		os.Exit(finishEarly(reportDirIn(os.Args[1:]), "bad flags: "+err.Error()))
 	}
 	opts, err := optionsFromFlags()
 	if err != nil {

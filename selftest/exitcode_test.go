@@ -1,0 +1,81 @@
+package selftest_test
+
+import (
+	"os"
+	"path/filepath"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+var _ = Describe("exit status and results.json", func() {
+	It("exits 0 when everything passed, and writes all four reports", func() {
+		r := conformance("--focus", "^LOOP-0[46]$")
+		Expect(r.Code).To(Equal(0), r.Output)
+		Expect(r.results().ExitCode).To(Equal(0))
+		Expect(r.results().outcome(0, "LOOP-04")).To(Equal("passed"))
+		for _, f := range []string{"results.json", "junit.xml", "report.html", "summary.md"} {
+			Expect(filepath.Join(r.Reports, f)).To(BeAnExistingFile())
+		}
+	})
+
+	It("exits 1 on a failure and ends the console finding with the rerun command", func() {
+		r := conformance("--client", "go:mutant:refresh-on-403", "--focus", "^LOOP-04$")
+		Expect(r.Code).To(Equal(1), r.Output)
+		Expect(r.results().ExitCode).To(Equal(1))
+		Expect(r.Output).To(ContainSubstring("RC1: expected exactly 0 refresh calls, observed 1 refresh call"))
+		Expect(r.Output).To(ContainSubstring(`rerun: make conformance CLIENT='mutant-refresh-on-403=go:mutant:refresh-on-403' FOCUS='^LOOP-04$'`))
+	})
+
+	It("exits 0 when the failure is listed in the expected-failures file", func() {
+		list := writeFile("mutant.expected", "# known\nLOOP-04 refreshes on 403\n")
+		r := conformance("--client", "m=go:mutant:refresh-on-403", "--focus", "^LOOP-04$", "--expect-failures", "m="+list)
+		Expect(r.Code).To(Equal(0), r.Output)
+		Expect(r.results().Clients[0].Scenarios[0].ExpectedFailure).To(BeTrue())
+	})
+
+	It("exits 1 when a listed scenario passes: the list is stale", func() {
+		list := writeFile("stale.expected", "LOOP-04 no longer fails\n")
+		r := conformance("--client", "ref=go:reference", "--focus", "^LOOP-04$", "--expect-failures", "ref="+list)
+		Expect(r.Code).To(Equal(1), r.Output)
+		Expect(r.Output).To(ContainSubstring("the list is stale"))
+	})
+
+	It("counts a warning as a failure only under --strict", func() {
+		lax := conformance("--client", "go:mutant:stale-header-on-replay", "--focus", "^CONC-04$")
+		Expect(lax.Code).To(Equal(0), lax.Output)
+		Expect(lax.results().outcome(0, "CONC-04")).To(Equal("warned"))
+		strict := conformance("--client", "go:mutant:stale-header-on-replay", "--focus", "^CONC-04$", "--strict")
+		Expect(strict.Code).To(Equal(1), strict.Output)
+	})
+
+	DescribeTable("exits 2 when the harness cannot run or judge, still writing results.json",
+		func(args []string, why string) {
+			r := conformance(args...)
+			Expect(r.Code).To(Equal(2), r.Output)
+			doc := r.results()
+			Expect(doc.ExitCode).To(Equal(2))
+			Expect(doc.Errors).To(ContainElement(ContainSubstring(why)))
+		},
+		Entry("an empty selection", []string{"--focus", "^NOPE$"}, "selects no scenario"),
+		Entry("an unknown flag", []string{"--bogus"}, "bad flags"),
+		Entry("an unknown ID in an expected-failures file", []string{"--expect-failures", "reference=" + "MISSING"}, "expected-failures file"),
+		Entry("a malformed --client", []string{"--client", "=nothing"}, "empty NAME"),
+	)
+
+	It("rejects an unknown scenario ID in an expected-failures file with exit 2", func() {
+		list := writeFile("typo.expected", "CONC-99 typo\n")
+		r := conformance("--expect-failures", "reference="+list)
+		Expect(r.Code).To(Equal(2), r.Output)
+		Expect(r.results().Errors).To(ContainElement(ContainSubstring(`unknown scenario ID "CONC-99"`)))
+	})
+
+	It("prints the catalog and the built-in clients with --list, running nothing", func() {
+		r := conformance("--list")
+		Expect(r.Code).To(Equal(0))
+		Expect(r.Output).To(ContainSubstring("CONC-07"))
+		Expect(r.Output).To(ContainSubstring("go:mutant:no-single-flight"))
+		_, err := os.Stat(filepath.Join(r.Reports, "results.json"))
+		Expect(os.IsNotExist(err)).To(BeTrue())
+	})
+})
