@@ -77,6 +77,13 @@ func (r *conformanceRun) play(ctx context.Context, c *liveClient, sc scenarios.S
 	return res, unexpected
 }
 
+// harnessError records a problem of the harness itself (exit 2).
+func (r *conformanceRun) harnessError(why string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errors = append(r.errors, why)
+}
+
 // progress prints one line per finished scenario.
 func (r *conformanceRun) progress(s SpecReport) {
 	r.mu.Lock()
@@ -123,8 +130,8 @@ func (r *conformanceRun) exitCode(ginkgoCode int, model reports.Run) int {
 	switch {
 	case len(r.errors) > 0:
 		return 2
-	case played == 0 && ginkgoCode != 0:
-		return 2 // Ginkgo itself could not run the suite
+	case played == 0:
+		return 2 // nothing ran: a Ginkgo filter emptied the selection, or Ginkgo could not run
 	case r.broken || ginkgoCode != 0:
 		return 1
 	}

@@ -43,6 +43,11 @@ func TestMain(m *testing.M) {
 
 func TestConformance(t *testing.T) {
 	RegisterFailHandler(Fail)
+	if cfg, _ := GinkgoConfiguration(); cfg.ParallelTotal > 1 {
+		// Results live in this process; parallel Ginkgo processes would each see a part.
+		run.harnessError("the conformance suite runs serially: drop ginkgo -p / --procs")
+		t.Fatal("the conformance suite runs serially: drop ginkgo -p / --procs")
+	}
 	for _, c := range run.clients {
 		describeClient(c)
 	}

@@ -1,10 +1,9 @@
 package scenarios
 
 import (
-	"fmt"
-
 	cut "github.com/tokenclock/tokenclock/clientunderTest"
 	"github.com/tokenclock/tokenclock/fakeserver"
+	"github.com/tokenclock/tokenclock/reports"
 )
 
 func expAccess() []Scenario {
@@ -76,7 +75,7 @@ func expAccess() []Scenario {
 func playPutDelete(s *Session) {
 	idea, err := s.Server.AddIdea(UserEmail, fakeserver.IdeaInput{Title: "to edit", Summary: "s", Description: "d", Tags: []string{"x"}})
 	if err != nil {
-		s.stop("harness-error", "harness-error: creating the idea: "+err.Error())
+		s.stop(reports.HarnessError, "harness-error: creating the idea: "+err.Error())
 	}
 	path := PathIdeas + "/" + idea.ID
 	old := loginLabel(s.Since(0))
@@ -99,6 +98,6 @@ func playPutDelete(s *Session) {
 	deleted := withStatus(sendsOf(phase, del), 200)
 	s.Check(len(deleted) == 1, "RC5", "the idea deleted exactly once", "%d DELETEs applied (%s)", len(deleted), tokenList(sendsOf(phase, del)))
 	for _, i := range s.Server.Ideas() {
-		s.Check(i.ID != idea.ID, "RC5", "the idea gone after the DELETE", "%s", fmt.Sprint("it still exists"))
+		s.Check(i.ID != idea.ID, "RC5", "the idea gone after the DELETE", "it still exists")
 	}
 }

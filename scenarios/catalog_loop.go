@@ -3,6 +3,7 @@ package scenarios
 import (
 	cut "github.com/tokenclock/tokenclock/clientunderTest"
 	"github.com/tokenclock/tokenclock/fakeserver"
+	"github.com/tokenclock/tokenclock/reports"
 )
 
 func loops() []Scenario {
@@ -60,11 +61,11 @@ func loops() []Scenario {
 			Level: Must, Requirements: []string{"RC1"}, Family: "loop",
 			Play: func(s *Session) {
 				if _, err := s.Server.AddUser(OtherName, OtherEmail, OtherPass); err != nil {
-					s.stop("harness-error", "harness-error: seeding the other user: "+err.Error())
+					s.stop(reports.HarnessError, "harness-error: seeding the other user: "+err.Error())
 				}
 				idea, err := s.Server.AddIdea(OtherEmail, fakeserver.IdeaInput{Title: "Bob's", Summary: "s", Description: "d", Tags: []string{}})
 				if err != nil {
-					s.stop("harness-error", "harness-error: creating the idea: "+err.Error())
+					s.stop(reports.HarnessError, "harness-error: creating the idea: "+err.Error())
 				}
 				mark := s.Mark()
 				r := s.Send(cut.Call{Method: "PUT", Path: PathIdeas + "/" + idea.ID, Body: JSONBody(ideaBody("not mine"))})
