@@ -7,7 +7,7 @@ NODE_STAMP := $(NODE_DIR)/node_modules/.package-lock.json
 # The suite can run long on a 2-core machine under -race; never let go test's 10 min default cut it.
 TEST_TIMEOUT ?= 30m
 
-.PHONY: help test vet unit node-deps serve fuzz conformance bench build clean FORCE
+.PHONY: help test vet unit node-deps serve fuzz conformance bench build clean FORCE chromium screenshots
 
 help:
 	@echo "make test         vet, every spec with -race, fuzz seed corpora (what CI runs)"
@@ -72,3 +72,32 @@ FORCE:
 
 clean:
 	rm -rf bin reports/out
+
+# Debian's chromium, for `make screenshots`; installed only when missing (as root, or with sudo).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get update && $$sudo apt-get install -y chromium; \
+	fi
+
+# docs/img/report-matrix.png and docs/img/report-detail.png: report.html of a three-client
+# run, in headless chromium. axios-seed fails by design, so a non-zero exit is tolerated as
+# long as the run wrote its reports. The --disable-*/--no-first-run flags keep chromium off
+# the network (without internet it hangs on background connections). Headless --screenshot
+# does not paint a page scrolled to its #fragment, so the detail is the report scrolled to
+# one anchor inside a full-window iframe.
+screenshots: chromium
+	@dir=$$(mktemp -d) && profile=$$(mktemp -d) && trap 'rm -rf "$$dir" "$$profile"' EXIT && \
+	$(MAKE) --no-print-directory conformance REPORT_DIR="$$dir" ARGS="--client 'reference=go:reference' \
+		--client 'axios-seed=node clientunderTest/node/axios-seed/driver.mjs' \
+		--client 'axios-singleflight=node clientunderTest/node/axios-singleflight/driver.mjs' \
+		--expect-failures axios-seed=clientunderTest/node/axios-seed/expected-failures.txt" \
+		|| { test -s "$$dir/report.html" && echo "conformance exited non-zero; its reports are complete, taking the screenshots"; } && \
+	printf '<!DOCTYPE html><body style="margin:0"><iframe src="report.html#d-axios-seed-CONC-01" style="border:0;width:100%%;height:100vh"></iframe></body>\n' >"$$dir/detail.html" && \
+	shot() { timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+		--disable-component-update --disable-sync --no-first-run --user-data-dir="$$profile" --hide-scrollbars \
+		--window-size="$$2" --screenshot="$$1" "file://$$3" >"$$dir/chromium.log" 2>&1 \
+		|| { cat "$$dir/chromium.log"; return 1; }; echo "wrote $$1 ($$(wc -c <"$$1") bytes)"; } && \
+	mkdir -p docs/img && \
+	shot docs/img/report-matrix.png 1300,1180 "$$dir/report.html" && \
+	shot docs/img/report-detail.png 1300,1000 "$$dir/detail.html"

@@ -18,20 +18,27 @@ const RefreshPath = "/api/auth/refresh"
 const DiagramCap = 500
 
 // Layout of the sequence diagram, in SVG user units.
+// The API lane sits far enough from the client lane for a full label
+// ("↻ POST /api/ideas/i1 · A1 valid · R1 valid [status]", about 60 columns of
+// 11px monospace) and the refresh lane leaves room for "200 → A12 R12" after it.
 const (
-	diagramWidth  = 1040
+	diagramWidth  = 1180
 	diagramTop    = 34
 	diagramRowH   = 20
-	laneClientX   = 190
-	laneAPIX      = 470
-	laneRefreshX  = 760
+	laneClientX   = 170
+	laneAPIX      = 600
+	laneRefreshX  = 1010
 	diagramBottom = 12
+	// charWidth is the advance of one 11px monospace column, rounded up so a
+	// clipped label never runs into the arrow head.
+	charWidth = 7
 )
 
 // diagram is a journal drawn as a sequence diagram: three lanes and one arrow
 // per entry.
 type diagram struct {
 	Width, Height, LaneBottom int
+	RowH                      int
 	Lanes                     []diagramLane
 	Arrows                    []diagramArrow
 	Total, Shown              int
@@ -48,7 +55,9 @@ type diagramLane struct {
 type diagramArrow struct {
 	Seq                   int
 	Class                 string
-	Y, X1, X2, TextY      int
+	Zebra                 bool
+	RowTop, Y, X1, X2     int
+	TextY                 int
 	Head                  string
 	LabelX, StatusX       int
 	Label, Status         string
@@ -60,7 +69,7 @@ type diagramArrow struct {
 func buildDiagram(j fakeserver.Journal, kinds []string) diagram {
 	shown := min(len(j), DiagramCap)
 	d := diagram{
-		Width: diagramWidth, Total: len(j), Shown: shown,
+		Width: diagramWidth, RowH: diagramRowH, Total: len(j), Shown: shown,
 		Height: diagramTop + shown*diagramRowH + diagramBottom,
 		Lanes:  []diagramLane{{"client", laneClientX}, {"API", laneAPIX}, {"refresh", laneRefreshX}},
 	}
@@ -74,13 +83,13 @@ func buildDiagram(j fakeserver.Journal, kinds []string) diagram {
 			x2 = laneRefreshX
 		}
 		d.Arrows = append(d.Arrows, diagramArrow{
-			Seq: e.Seq, Class: "arrow " + kinds[i],
-			Y: y, X1: laneClientX, X2: x2, TextY: y - 4,
+			Seq: e.Seq, Class: "arrow " + kinds[i], Zebra: i%2 == 1,
+			RowTop: diagramTop + i*diagramRowH, Y: y, X1: laneClientX, X2: x2, TextY: y - 4,
 			Head:       fmt.Sprintf("M%d %d l-8 -4 v8 z", x2, y),
 			LabelX:     laneClientX + 6,
 			StatusX:    x2 + 6,
-			Label:      clip(arrowLabel(e, kinds[i]), (x2-laneClientX)/7),
-			Status:     clip(statusLabel(e), 36),
+			Label:      clip(arrowLabel(e, kinds[i]), (x2-laneClientX-12)/charWidth),
+			Status:     clip(statusLabel(e), (diagramWidth-x2-8)/charWidth),
 			VirtualAt:  virtualOffset(e.VirtualTime, start, startOK),
 			RealOffset: fmt.Sprintf("%.1fms", finite(e.RealOffsetMs)),
 			Title:      entryTitle(e),
@@ -91,7 +100,9 @@ func buildDiagram(j fakeserver.Journal, kinds []string) diagram {
 
 // entryKinds classifies each entry for colour: its lane ("api" or "refresh"),
 // then any of "reuse" (refreshState reused), "replay" (a resend after a 401 with
-// a newer access token), "fault" (a fault rule acted), "reset" (status 0) and
+// a newer access token), "fault" followed by the rule's action ("fault hold",
+// "fault status", …; a hold only orders requests, so it is drawn quietly while
+// the other actions are drawn as injected failures), "reset" (status 0) and
 // "pending" (no final status yet).
 func entryKinds(j fakeserver.Journal) []string {
 	kinds := make([]string, len(j))
@@ -108,7 +119,7 @@ func entryKinds(j fakeserver.Journal) []string {
 			k = append(k, "replay")
 		}
 		if e.Fault != "" {
-			k = append(k, "fault")
+			k = append(k, "fault", "fault-"+idSafe(e.Fault))
 		}
 		switch {
 		case e.Pending:
@@ -171,23 +182,31 @@ func tokenIndex(label string) int {
 	return n
 }
 
+// hasKind reports whether the space-separated kinds include k as a whole word:
+// a fault class like "fault-replay" must not read as a replay.
+func hasKind(kinds, k string) bool {
+	for _, f := range strings.Fields(kinds) {
+		if f == k {
+			return true
+		}
+	}
+	return false
+}
+
 func arrowLabel(e fakeserver.Entry, kind string) string {
 	var b strings.Builder
-	if strings.Contains(kind, "replay") {
+	if hasKind(kind, "replay") {
 		b.WriteString("↻ ")
 	}
-	if strings.Contains(kind, "reuse") {
+	if hasKind(kind, "reuse") {
 		b.WriteString("⚠ reuse ")
 	}
 	fmt.Fprintf(&b, "%s %s", e.Method, e.Path)
 	if e.AccessToken != "" {
-		fmt.Fprintf(&b, " · %s→ %s", e.AccessToken, e.AccessState)
+		fmt.Fprintf(&b, " · %s %s", e.AccessToken, e.AccessState)
 	}
 	if e.RefreshToken != "" {
 		fmt.Fprintf(&b, " · %s %s", e.RefreshToken, e.RefreshState)
-	}
-	if e.Fault != "" {
-		fmt.Fprintf(&b, " [%s]", e.Fault)
 	}
 	return oneLine(b.String())
 }
@@ -204,6 +223,10 @@ func statusLabel(e fakeserver.Entry) string {
 	}
 	if e.IssuedAccess != "" || e.IssuedRefresh != "" {
 		s += " → " + oneLine(e.IssuedAccess+" "+e.IssuedRefresh)
+	}
+	// The fault that acted is shown with the answer it shaped ("503 (status)").
+	if e.Fault != "" {
+		s += " (" + oneLine(e.Fault) + ")"
 	}
 	return s
 }

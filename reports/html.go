@@ -36,13 +36,15 @@ type page struct {
 
 type pageClient struct {
 	ClientResult
-	Anchor  string
-	Verdict string
-	Counts  []outcomeCount
+	Anchor   string
+	Verdict  string
+	Counts   []outcomeCount
+	Expected int
 }
 
 type outcomeCount struct {
 	Outcome string
+	Symbol  string
 	N       int
 }
 
@@ -50,6 +52,9 @@ type pageRow struct {
 	ID, Title, Level string
 	Requirements     []string
 	Cells            []pageCell
+	// FamilyStart marks the first row of a family (CONC-, LOOP-, …), drawn
+	// with a heavier rule so a 28-row matrix reads as a few groups.
+	FamilyStart bool
 }
 
 type pageCell struct {
@@ -65,8 +70,11 @@ type pageDetail struct {
 	Client   string
 	S        ScenarioResult
 	Class    string
+	Symbol   string
 	Verdict  string
 	Open     bool
+	First    bool // the client's first detail: the page starts a heading for it
+	Message  string
 	Reqs     []reqText
 	Diagram  diagram
 	Journal  []journalRow
@@ -102,20 +110,26 @@ func buildPage(run Run) page {
 	for ci := range run.Clients {
 		c := run.Clients[ci]
 		t := tallyClient(c, strict)
-		pc := pageClient{ClientResult: c, Anchor: uniqueAnchor("c-"+idSafe(c.Name), used), Verdict: t.verdict()}
+		pc := pageClient{ClientResult: c, Anchor: uniqueAnchor("c-"+idSafe(c.Name), used),
+			Verdict: t.verdict(), Expected: t.expected}
 		for _, o := range Outcomes {
-			pc.Counts = append(pc.Counts, outcomeCount{o, t.byOutcome[o]})
+			pc.Counts = append(pc.Counts, outcomeCount{o, htmlSymbol[o], t.byOutcome[o]})
 		}
 		p.Clients = append(p.Clients, pc)
 		for si := range c.Scenarios {
 			sr := &run.Clients[ci].Scenarios[si]
 			a := uniqueAnchor(anchorID(c.Name, sr.ID), used)
 			anchors[sr] = a
-			p.Details = append(p.Details, buildDetail(a, c.Name, *sr, strict))
+			d := buildDetail(a, c.Name, *sr, strict)
+			d.First = si == 0
+			p.Details = append(p.Details, d)
 		}
 	}
-	for _, r := range matrixRows(run) {
-		pr := pageRow{ID: r.ID, Title: r.Title, Level: r.Level, Requirements: r.Requirements}
+	prevFamily := ""
+	for i, r := range matrixRows(run) {
+		pr := pageRow{ID: r.ID, Title: r.Title, Level: r.Level, Requirements: r.Requirements,
+			FamilyStart: i > 0 && family(r.ID) != prevFamily}
+		prevFamily = family(r.ID)
 		for _, sr := range r.Cells {
 			if sr == nil {
 				pr.Cells = append(pr.Cells, pageCell{})
@@ -123,7 +137,7 @@ func buildPage(run Run) page {
 			}
 			o := countKey(sr.Outcome)
 			pr.Cells = append(pr.Cells, pageCell{Present: true, Href: "#" + anchors[sr], Outcome: o,
-				Symbol: outcomeSymbol[o], Expected: sr.ExpectedFailure})
+				Symbol: htmlSymbol[o], Expected: sr.ExpectedFailure})
 		}
 		p.Rows = append(p.Rows, pr)
 	}
@@ -133,7 +147,12 @@ func buildPage(run Run) page {
 func buildDetail(anchor, client string, sr ScenarioResult, strict bool) pageDetail {
 	kinds := entryKinds(sr.Journal)
 	d := pageDetail{Anchor: anchor, Client: client, S: sr, Class: "o-" + countKey(sr.Outcome),
+		Symbol: htmlSymbol[countKey(sr.Outcome)], Message: detailMessage(sr),
 		Diagram: buildDiagram(sr.Journal, kinds), Findings: sr.Findings}
+	// Everything the client did wrong starts open, expected failures and
+	// warnings included: a matrix link should land on the diagram, not on a
+	// collapsed line. Passes and skips stay closed to keep the page short.
+	d.Open = sr.Outcome != Passed && sr.Outcome != Skipped
 	switch classify(sr, strict) {
 	case classOK:
 		d.Verdict = "as required"
@@ -142,9 +161,9 @@ func buildDetail(anchor, client string, sr ScenarioResult, strict bool) pageDeta
 	case classSkipped:
 		d.Verdict = "skipped: not judged"
 	case classFailure:
-		d.Verdict, d.Open = "unexpected: "+failureMessage(sr), true
+		d.Verdict, d.Open = "unexpected result: this fails the run"+verdictReason(sr), true
 	case classError:
-		d.Verdict, d.Open = "harness could not judge: "+failureMessage(sr), true
+		d.Verdict, d.Open = "the harness could not judge this"+verdictReason(sr), true
 	}
 	seen := map[string]bool{}
 	for _, f := range sr.Findings {
@@ -167,6 +186,63 @@ func buildDetail(anchor, client string, sr ScenarioResult, strict bool) pageDeta
 		d.Journal[i] = journalRow{Entry: e, Kind: kinds[i]}
 	}
 	return d
+}
+
+// detailMessage is the result's message unless it only repeats the findings
+// table below it (the engine joins findings as "RC2: expected X, observed Y";
+// any other wording, or any extra text, is shown).
+func detailMessage(sr ScenarioResult) string {
+	if len(sr.Findings) == 0 {
+		return sr.Message
+	}
+	parts := make([]string, len(sr.Findings))
+	for i, f := range sr.Findings {
+		parts[i] = fmt.Sprintf("%s: expected %s, observed %s", f.Requirement, f.Expected, f.Actual)
+	}
+	if sr.Message == strings.Join(parts, "; ") {
+		return ""
+	}
+	return sr.Message
+}
+
+// verdictReason is ": " and the failure message when it says something the
+// detail does not already show (a stale expected-failures list, an unknown
+// outcome); "" when the message paragraph or the findings table says it.
+func verdictReason(sr ScenarioResult) string {
+	m := failureMessage(sr)
+	if m == oneLine(sr.Message) || (len(sr.Findings) > 0 && m == findingLine(sr.Findings[0])) || m == sr.Outcome {
+		return ""
+	}
+	return ": " + m
+}
+
+// htmlSymbol is the mark of an outcome in report.html. Unlike summary.md's
+// emoji (which a CI page renders with its own fonts), these are plain symbols
+// present in common system fonts (DejaVu, Segoe UI Symbol, Apple Symbols), so a
+// machine without an emoji font does not show empty boxes.
+var htmlSymbol = map[string]string{
+	Passed:       "✓",
+	Failed:       "✗",
+	Warned:       "⚠",
+	Skipped:      "–",
+	Timeout:      "◷",
+	Crashed:      "☠",
+	HarnessError: "⚙",
+}
+
+// family is a scenario ID without its trailing number: "EXP-ACCESS-01" →
+// "EXP-ACCESS".
+func family(id string) string {
+	i := strings.LastIndexByte(id, '-')
+	if i <= 0 {
+		return id
+	}
+	for _, r := range id[i+1:] {
+		if r < '0' || r > '9' {
+			return id
+		}
+	}
+	return id[:i]
 }
 
 // uniqueAnchor keeps ids unique when a name repeats or sanitises to the same id.

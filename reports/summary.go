@@ -6,7 +6,8 @@ import (
 	"strings"
 )
 
-// outcomeSymbol is the short mark of an outcome in summary.md and the HTML matrix.
+// outcomeSymbol is the short mark of an outcome in summary.md (report.html uses
+// htmlSymbol).
 var outcomeSymbol = map[string]string{
 	Passed:       "✅",
 	Failed:       "❌",
