@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -109,12 +110,20 @@ func issuedRefreshBy(j fakeserver.Journal, access string) string {
 
 // playLate401 is CONC-04: two parallel GETs with the expired token; the 401 to the
 // second is held (response hold) until the first's refresh and replay completed.
+// Both first sends are gated (held before handling until both arrived) so that,
+// however late the client schedules the second, both carry the expired token and the
+// response hold falls on the second first send, never on the first GET's replay.
 func playLate401(s *Session) {
 	old := loginLabel(s.Since(0))
 	s.Expire()
+	gate := s.Server.AddFault(fakeserver.Rule{Method: "GET", Path: PathMe, Times: 2, Action: fakeserver.ActionHoldBefore})
 	hold := s.Server.AddFault(fakeserver.Rule{Method: "GET", Path: PathMe, After: 1, Times: 1, Action: fakeserver.ActionHoldResponse})
 	mark := s.Mark()
 	ps := s.GoAll(GetMes(2))
+	arrived, cancel := context.WithTimeout(s.ctx, s.opts.HoldBound)
+	_ = gate.WaitHeld(arrived, 2)
+	cancel()
+	gate.Release()
 	_ = hold.WaitHeld(s.ctx, 1)
 	s.waitUntil(s.opts.HoldBound, func(j fakeserver.Journal) bool {
 		fresh := issuedBy(j.Since(mark))
