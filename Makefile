@@ -53,8 +53,25 @@ CONFORMANCE_FLAGS = $(if $(CLIENT),--client '$(CLIENT)') $(if $(EXPECT),--expect
 conformance: bin/tokenclock-conformance node-deps
 	bin/tokenclock-conformance $(CONFORMANCE_FLAGS)
 
-bench:
-	@echo "make bench: not built yet (issue 6)"; exit 1
+# make bench [BENCH_COUNT=5] [BENCH_OUT=reports/out/bench.txt]: every figure of
+# docs/performance.md, each next to a baseline from the same run (the machine is
+# shared: ratios and medians). Raw output is benchstat-friendly; benchsummary prints
+# the medians and the figures. Benchmarks only run here, never under `make test`.
+BENCH_COUNT ?= 5
+BENCH_OUT ?= reports/out/bench.txt
+bench: node-deps
+	@mkdir -p $(dir $(BENCH_OUT))
+	@{ echo "# make bench, $$(date -u +%FT%TZ)"; echo "# nproc: $$(nproc)"; \
+	  echo "# cpu: $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"; \
+	  echo "# $$($(GO) version)"; echo "# somaxconn: $$(cat /proc/sys/net/core/somaxconn 2>/dev/null)"; } | tee $(BENCH_OUT)
+	set -o pipefail; $(GO) test -run '^$$' -bench 'Catalog|ScenarioOverhead|ParallelGate|UnmatchedBodies' -benchmem \
+	  -count $(BENCH_COUNT) -timeout 20m ./scenarios | tee -a $(BENCH_OUT)
+	set -o pipefail; $(GO) test -run '^$$' -bench 'AuthMe|JournalEntry' -benchmem \
+	  -count $(BENCH_COUNT) -timeout 20m ./fakeserver | tee -a $(BENCH_OUT)
+	set -o pipefail; $(GO) test -run '^$$' -bench 'ServeSession' -benchmem -benchtime 1x \
+	  -count 3 -timeout 20m ./fakeserver | tee -a $(BENCH_OUT)
+	@echo
+	$(GO) run ./scripts/benchsummary $(BENCH_OUT)
 
 build: bin/tokenclock bin/tokenclock-conformance
 
