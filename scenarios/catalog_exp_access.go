@@ -86,7 +86,7 @@ func playPutDelete(s *Session) {
 	r := s.Send(put)
 	phase := s.Since(mark)
 	fresh := s.ExpectReplayed(phase, put, r, old, 200, ReplayReqs{"RC5", "RC5", "RC5", "RC5"})
-	applied := withStatus(sendsOf(phase, cut.Call{Method: "PUT", Path: path}), 200)
+	applied := sendsOf(phase, cut.Call{Method: "PUT", Path: path}).WithStatus(200)
 	s.Check(len(applied) == 1, "RC5", "the idea updated exactly once", "%d PUTs applied", len(applied))
 
 	s.Expire()
@@ -95,7 +95,7 @@ func playPutDelete(s *Session) {
 	r = s.Send(del)
 	phase = s.Since(mark)
 	s.ExpectReplayed(phase, del, r, fresh, 200, ReplayReqs{"RC5", "RC5", "RC5", "RC5"})
-	deleted := withStatus(sendsOf(phase, del), 200)
+	deleted := sendsOf(phase, del).WithStatus(200)
 	s.Check(len(deleted) == 1, "RC5", "the idea deleted exactly once", "%d DELETEs applied (%s)", len(deleted), tokenList(sendsOf(phase, del)))
 	for _, i := range s.Server.Ideas() {
 		s.Check(i.ID != idea.ID, "RC5", "the idea gone after the DELETE", "it still exists")

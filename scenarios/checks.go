@@ -31,6 +31,13 @@ func (s *Session) ExpectAtMostRefreshes(j fakeserver.Journal, n int, req string)
 		"%s (%s)", plural(got, "refresh call"), refreshList(j))
 }
 
+// ExpectNoReuse checks the server never saw a spent refresh token presented again in
+// this scenario (reuse detection would have revoked the family).
+func (s *Session) ExpectNoReuse(req string) {
+	reused := s.Server.Journal().Where(func(e fakeserver.Entry) bool { return e.RefreshState == fakeserver.StateReused })
+	s.Check(len(reused) == 0, req, "no refresh-token reuse detected (the family stays alive)", "%s", refreshList(reused))
+}
+
 // ExpectCaller checks the caller saw want (an HTTP status; no transport error).
 func (s *Session) ExpectCaller(r cut.Reply, want int, req string) bool {
 	return s.Check(r.Error == "" && r.Status == want, req, fmt.Sprintf("caller %d", want), "%s", replyText(r))

@@ -53,6 +53,25 @@ func (s *Session) Gate(calls []cut.Call) []*Pending {
 	return ps
 }
 
+// waitHeld waits until rule f holds n requests, or every pending has settled (a
+// client that never sends what the rule waits for is judged, not waited for until
+// the deadline), or the scenario ends. It reports whether the requests were held.
+func (s *Session) waitHeld(f *fakeserver.Fault, n int, ps ...*Pending) bool {
+	for {
+		if f.Held() >= n {
+			return true
+		}
+		settled := true
+		for _, p := range ps {
+			settled = settled && p.Done()
+		}
+		if settled || s.ctx.Err() != nil {
+			return false
+		}
+		time.Sleep(pollEvery)
+	}
+}
+
 // waitUntil polls the journal until cond holds, the bound passes or the scenario ends.
 func (s *Session) waitUntil(bound time.Duration, cond func(fakeserver.Journal) bool) bool {
 	limit := time.Now().Add(bound)
@@ -77,9 +96,9 @@ func (s *Session) ExpectGatePass(j fakeserver.Journal, calls []cut.Call, replies
 	fresh := issuedBy(j)
 	for _, g := range groupCalls(calls) {
 		sends := sendsOf(j, g.call)
-		olds := carrying(sends, old)
-		news := carrying(sends, fresh)
-		s.Check(len(withStatus(olds, 401)) == len(olds), reqReplay, "every send with "+old+" answered 401",
+		olds := sends.WithAccess(old)
+		news := sends.WithAccess(fresh)
+		s.Check(len(olds.WithStatus(401)) == len(olds), reqReplay, "every send with "+old+" answered 401",
 			"%s", tokenList(olds))
 		s.Check(fresh != "" && len(news) == g.n && len(olds) <= g.n && len(sends) == len(olds)+len(news), reqReplay,
 			expectGroup(g, old, fresh), "%s", tokenList(sends))

@@ -39,16 +39,6 @@ func jsonEqual(a, b []byte) bool {
 	return reflect.DeepEqual(x, y)
 }
 
-// carrying keeps the entries that presented access token label.
-func carrying(j fakeserver.Journal, label string) fakeserver.Journal {
-	return j.Where(func(e fakeserver.Entry) bool { return e.AccessToken == label })
-}
-
-// withStatus keeps the entries answered status.
-func withStatus(j fakeserver.Journal, status int) fakeserver.Journal {
-	return j.Where(func(e fakeserver.Entry) bool { return e.Status == status })
-}
-
 // issuedBy is the access label the first successful refresh in j minted ("" if none).
 func issuedBy(j fakeserver.Journal) string {
 	for _, e := range j.Refreshes() {
