@@ -25,3 +25,19 @@ var _ = Describe("self-checks: a driver that breaks mid-run", func() {
 		Entry("floods the server", "flood", reports.Failed, "request flood"),
 	)
 })
+
+// A client with no refresh logic at all is judged on every row — failed or warned
+// where it falls short — and never blamed on the harness or left to time out: every
+// wait in the catalog ends when the client has nothing more to send.
+var _ = Describe("self-checks: a client that never refreshes", func() {
+	It("gets a verdict on every scenario, none harness-error or timeout", func(ctx SpecContext) {
+		p := startDriver(ctx, "naive", "node testdata/naive-driver.mjs")
+		defer p.Close()
+		got, full := playCatalog(ctx, p)
+		for id, outcome := range got {
+			Expect(outcome).To(BeElementOf(reports.Passed, reports.Failed, reports.Warned), "%s: %s", id, full[id].Message)
+		}
+		Expect(got["EXP-ACCESS-01"]).To(Equal(reports.Failed))
+		Expect(got["CONC-04"]).To(Equal(reports.Warned))
+	})
+})
