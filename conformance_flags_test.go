@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -30,6 +31,8 @@ type runOptions struct {
 	Focus     string
 	List      bool
 	Limits    scenarios.Options
+	// Binary is the conformance binary to name in rerun lines; "" means make.
+	Binary string
 }
 
 type multiFlag []string
@@ -59,6 +62,7 @@ func optionsFromFlags() (runOptions, error) {
 	o := runOptions{
 		Expect: map[string]string{}, ReportDir: *flagReportDir, Strict: *flagStrict, Focus: *flagFocus, List: *flagList,
 		Limits: scenarios.Options{Deadline: *flagDeadline, Quiet: *flagQuiet, HoldBound: *flagHoldBound, Strict: *flagStrict},
+		Binary: rerunBinary(os.Args[0]),
 	}
 	args := []string(flagClients)
 	if len(args) == 0 {
@@ -121,16 +125,60 @@ func selectScenarios(focus string) []scenarios.Scenario {
 	return out
 }
 
-// rerunCommand is the exact command line that reruns one scenario for one client.
+// rerunCommand is the exact command line that reruns one scenario for one client:
+// the make form inside the source tree, the binary itself when it runs elsewhere
+// (bin/tokenclock-conformance copied to a CI job has no Makefile beside it).
 func rerunCommand(o runOptions, c clientSpec, id string) string {
-	cmd := "make conformance CLIENT=" + shellQuote(c.Name+"="+c.Command) + " FOCUS=" + shellQuote("^"+id+"$")
+	var limits []string
+	defaults := scenarios.Options{}.WithDefaults()
+	for _, l := range []struct {
+		flag      string
+		got, want time.Duration
+	}{{"--deadline", o.Limits.Deadline, defaults.Deadline}, {"--quiet", o.Limits.Quiet, defaults.Quiet},
+		{"--hold-bound", o.Limits.HoldBound, defaults.HoldBound}} {
+		if l.got != l.want {
+			limits = append(limits, l.flag+" "+l.got.String())
+		}
+	}
+	client := shellQuote(c.Name + "=" + c.Command)
+	focus := shellQuote("^" + id + "$")
+	expect, hasExpect := o.Expect[c.Name]
+	if o.Binary != "" {
+		cmd := shellQuote(o.Binary) + " --client " + client + " --focus " + focus
+		if o.Strict {
+			cmd += " --strict"
+		}
+		if hasExpect {
+			cmd += " --expect-failures " + shellQuote(c.Name+"="+expect)
+		}
+		for _, l := range limits {
+			cmd += " " + l
+		}
+		return cmd
+	}
+	cmd := "make conformance CLIENT=" + client + " FOCUS=" + focus
 	if o.Strict {
 		cmd += " STRICT=1"
 	}
-	if f, ok := o.Expect[c.Name]; ok {
-		cmd += " EXPECT=" + shellQuote(c.Name+"="+f)
+	if hasExpect {
+		cmd += " EXPECT=" + shellQuote(c.Name+"="+expect)
+	}
+	if len(limits) > 0 {
+		cmd += " ARGS=" + shellQuote(strings.Join(limits, " "))
 	}
 	return cmd
+}
+
+// rerunBinary is the path to name in rerun lines when this is the compiled
+// conformance binary running outside the source tree ("" otherwise: use make).
+func rerunBinary(arg0 string) string {
+	if filepath.Base(arg0) != "tokenclock-conformance" {
+		return "" // go test / ginkgo build a temporary binary: only make reruns it
+	}
+	if _, err := os.Stat("Makefile"); err == nil {
+		return ""
+	}
+	return arg0
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

@@ -2,6 +2,7 @@ package selftest_test
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -24,7 +25,16 @@ var _ = Describe("exit status and results.json", func() {
 		Expect(r.Code).To(Equal(1), r.Output)
 		Expect(r.results().ExitCode).To(Equal(1))
 		Expect(r.Output).To(ContainSubstring("RC1: expected exactly 0 refresh calls, observed 1 refresh call"))
-		Expect(r.Output).To(ContainSubstring(`rerun: make conformance CLIENT='mutant-refresh-on-403=go:mutant:refresh-on-403' FOCUS='^LOOP-04$'`))
+		// Outside the source tree the rerun line names the binary itself.
+		line := "'" + binary + `' --client 'mutant-refresh-on-403=go:mutant:refresh-on-403' --focus '^LOOP-04$'`
+		Expect(r.Output).To(ContainSubstring("rerun: " + line))
+
+		By("running the rerun line: just that scenario, for that client, fails the same way")
+		again := exec.Command("sh", "-c", line+" --report-dir again")
+		again.Dir = r.Dir
+		out, err := again.CombinedOutput()
+		Expect(err).To(HaveOccurred(), string(out))
+		Expect(string(out)).To(ContainSubstring("mutant-refresh-on-403: 1 failed → fail"))
 	})
 
 	It("exits 0 when the failure is listed in the expected-failures file", func() {
