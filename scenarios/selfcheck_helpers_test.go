@@ -78,7 +78,9 @@ func contains(xs []string, x string) bool {
 func startDriver(ctx context.Context, name, command string) *cut.Process {
 	_, err := exec.LookPath("node")
 	Expect(err).NotTo(HaveOccurred(), "node is needed for the bundled drivers")
-	p, err := cut.StartProcess(ctx, cut.ProcessOptions{Name: name, Command: command})
+	// A generous hello bound: `make test` runs packages in parallel on two cores under
+	// -race, and a node start that takes 0.3 s idle can take seconds there.
+	p, err := cut.StartProcess(ctx, cut.ProcessOptions{Name: name, Command: command, HelloTimeout: 20 * time.Second})
 	Expect(err).NotTo(HaveOccurred(), "starting %s (run `make node-deps` first)", command)
 	return p
 }
