@@ -31,7 +31,7 @@ func expRefresh() []Scenario {
 			Play: func(s *Session) {
 				s.Server.ExpireRefresh()
 				mark := s.Mark()
-				s.Send(GetMe())
+				s.AwaitFailedRefresh(mark, []*Pending{s.Go(GetMe())}, "RC7")
 				s.ExpectRefreshes(s.Since(mark), 1, "RC10")
 				mark = s.Mark()
 				for i := 0; i < 3; i++ {
@@ -61,8 +61,9 @@ func expRefresh() []Scenario {
 			Level: Must, Requirements: []string{"RC7"}, Family: "exp-refresh",
 			Play: func(s *Session) {
 				s.Server.ExpireRefresh()
-				s.Send(GetMe())
 				mark := s.Mark()
+				s.AwaitFailedRefresh(mark, []*Pending{s.Go(GetMe())}, "RC7")
+				mark = s.Mark()
 				s.Login()
 				old := loginLabel(s.Since(mark))
 				s.Expire()
@@ -79,6 +80,7 @@ func expRefresh() []Scenario {
 				s.Expire()
 				mark := s.Mark()
 				p := s.Go(GetMe())
+				s.AwaitSettledAfterRefreshes(mark, []*Pending{p}, "RC7")
 				r := p.Wait()
 				s.NothingAfter("RC11")
 				phase := s.Since(mark)
@@ -115,7 +117,9 @@ func transientRefresh(s *Session, rule fakeserver.Rule, firstStatus int) {
 	s.Server.AddFault(rule)
 	s.Expire()
 	mark := s.Mark()
-	r := s.Send(GetMe())
+	p := s.Go(GetMe())
+	s.AwaitSettledAfterRefreshes(mark, []*Pending{p}, "RC7")
+	r := p.Wait()
 	phase := s.Since(mark)
 	s.ExpectAtMostRefreshes(phase, 2, "RC11")
 	ok := r.Error != "" || (firstStatus != 0 && r.Status == firstStatus) || (r.Error == "" && r.Status == 200)

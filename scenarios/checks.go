@@ -140,6 +140,48 @@ func (s *Session) AwaitFailedRefresh(mark int, ps []*Pending, req string) (faile
 	return failed, ok
 }
 
+// AwaitSettledAfterRefreshes waits for ps; once a refresh since mark has failed and
+// no refresh is in flight, callers still unanswered 1 s after the latest refresh
+// response are an RC7 finding ("never a hang") and the scenario is abandoned. It is
+// the lenient form of AwaitFailedRefresh for transient failures, where a client may
+// retry the refresh once before settling.
+func (s *Session) AwaitSettledAfterRefreshes(mark int, ps []*Pending, req string) {
+	for {
+		settled := 0
+		for _, p := range ps {
+			if p.Done() {
+				settled++
+			}
+		}
+		if settled == len(ps) || s.ctx.Err() != nil {
+			WaitAll(ps)
+			return
+		}
+		if last, quiet := s.lastRefreshFailure(mark); quiet && time.Since(last) > time.Second {
+			s.Findf(req, "every caller settled within 1 s of the last refresh response (never a hang)",
+				"%d of %d callers had no answer 1 s after the refresh failed", len(ps)-settled, len(ps))
+			s.Abandon()
+		}
+		time.Sleep(pollEvery)
+	}
+}
+
+// lastRefreshFailure is the latest refresh response since mark, and whether a refresh
+// has failed with none in flight now.
+func (s *Session) lastRefreshFailure(mark int) (last time.Time, quiet bool) {
+	failed := false
+	for _, e := range s.Since(mark).Refreshes() {
+		if e.Pending {
+			return last, false
+		}
+		failed = failed || e.Status != 200
+		if t := s.respondedAt(e); t.After(last) {
+			last = t
+		}
+	}
+	return last, failed
+}
+
 // respondedAt converts an entry's response time to real time.
 func (s *Session) respondedAt(e fakeserver.Entry) time.Time {
 	return s.srvStart.Add(time.Duration(e.RespondedOffsetMs * float64(time.Millisecond)))

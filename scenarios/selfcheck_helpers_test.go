@@ -14,9 +14,11 @@ import (
 	"github.com/tokenclock/tokenclock/scenarios"
 )
 
-// selfCheckLimits keep the harness's own tests quick: a hung client is judged after
-// 3 s instead of 10 (nothing in a passing run comes near either).
-var selfCheckLimits = scenarios.Options{Deadline: 3 * time.Second}
+// selfCheckLimits: the spec's deadline, and a hold bound raised from 2 s to 5 s so that
+// on a loaded machine (make test runs packages in parallel under -race) the parallel
+// gate still sees every first send arrive before it releases them: the self-checks
+// prove what the catalog judges, so its ordering must not depend on the load.
+var selfCheckLimits = scenarios.Options{Deadline: 10 * time.Second, HoldBound: 5 * time.Second}
 
 // Bundled Node drivers, relative to this package.
 const (
