@@ -201,12 +201,6 @@ func (s *Session) Check(ok bool, req, expected, actualFormat string, args ...any
 	return ok
 }
 
-// Context is the scenario's context (its deadline).
-func (s *Session) Context() context.Context { return s.ctx }
-
-// Options are the run's real-time limits.
-func (s *Session) Options() Options { return s.opts }
-
 // fault ends the scenario for a client fault: crashed for protocol faults and exits,
 // timeout for hangs (or failed, when the hang was the harness stopping a flood).
 func (s *Session) fault(err error, what string) {
