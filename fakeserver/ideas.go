@@ -59,13 +59,9 @@ func missingIdea(id string) reply {
 }
 
 func handleCreateIdea(s *Server, rq *request) reply {
-	u, rp := s.authenticate(rq)
+	u, in, rp := s.authenticatedIdeaInput(rq)
 	if rp != nil {
 		return *rp
-	}
-	in, err := ideaInput(rq.body)
-	if err != nil {
-		return badBody(err)
 	}
 	now := s.Now()
 	s.dataMu.Lock()
@@ -77,22 +73,15 @@ func handleCreateIdea(s *Server, rq *request) reply {
 // handleUpdateIdea replaces title, summary, description and tags. Precedence: 401,
 // 400 bad body, 404 missing idea, 403 not the owner.
 func handleUpdateIdea(s *Server, rq *request) reply {
-	u, rp := s.authenticate(rq)
+	u, in, rp := s.authenticatedIdeaInput(rq)
 	if rp != nil {
 		return *rp
 	}
-	in, err := ideaInput(rq.body)
-	if err != nil {
-		return badBody(err)
-	}
 	s.dataMu.Lock()
 	defer s.dataMu.Unlock()
-	rec, ok := s.data.ideas[rq.id]
-	switch {
-	case !ok:
-		return missingIdea(rq.id)
-	case rec.User != u.ID:
-		return notOwner()
+	rec, rp := s.ownedIdea(u, rq.id)
+	if rp != nil {
+		return *rp
 	}
 	rec.Title, rec.Summary, rec.Description, rec.Tags = in.Title, in.Summary, in.Description, in.Tags
 	return jsonReply(http.StatusOK, rec.public())
@@ -106,15 +95,41 @@ func handleDeleteIdea(s *Server, rq *request) reply {
 	}
 	s.dataMu.Lock()
 	defer s.dataMu.Unlock()
-	rec, ok := s.data.ideas[rq.id]
-	switch {
-	case !ok:
-		return missingIdea(rq.id)
-	case rec.User != u.ID:
-		return notOwner()
+	if _, rp := s.ownedIdea(u, rq.id); rp != nil {
+		return *rp
 	}
 	delete(s.data.ideas, rq.id)
 	return messageReply(http.StatusOK, "idea deleted")
+}
+
+// authenticatedIdeaInput is the common start of a write with a body, in the spec's
+// precedence: 401 bad credentials before 400 bad body.
+func (s *Server) authenticatedIdeaInput(rq *request) (User, IdeaInput, *reply) {
+	u, rp := s.authenticate(rq)
+	if rp != nil {
+		return User{}, IdeaInput{}, rp
+	}
+	in, err := ideaInput(rq.body)
+	if err != nil {
+		bad := badBody(err)
+		return User{}, IdeaInput{}, &bad
+	}
+	return u, in, nil
+}
+
+// ownedIdea finds idea id for a change by u, in the spec's precedence: 404 missing
+// before 403 not the owner. The caller holds dataMu.
+func (s *Server) ownedIdea(u User, id string) (*ideaRecord, *reply) {
+	rec, ok := s.data.ideas[id]
+	switch {
+	case !ok:
+		rp := missingIdea(id)
+		return nil, &rp
+	case rec.User != u.ID:
+		rp := notOwner()
+		return nil, &rp
+	}
+	return rec, nil
 }
 
 func notOwner() reply {
