@@ -5,9 +5,12 @@ import (
 	"net/http"
 )
 
-// authResponse is what register, login and refresh answer: {accessToken, user}.
+// authResponse is what register, login and refresh answer: {accessToken,
+// expiresIn, user}. expiresIn is seconds until the access token's exp, like OAuth
+// 2's expires_in (RFC 6749 §5.1); clients may ignore it.
 type authResponse struct {
 	AccessToken string `json:"accessToken"`
+	ExpiresIn   int    `json:"expiresIn"`
 	User        User   `json:"user"`
 }
 
@@ -63,8 +66,8 @@ func badCredentials() reply {
 	return messageReply(http.StatusUnauthorized, "invalid email or password")
 }
 
-// sessionReply starts a new refresh family for u and answers {accessToken, user}
-// with the refresh cookie.
+// sessionReply starts a new refresh family for u and answers {accessToken,
+// expiresIn, user} with the refresh cookie.
 func (s *Server) sessionReply(rq *request, status int, u User) reply {
 	now := s.Now()
 	out, err := s.startSession(u.ID)
@@ -72,7 +75,7 @@ func (s *Server) sessionReply(rq *request, status int, u User) reply {
 		return messageReply(http.StatusServiceUnavailable, "could not issue tokens")
 	}
 	rq.issuedAccess, rq.issuedRefresh = out.access.label, out.refresh.label
-	rp := jsonReply(status, authResponse{AccessToken: out.access.secret, User: u})
+	rp := jsonReply(status, authResponse{AccessToken: out.access.secret, ExpiresIn: out.expiresIn(), User: u})
 	return setRefreshCookie(rp, rq.r, out.refresh, now)
 }
 
@@ -96,7 +99,7 @@ func handleRefresh(s *Server, rq *request) reply {
 	if out.minted {
 		rq.issuedRefresh = out.refresh.label
 	}
-	rp := jsonReply(http.StatusOK, authResponse{AccessToken: out.access.secret, User: u})
+	rp := jsonReply(http.StatusOK, authResponse{AccessToken: out.access.secret, ExpiresIn: out.expiresIn(), User: u})
 	return setRefreshCookie(rp, rq.r, out.refresh, now)
 }
 

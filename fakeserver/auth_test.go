@@ -1,8 +1,13 @@
 package fakeserver_test
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"net/http"
+	"strings"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -10,14 +15,49 @@ import (
 	"github.com/tokenclock/tokenclock/fakeserver"
 )
 
+// expectAuthBody checks a register, login or refresh body: exactly {accessToken,
+// expiresIn, user}, expiresIn the whole seconds from now until the token's exp claim.
+func expectAuthBody(r apiReply, now time.Time, expiresIn int) {
+	GinkgoHelper()
+	var body map[string]json.RawMessage
+	r.JSON(&body)
+	Expect(body).To(HaveLen(3), string(r.Body))
+	Expect(body).To(HaveKey("accessToken"))
+	Expect(body).To(HaveKey("user"))
+	Expect(string(body["expiresIn"])).To(Equal(jsonNumber(expiresIn)), "expiresIn")
+	var token string
+	Expect(json.Unmarshal(body["accessToken"], &token)).To(Succeed())
+	exp := time.Unix(accessClaims(token).Exp, 0)
+	Expect(int(exp.Sub(now)/time.Second)).To(Equal(expiresIn), "seconds until exp, rounded down")
+}
+
+func jsonNumber(n int) string {
+	b, err := json.Marshal(n)
+	Expect(err).NotTo(HaveOccurred())
+	return string(b)
+}
+
+// accessClaims reads a JWT's payload without verifying it (the test trusts its server).
+func accessClaims(token string) struct{ Exp, Iat int64 } {
+	GinkgoHelper()
+	parts := strings.Split(token, ".")
+	Expect(parts).To(HaveLen(3))
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	Expect(err).NotTo(HaveOccurred())
+	var c struct{ Exp, Iat int64 }
+	Expect(json.Unmarshal(raw, &c)).To(Succeed())
+	return c
+}
+
 var _ = Describe("Auth endpoints", func() {
 	var h *apiHarness
 	BeforeEach(func() { h = newAPI(fakeserver.Options{}) })
 
 	Describe("POST /api/auth/register", func() {
-		It("answers 201 {accessToken, user} with the refresh cookie", func() {
+		It("answers 201 {accessToken, expiresIn, user} with the refresh cookie", func() {
 			r := h.do("POST", "/api/auth/register", jsonBody(map[string]any{"name": "Bo", "email": "bo@x.io", "password": "pw"}))
 			Expect(r.Status).To(Equal(201))
+			expectAuthBody(r, apiStart, 60)
 			s := sessionOf(r)
 			Expect(s.User).To(Equal(fakeserver.User{ID: "u1", Name: "Bo", Email: "bo@x.io"}))
 			Expect(h.srv.Label(s.Access)).To(Equal("A0"))
@@ -65,6 +105,31 @@ var _ = Describe("Auth endpoints", func() {
 		BeforeEach(func() {
 			_, err := h.srv.AddUser("Ada", "ada@example.com", "pw-ada")
 			Expect(err).NotTo(HaveOccurred())
+		})
+
+		It("answers 200 {accessToken, expiresIn, user} with expiresIn the access TTL in seconds", func() {
+			r := h.do("POST", "/api/auth/login", jsonBody(map[string]any{"email": "ada@example.com", "password": "pw-ada"}))
+			Expect(r.Status).To(Equal(200))
+			expectAuthBody(r, apiStart, 60)
+			h2 := newAPI(fakeserver.Options{AccessTTL: 90 * time.Minute})
+			_, err := h2.srv.AddUser("Ada", "ada@example.com", "pw-ada")
+			Expect(err).NotTo(HaveOccurred())
+			r = h2.do("POST", "/api/auth/login", jsonBody(map[string]any{"email": "ada@example.com", "password": "pw-ada"}))
+			expectAuthBody(r, apiStart, 5400)
+		})
+
+		It("rounds expiresIn down when the clock is not on a whole second (exp is whole seconds)", func() {
+			start := apiStart.Add(700 * time.Millisecond)
+			srv := fakeserver.New(fakeserver.Options{Clock: clockwork.NewFakeClockAt(start)})
+			defer srv.Close()
+			_, err := srv.AddUser("Ada", "ada@example.com", "pw")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(srv.Start()).To(Succeed())
+			h2 := &apiHarness{srv: srv, client: h.client}
+			r := h2.do("POST", "/api/auth/login", jsonBody(map[string]any{"email": "ada@example.com", "password": "pw"}))
+			Expect(r.Status).To(Equal(200))
+			expectAuthBody(r, start, 59)
+			Expect(accessClaims(sessionOf(r).Access).Exp).To(Equal(apiStart.Add(time.Minute).Unix()))
 		})
 
 		It("answers 200 {accessToken, user} + cookie, and each login starts a new family", func() {
@@ -129,6 +194,7 @@ var _ = Describe("Auth endpoints", func() {
 			s := h.seedUser()
 			r := h.refresh(s.Refresh)
 			Expect(r.Status).To(Equal(200))
+			expectAuthBody(r, apiStart, 60)
 			n := sessionOf(r)
 			Expect(n.User).To(Equal(s.User))
 			Expect([]string{h.srv.Label(n.Access), h.srv.Label(n.Refresh)}).To(Equal([]string{"A1", "R1"}))
@@ -142,6 +208,20 @@ var _ = Describe("Auth endpoints", func() {
 			s := h.seedUser()
 			r := h.do("POST", "/api/auth/refresh", []byte(`{not json`), cookie(s.Refresh))
 			Expect(r.Status).To(Equal(200))
+		})
+
+		It("answers expiresIn for the new access token, counted from the refresh", func() {
+			s := h.seedUser()
+			h.srv.Advance(45 * time.Second)
+			r := h.refresh(s.Refresh)
+			Expect(r.Status).To(Equal(200))
+			expectAuthBody(r, apiStart.Add(45*time.Second), 60)
+			h2 := newAPI(fakeserver.Options{NoRotation: true, AccessTTL: 5 * time.Second})
+			s = h2.seedUser()
+			h2.srv.ExpireAccess()
+			r = h2.refresh(s.Refresh)
+			Expect(r.Status).To(Equal(200))
+			expectAuthBody(r, apiStart.Add(6*time.Second), 5)
 		})
 
 		It("answers 401 {message} without a challenge for a missing or unknown cookie", func() {

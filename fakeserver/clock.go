@@ -7,20 +7,56 @@ import (
 	"github.com/jonboulle/clockwork"
 )
 
-// Now is the server clock: Options.Clock.Now() plus the offset that Advance and the
-// Expire helpers add to. Every token decision reads it per request (now >= exp is
-// expired); nothing is scheduled on it, so a fake clock never has to fire timers.
+// advancer is the capability that makes a clock one the harness moves:
+// clockwork's *FakeClock has it. A server whose Options.Clock has it advances that
+// clock itself; any other clock (serve's real one) gets an offset instead.
+type advancer interface {
+	Advance(d time.Duration)
+}
+
+// Latest and earliest a fake clock is advanced to: RFC 3339 (the journal's
+// virtualTime, JSON times) has only four-digit years.
+var (
+	clockMax = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+	clockMin = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// ScenarioClockStart is where a scenario's fake clock starts: each scenario's clock
+// starts at real now, truncated to a whole second, in UTC. Real now, so a client that
+// reads the JWT exp claim against its own real clock sees a fresh token as fresh;
+// a whole second, because JWT NumericDate is whole seconds and a fractional start
+// makes TTL-boundary checks misfire.
+func ScenarioClockStart(now time.Time) time.Time {
+	return now.UTC().Truncate(time.Second)
+}
+
+// Now is the server clock, the one reader every token decision uses per request
+// (now >= exp is expired); nothing is scheduled on it, so a fake clock never has
+// to fire timers. On a fake clock it is Options.Clock.Now(); on a real clock,
+// Options.Clock.Now() plus the offset that Advance and the Expire helpers add to.
 func (s *Server) Now() time.Time {
+	if s.fake != nil {
+		return s.clock.Now()
+	}
 	return s.clock.Now().Add(time.Duration(s.offset.Load()))
 }
 
-// Clock returns the injected clock (without the offset).
+// Clock returns the injected clock. A fake clock is the server clock itself
+// (Advance moves it); a real clock is read without the offset.
 func (s *Server) Clock() clockwork.Clock { return s.clock }
 
-// Advance moves the server clock forward by d by adding to the offset, so it works
-// the same on a fake clock and on serve's real clock. It returns the new Now.
-// The offset saturates instead of wrapping around on absurd steps.
+// Advance moves the server clock forward by d and returns the new Now. On a fake
+// clock it advances that clock itself (one clock: the harness and the server see
+// the same time), stopping at the year 9999 (or year 1 for negative steps) rather
+// than going beyond what RFC 3339 can print. On a real clock it adds to an offset
+// that saturates instead of wrapping around on absurd steps.
 func (s *Server) Advance(d time.Duration) time.Time {
+	if s.fake != nil {
+		s.advanceMu.Lock()
+		defer s.advanceMu.Unlock()
+		s.fake.Advance(clampStep(s.clock.Now(), d))
+		return s.Now()
+	}
 	for {
 		old := s.offset.Load()
 		next := old + int64(d)
@@ -34,6 +70,18 @@ func (s *Server) Advance(d time.Duration) time.Time {
 			return s.Now()
 		}
 	}
+}
+
+// clampStep shortens a step that would take now past clockMax or before clockMin;
+// a clock already beyond a bound does not move further that way.
+func clampStep(now time.Time, d time.Duration) time.Duration {
+	switch {
+	case d > 0 && now.Add(d).After(clockMax):
+		return max(clockMax.Sub(now), 0)
+	case d < 0 && now.Add(d).Before(clockMin):
+		return min(clockMin.Sub(now), 0)
+	}
+	return d
 }
 
 // ExpireAccess advances the clock by the access TTL + 1 s: every access token

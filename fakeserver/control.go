@@ -5,10 +5,6 @@ import (
 	"strings"
 )
 
-// ControlPrefix is where the control API lives, on the API listener (ExposeControl)
-// or on a listener of its own (serve's --control-addr).
-const ControlPrefix = "/_tokenclock/"
-
 // controlRoute is one control path: the method it answers and what it does.
 type controlRoute struct {
 	method string

@@ -5,10 +5,6 @@ import (
 	"time"
 )
 
-// controlMaxTime is the latest the control API lets the server clock go: RFC 3339
-// (journal virtualTime, JSON times) only has four-digit years.
-var controlMaxTime = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
-
 // controlAdvanceBody is the body of POST /_tokenclock/clock/advance.
 type controlAdvanceBody struct {
 	By *string `json:"by"`
@@ -113,10 +109,12 @@ func controlRevoke(s *Server, w http.ResponseWriter, r *http.Request) {
 	writeControlJSON(w, http.StatusOK, out)
 }
 
-// checkControlStep refuses a step that would take the clock past controlMaxTime.
+// checkControlStep refuses a step that would take the clock past clockMax (where
+// the Go API's Advance stops on a fake clock): a person asked for a time that
+// cannot be, and is told so rather than silently given less.
 func checkControlStep(s *Server, by time.Duration) error {
-	if s.Now().After(controlMaxTime.Add(-by)) {
-		return badControl("moving the clock by %v would take it past %s", by, formatControlTime(controlMaxTime))
+	if s.Now().After(clockMax.Add(-by)) {
+		return badControl("moving the clock by %v would take it past %s", by, formatControlTime(clockMax))
 	}
 	return nil
 }

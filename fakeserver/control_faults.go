@@ -56,7 +56,7 @@ func (b controlFaultBody) rule() (Rule, error) {
 	if r.After < 0 || r.Times < 0 {
 		return Rule{}, badControl(`"after" and "times" must be 0 or more (times 0: every match)`)
 	}
-	var delay time.Duration
+	var c controlFields
 	if b.Delay != nil {
 		d, err := time.ParseDuration(*b.Delay)
 		if err != nil {
@@ -65,29 +65,24 @@ func (b controlFaultBody) rule() (Rule, error) {
 		if d <= 0 || d > ControlMaxDelay {
 			return Rule{}, badControl(`"delay" must be more than 0 and at most %v`, ControlMaxDelay)
 		}
-		delay = d
+		c.delay = &d
 	}
 	if b.Status != 0 && (b.Status < 200 || b.Status > 599) {
 		return Rule{}, badControl(`"status" must be between 200 and 599`)
 	}
-	switch r.Action {
-	case ActionStatus:
-		if b.Status == 0 {
-			return Rule{}, badControl(`action "status" needs "status", e.g. 503`)
-		}
-		r.Status = b.Status
-	case ActionDelay:
-		if b.Delay == nil {
-			return Rule{}, badControl(`action "delay" needs "delay", e.g. "2s"`)
-		}
-		r.Delay = delay
-	case ActionReset:
-	case ActionHoldBefore, ActionHoldResponse:
-		return Rule{}, badControl(`action %q is only available through the Go API: a held request needs a handle to release it`, r.Action)
-	case "":
-		return Rule{}, badControl(`"action" is required: "status", "delay" or "reset"`)
-	default:
-		return Rule{}, badControl(`"action" must be "status", "delay" or "reset", not %q`, r.Action)
+	c.status = b.Status
+	if r.Action == "" {
+		return Rule{}, badControl(`"action" is required: %s`, controlActions())
+	}
+	k := kindOf(r.Action)
+	switch {
+	case k == &noKind:
+		return Rule{}, badControl(`"action" must be %s, not %q`, controlActions(), r.Action)
+	case k.control == nil:
+		return Rule{}, badControl(`action %q is only available through the Go API: a held request needs the handle AddFault returns to release it`, r.Action)
+	}
+	if err := k.control(c, &r); err != nil {
+		return Rule{}, err
 	}
 	return r, nil
 }

@@ -9,7 +9,7 @@ import (
 // refreshCookieName is the spec's cookie name; clients depend on it.
 const refreshCookieName = "refreshToken"
 
-// setRefreshCookie adds the refresh cookie: HttpOnly, Path=/api/auth,
+// setRefreshCookie adds the refresh cookie: HttpOnly, Path=PathAuthPrefix,
 // SameSite=Lax, Secure over TLS, Max-Age the token's remaining lifetime in whole
 // seconds, rounded down: a freshly minted token gets exactly the refresh TTL even
 // though its expiry was stamped a moment after now was read, and a browser never
@@ -20,7 +20,7 @@ func setRefreshCookie(rp reply, r *http.Request, rec *refreshRecord, now time.Ti
 		maxAge = 1
 	}
 	c := &http.Cookie{
-		Name: refreshCookieName, Value: rec.secret, Path: "/api/auth",
+		Name: refreshCookieName, Value: rec.secret, Path: PathAuthPrefix,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil, MaxAge: maxAge,
 	}
 	rp.header.Add("Set-Cookie", c.String())
@@ -30,7 +30,7 @@ func setRefreshCookie(rp reply, r *http.Request, rec *refreshRecord, now time.Ti
 // clearRefreshCookie expires the cookie (Max-Age=0 and an Expires in the past).
 func clearRefreshCookie(rp reply, r *http.Request) reply {
 	c := &http.Cookie{
-		Name: refreshCookieName, Value: "", Path: "/api/auth", HttpOnly: true,
+		Name: refreshCookieName, Value: "", Path: PathAuthPrefix, HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil, MaxAge: -1, Expires: time.Unix(0, 0),
 	}
 	rp.header.Add("Set-Cookie", c.String())

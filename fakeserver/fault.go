@@ -10,6 +10,7 @@ import (
 type Fault struct {
 	id    int
 	rule  Rule
+	kind  *faultKind    // what rule.Action does (faultKinds)
 	bound time.Duration // auto-release of each held request (Options.HoldBound)
 
 	mu        sync.Mutex
@@ -133,7 +134,8 @@ func (fs *faultSet) len() int {
 // holds and delays wait first, then the first status or reset rule answers. A
 // status outside 200–599 (e.g. 0) answers 503.
 func (s *Server) AddFault(r Rule) *Fault {
-	f := &Fault{rule: r, bound: s.opts.HoldBound, releaseCh: make(chan struct{}), heldCh: make(chan struct{})}
+	f := &Fault{rule: r, kind: kindOf(r.Action), bound: s.opts.HoldBound,
+		releaseCh: make(chan struct{}), heldCh: make(chan struct{})}
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
 	s.faults.nextID++

@@ -5,8 +5,23 @@ import (
 	"time"
 )
 
-// delays reports whether the rule delays the request before handling.
-func (f *Fault) delays() bool { return f.rule.Action == ActionDelay }
+// ActionDelay waits Delay (real time) before handling.
+const ActionDelay Action = "delay"
+
+var delayKind = faultKind{
+	action:  ActionDelay,
+	journal: "delay",
+	before: func(f *Fault, ctx context.Context, closing <-chan struct{}) (acted, ok bool) {
+		return true, f.delay(ctx, closing)
+	},
+	control: func(c controlFields, r *Rule) error {
+		if c.delay == nil {
+			return badControl(`action "delay" needs "delay", e.g. "2s"`)
+		}
+		r.Delay = *c.delay
+		return nil
+	},
+}
 
 // delay waits the rule's Delay in real time (never the injected clock: a delay on
 // a fake clock never returns). ok is false when the client went away or the

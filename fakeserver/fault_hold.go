@@ -5,6 +5,24 @@ import (
 	"time"
 )
 
+// ActionHoldBefore holds the request unhandled until released (or HoldBound).
+// With Status set, the held request is then answered Status instead of handled.
+const ActionHoldBefore Action = "hold"
+
+var holdBeforeKind = faultKind{
+	action:  ActionHoldBefore,
+	journal: "hold",
+	before:  (*Fault).hold,
+	// "Hold, then answer": only a request this rule really held; once released,
+	// its later matches pass.
+	answers: func(f *Fault, rq *request) answer {
+		if f.rule.Status != 0 && rq.waitedOn(f) {
+			return answerStatus
+		}
+		return answerNone
+	},
+}
+
 // hold keeps the current request waiting until the rule is released, the hold
 // bound (real time) passes after it was held, the client goes away or the server
 // closes. A rule released before the request got here does not hold it (acted is
@@ -34,6 +52,3 @@ func (f *Fault) hold(ctx context.Context, closing <-chan struct{}) (acted, ok bo
 	}
 	return true, true
 }
-
-// holdsBefore reports whether the rule waits before handling (ActionHoldBefore).
-func (f *Fault) holdsBefore() bool { return f.rule.Action == ActionHoldBefore }

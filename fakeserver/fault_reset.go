@@ -5,6 +5,15 @@ import (
 	"net/http"
 )
 
+// ActionReset hijacks and closes the connection (RST): nothing handled, nothing written.
+const ActionReset Action = "reset"
+
+var resetKind = faultKind{
+	action:  ActionReset,
+	answers: func(*Fault, *request) answer { return answerReset },
+	control: func(controlFields, *Rule) error { return nil },
+}
+
 // resetConn closes the connection without a response: hijack, SO_LINGER 0 so the
 // peer sees a reset (RST) rather than a clean close. Nothing was handled and
 // nothing is written (journal status 0, fault "reset"). Where hijacking is not

@@ -2,26 +2,10 @@ package fakeserver
 
 import "time"
 
-// Action is what a fault rule does to a matching request.
+// Action is what a fault rule does to a matching request. Each action is declared,
+// with what it does, in its own fault_*.go file and listed in faultKinds; the
+// journal's fault field names the action that acted.
 type Action string
-
-// Fault actions. The journal's fault field names the action that acted.
-const (
-	// ActionStatus answers Status instead of handling the request (nothing handled:
-	// a refresh answered 503 rotates nothing). A faulted 401 carries the same headers
-	// and body as a real one.
-	ActionStatus Action = "status"
-	// ActionDelay waits Delay (real time) before handling.
-	ActionDelay Action = "delay"
-	// ActionHoldBefore holds the request unhandled until released (or HoldBound).
-	// With Status set, the held request is then answered Status instead of handled.
-	ActionHoldBefore Action = "hold"
-	// ActionHoldResponse handles the request (a refresh really rotates) and holds the
-	// response until released (or HoldBound). Journalled as "hold".
-	ActionHoldResponse Action = "hold-response"
-	// ActionReset hijacks and closes the connection (RST): nothing handled, nothing written.
-	ActionReset Action = "reset"
-)
 
 // Rule matches requests by method and path and acts on the nth matching calls:
 // skip After matches, then act on the next Times (0: every match from then on).

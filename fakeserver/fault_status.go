@@ -2,27 +2,35 @@ package fakeserver
 
 import "net/http"
 
-// answers reports whether the rule replaces the handler for this request: a
-// status or reset rule, or a hold-before rule with Status set that actually held
-// this request ("hold, then answer"; once released, its later matches pass).
-func (f *Fault) answers(rq *request) bool {
-	switch f.rule.Action {
-	case ActionStatus, ActionReset:
-		return true
-	case ActionHoldBefore:
-		return f.rule.Status != 0 && rq.wasHeldBy(f)
-	}
-	return false
+// ActionStatus answers Status instead of handling the request (nothing handled:
+// a refresh answered 503 rotates nothing). A faulted 401 carries the same headers
+// and body as a real one.
+const ActionStatus Action = "status"
+
+var statusKind = faultKind{
+	action:  ActionStatus,
+	answers: func(*Fault, *request) answer { return answerStatus },
+	control: func(c controlFields, r *Rule) error {
+		if c.status == 0 {
+			return badControl(`action "status" needs "status", e.g. 503`)
+		}
+		r.Status = c.status
+		return nil
+	},
 }
 
-// firstAnswering is the first acting rule that answers instead of the handler.
-func firstAnswering(acting []*Fault, rq *request) *Fault {
+// firstAnswering is the first acting rule that answers instead of the handler, and
+// how it answers (answerNone when no rule does).
+func firstAnswering(acting []*Fault, rq *request) (*Fault, answer) {
 	for _, f := range acting {
-		if f.answers(rq) {
-			return f
+		if f.kind.answers == nil {
+			continue
+		}
+		if how := f.kind.answers(f, rq); how != answerNone {
+			return f, how
 		}
 	}
-	return nil
+	return nil, answerNone
 }
 
 // status is the code a status rule answers: 503 unless Status is a final status
@@ -45,9 +53,9 @@ func (s *Server) faultReply(rq *request, status int) reply {
 		return messageReply(status, http.StatusText(status))
 	}
 	switch rq.r.URL.Path {
-	case RefreshPath, logoutPath:
+	case PathRefresh, PathLogout:
 		return refreshRejected(rq.refresh.state)
-	case loginPath, registerPath:
+	case PathLogin, PathRegister:
 		return badCredentials()
 	}
 	j := rq.access

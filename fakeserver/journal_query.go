@@ -6,11 +6,8 @@ import "net/http"
 // helper returns a new slice and keeps seq order.
 type Journal []Entry
 
-// RefreshPath is the refresh endpoint, the journal's most queried path.
-const RefreshPath = "/api/auth/refresh"
-
-// Refreshes returns the POST /api/auth/refresh entries.
-func (j Journal) Refreshes() Journal { return j.To(http.MethodPost, RefreshPath) }
+// Refreshes returns the POST PathRefresh entries.
+func (j Journal) Refreshes() Journal { return j.To(http.MethodPost, PathRefresh) }
 
 // To returns the entries for that method and path ("" matches any method).
 func (j Journal) To(method, path string) Journal {

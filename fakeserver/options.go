@@ -10,8 +10,10 @@ import (
 // defaults of the spec (fake-server-api.md).
 type Options struct {
 	// Clock is the server's notion of "now" for every token decision. The harness
-	// passes a clockwork fake clock started on a whole second; serve passes the real
-	// clock. Advance/Expire add to an offset on top of it. Default: the real clock.
+	// passes a clockwork fake clock started on a whole second (ScenarioClockStart),
+	// which Advance and the Expire helpers then move themselves: one clock. serve
+	// passes the real clock, which cannot be moved: there they add to an offset on
+	// top of it. Default: the real clock.
 	Clock clockwork.Clock
 	// AccessTTL is the access token lifetime. Default 1 minute.
 	AccessTTL time.Duration

@@ -26,14 +26,14 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.abandon(rq)
 	}
 	var rp reply
-	switch f := firstAnswering(acting, rq); {
-	case f != nil && f.rule.Action == ActionReset:
+	switch f, how := firstAnswering(acting, rq); how {
+	case answerReset:
 		rq.acted("reset")
 		s.judgeTokens(rq)
 		s.finish(rq, 0)
 		resetConn(w)
 		return
-	case f != nil:
+	case answerStatus:
 		rq.acted("status")
 		s.judgeTokens(rq)
 		rp = s.faultReply(rq, f.status())
@@ -42,12 +42,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		rp = s.handle(rq)
 	}
 	for _, f := range acting {
-		if !f.holdsResponse() {
+		if f.kind.after == nil {
 			continue
 		}
-		acted, ok := f.holdResponse(r.Context(), s.closing)
+		acted, ok := f.kind.after(f, r.Context(), s.closing)
 		if acted {
-			rq.acted("hold")
+			rq.acted(f.kind.journal)
 		}
 		if !ok {
 			s.abandon(rq)
@@ -76,26 +76,21 @@ func (s *Server) arrive(r *http.Request) (*request, []*Fault) {
 	return &request{r: r, entry: e}, acting
 }
 
-// waitBefore runs the delays and holds-before-handling in the order the rules were
-// added; false when the request was abandoned (client gone, server closed).
+// waitBefore runs the waits before handling (delays, holds) in the order the rules
+// were added; false when the request was abandoned (client gone, server closed).
 func (s *Server) waitBefore(rq *request, acting []*Fault) bool {
 	ctx := rq.r.Context()
 	for _, f := range acting {
-		switch {
-		case f.delays():
-			rq.acted("delay")
-			if !f.delay(ctx, s.closing) {
-				return false
-			}
-		case f.holdsBefore():
-			acted, ok := f.hold(ctx, s.closing)
-			if acted {
-				rq.acted("hold")
-				rq.heldBy = append(rq.heldBy, f)
-			}
-			if !ok {
-				return false
-			}
+		if f.kind.before == nil {
+			continue
+		}
+		acted, ok := f.kind.before(f, ctx, s.closing)
+		if acted {
+			rq.acted(f.kind.journal)
+			rq.waited = append(rq.waited, f)
+		}
+		if !ok {
+			return false
 		}
 	}
 	return true

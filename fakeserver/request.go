@@ -30,7 +30,7 @@ type request struct {
 
 	issuedAccess, issuedRefresh string
 	faults                      []string // names of the rules that acted
-	heldBy                      []*Fault // hold-before rules that held it
+	waited                      []*Fault // rules that made it wait before handling
 	finished                    bool
 }
 
@@ -79,7 +79,7 @@ func (rq *request) readCookie() {
 // effects; handlers that decide (authenticate, refresh) overwrite their part.
 func (s *Server) judgeTokens(rq *request) {
 	rq.access = s.judgeAccess(rq.verified, s.Now())
-	rq.refresh = s.peekRefresh(rq.cookie, rq.hasCookie, rq.r.URL.Path == RefreshPath)
+	rq.refresh = s.peekRefresh(rq.cookie, rq.hasCookie, rq.r.URL.Path == PathRefresh)
 }
 
 // copyInto fills the entry from the request (the caller holds the journal lock).
@@ -117,9 +117,9 @@ func (s *Server) realOffsetMs() float64 {
 	return float64(time.Since(s.started)) / float64(time.Millisecond)
 }
 
-// wasHeldBy reports whether rule f held this request before handling.
-func (rq *request) wasHeldBy(f *Fault) bool {
-	for _, h := range rq.heldBy {
+// waitedOn reports whether rule f made this request wait (held it) before handling.
+func (rq *request) waitedOn(f *Fault) bool {
+	for _, h := range rq.waited {
 		if h == f {
 			return true
 		}

@@ -1,9 +1,11 @@
 package fakeserver
 
 // Reset empties users, tokens, ideas, journal and faults (releasing held
-// requests); the clock offset goes back to 0 and labels and ids restart (A0, R0,
-// u1, i1, seq 1). The signing key stays, so a token from before the Reset still
-// verifies but is unknown: "?" invalid.
+// requests); labels and ids restart (A0, R0, u1, i1, seq 1). On a real clock the
+// offset goes back to 0 (the clock is back to now); a fake clock stays where it
+// is: it belongs to the harness, and time never runs backwards under a client.
+// The signing key stays, so a token from before the Reset still verifies but is
+// unknown: "?" invalid.
 func (s *Server) Reset() {
 	s.faults.clear()
 	s.tokMu.Lock()

@@ -5,15 +5,6 @@ import (
 	"strings"
 )
 
-// API paths (fake-server-api.md).
-const (
-	registerPath = "/api/auth/register"
-	loginPath    = "/api/auth/login"
-	logoutPath   = "/api/auth/logout"
-	mePath       = "/api/auth/me"
-	ideasPath    = "/api/ideas"
-)
-
 // handlerFunc decides a reply; it never writes (the pipeline does).
 type handlerFunc func(s *Server, rq *request) reply
 
@@ -37,12 +28,12 @@ func newEndpoint(pairs ...any) endpoint {
 // every error here must be {"message"}.
 var (
 	fixedRoutes = map[string]endpoint{
-		registerPath: newEndpoint(http.MethodPost, handleRegister),
-		loginPath:    newEndpoint(http.MethodPost, handleLogin),
-		RefreshPath:  newEndpoint(http.MethodPost, handleRefresh),
-		logoutPath:   newEndpoint(http.MethodPost, handleLogout),
-		mePath:       newEndpoint(http.MethodGet, handleMe),
-		ideasPath:    newEndpoint(http.MethodGet, handleListIdeas, http.MethodPost, handleCreateIdea),
+		PathRegister: newEndpoint(http.MethodPost, handleRegister),
+		PathLogin:    newEndpoint(http.MethodPost, handleLogin),
+		PathRefresh:  newEndpoint(http.MethodPost, handleRefresh),
+		PathLogout:   newEndpoint(http.MethodPost, handleLogout),
+		PathMe:       newEndpoint(http.MethodGet, handleMe),
+		PathIdeas:    newEndpoint(http.MethodGet, handleListIdeas, http.MethodPost, handleCreateIdea),
 	}
 	ideaRoute = newEndpoint(http.MethodGet, handleGetIdea, http.MethodPut, handleUpdateIdea,
 		http.MethodDelete, handleDeleteIdea)
@@ -53,7 +44,7 @@ func lookup(path string) (endpoint, string, bool) {
 	if e, ok := fixedRoutes[path]; ok {
 		return e, "", true
 	}
-	if id, ok := strings.CutPrefix(path, ideasPath+"/"); ok && id != "" && !strings.Contains(id, "/") {
+	if id, ok := strings.CutPrefix(path, PathIdeas+"/"); ok && id != "" && !strings.Contains(id, "/") {
 		return ideaRoute, id, true
 	}
 	return endpoint{}, "", false

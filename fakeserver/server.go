@@ -28,7 +28,8 @@ const readHeaderTimeout = 10 * time.Second
 type Server struct {
 	opts    Options
 	clock   clockwork.Clock
-	offset  atomic.Int64 // nanoseconds added to clock.Now(): Advance, Expire*
+	fake    advancer     // clock, when the harness moves it (a fake clock); nil for a real clock
+	offset  atomic.Int64 // real clock only: nanoseconds added to clock.Now() by Advance, Expire*
 	key     []byte
 	parser  *jwt.Parser
 	started time.Time // real time, for realOffsetMs
@@ -48,6 +49,8 @@ type Server struct {
 	trackMu   sync.Mutex
 	closed    bool
 	inflight  sync.WaitGroup
+
+	advanceMu sync.Mutex // fake clock: one Advance at a time, so its bounds hold
 
 	srvMu   sync.Mutex
 	httpSrv *http.Server
@@ -91,6 +94,7 @@ func New(opts Options) *Server {
 		faults:  &faultSet{},
 		closing: make(chan struct{}),
 	}
+	s.fake, _ = opts.Clock.(advancer)
 	s.parser = jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithTimeFunc(s.Now),

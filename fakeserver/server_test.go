@@ -66,7 +66,7 @@ var _ = Describe("Server lifecycle and options", func() {
 		Expect([]any{st.Now, st.AccessTTL, st.RefreshTTL, st.Rotation, st.ReuseGrace}).
 			To(Equal([]any{"2026-11-26T10:00:00Z", "1m0s", "168h0m0s", true, "2s"}))
 		Expect(srv.Advance(61 * time.Second)).To(Equal(apiStart.Add(61 * time.Second)))
-		Expect(srv.Clock().Now()).To(Equal(apiStart))
+		Expect(srv.Clock().Now()).To(Equal(apiStart.Add(61*time.Second)), "one clock: Advance moved the injected fake clock")
 	})
 
 	Describe("CORS", func() {

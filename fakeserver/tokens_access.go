@@ -29,7 +29,10 @@ func (s *Server) mintAccess(userID string, now time.Time) (*accessRecord, error)
 		return nil, fmt.Errorf("sign access token: %w", err)
 	}
 	t := s.tok
-	rec := &accessRecord{label: fmt.Sprintf("A%d", t.nextAccess), jti: jti, secret: signed, userID: userID}
+	rec := &accessRecord{
+		label: fmt.Sprintf("A%d", t.nextAccess), jti: jti, secret: signed, userID: userID,
+		exp: claims.ExpiresAt.Time,
+	}
 	t.nextAccess++
 	t.access[jti] = rec
 	t.accessBySecret[signed] = rec

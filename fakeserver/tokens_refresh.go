@@ -10,6 +10,14 @@ type issued struct {
 	access  *accessRecord
 	refresh *refreshRecord // the cookie to set (current token of the family)
 	minted  bool           // refresh was minted by this response (journal IssuedRefresh)
+	at      time.Time      // the server time the tokens were stamped with
+}
+
+// expiresIn is the body's expiresIn: whole seconds from issue until the access
+// token's exp, rounded down (exp is whole seconds, the issue time need not be), so a
+// client that schedules its refresh by it is never late; never negative.
+func (o issued) expiresIn() int {
+	return max(int(o.access.exp.Sub(o.at)/time.Second), 0)
 }
 
 // newRefresh mints the next refresh token of fam; the caller holds tokMu.
@@ -39,7 +47,7 @@ func (s *Server) startSession(userID string) (issued, error) {
 	if err != nil {
 		return issued{}, err
 	}
-	return issued{access: a, refresh: r, minted: true}, nil
+	return issued{access: a, refresh: r, minted: true, at: now}, nil
 }
 
 // refreshJudgement is a refresh cookie's label and state at one instant.
@@ -119,7 +127,7 @@ func (s *Server) refresh(cookie string, present bool) (refreshJudgement, issued,
 	}
 	rec, fam := j.rec, j.rec.fam
 	j.rec = nil
-	out := issued{refresh: fam.current}
+	out := issued{refresh: fam.current, at: now}
 	if !j.grace && !s.opts.NoRotation {
 		rec.spent, rec.spentAt = true, now
 		fam.previous = rec

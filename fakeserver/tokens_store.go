@@ -10,6 +10,7 @@ import (
 // carries sub/jti/iat/exp; revocation is by jti, never by iat (whole seconds).
 type accessRecord struct {
 	label, jti, secret, userID string
+	exp                        time.Time // the exp claim (whole seconds)
 	revoked                    bool
 }
 

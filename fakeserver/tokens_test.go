@@ -26,13 +26,14 @@ var _ = Describe("Tokens", func() {
 			h.expectAccess("A0", fakeserver.StateExpired)
 		})
 
-		It("moves with the injected clock as well as with the offset", func() {
+		It("moves with the injected clock and with Advance alike: they are one clock", func() {
 			s := h.seedUser()
 			h.clock.Advance(30 * time.Second)
 			h.srv.Advance(30 * time.Second)
 			expectError(h.me(s.Access), 401)
+			Expect(h.clock.Now()).To(Equal(apiStart.Add(time.Minute)))
 			h.srv.Reset()
-			Expect(h.srv.Now()).To(Equal(apiStart.Add(30 * time.Second)))
+			Expect(h.srv.Now()).To(Equal(apiStart.Add(time.Minute)), "Reset leaves the harness's fake clock where it is")
 		})
 
 		It("ExpireAccess expires access tokens but not refresh tokens; ExpireRefresh expires both", func() {
@@ -199,7 +200,7 @@ var _ = Describe("Tokens", func() {
 			h.srv.Advance(time.Minute)
 			h.srv.AddFault(fakeserver.Rule{Path: "/nowhere", Action: fakeserver.ActionStatus, Status: 418})
 			h.srv.Reset()
-			Expect(h.srv.Now()).To(Equal(apiStart))
+			Expect(h.srv.Now()).To(Equal(apiStart.Add(time.Minute)), "a fake clock is the harness's: Reset does not rewind it")
 			st := h.srv.State()
 			Expect([]int{st.Users, st.Families, st.Faults, st.Requests}).To(Equal([]int{0, 0, 0, 0}))
 			Expect(h.srv.Journal()).To(BeEmpty())

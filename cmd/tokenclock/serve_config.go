@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/tokenclock/tokenclock/fakeserver"
 )
 
 // maxTTL bounds the TTL flags: JWT times and RFC 3339 stop making sense far out.
@@ -72,7 +74,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs := flag.NewFlagSet("tokenclock serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8088", "`host:port` to serve the API on (loopback unless you say otherwise; port 0 picks a free one)")
-	fs.StringVar(&c.ControlAddr, "control-addr", "", "`host:port` for the control API on its own listener; default: under /_tokenclock/ on --addr")
+	fs.StringVar(&c.ControlAddr, "control-addr", "", "`host:port` for the control API on its own listener; default: under "+fakeserver.ControlPrefix+" on --addr")
 	fs.DurationVar(&c.AccessTTL, "access-ttl", time.Minute, "access token lifetime")
 	fs.DurationVar(&c.RefreshTTL, "refresh-ttl", 168*time.Hour, "refresh token lifetime")
 	fs.BoolVar(&c.Rotation, "rotation", true, "rotate the refresh token on each refresh (false: the seed's backend)")
@@ -82,7 +84,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "Usage: tokenclock serve [flags]\n\n"+
 			"Runs the fake auth + ideas server on real time plus an offset that the\n"+
-			"control API moves (POST /_tokenclock/clock/advance, /expire, ...).\n\nFlags:\n")
+			"control API moves (POST "+fakeserver.ControlPrefix+"clock/advance, /expire, ...).\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

@@ -1,0 +1,25 @@
+package fakeserver
+
+// The fake server's paths, in one place (fake-server-api.md): clients and drivers
+// written by third parties depend on them, so they never change.
+const (
+	// PathAuthPrefix is the auth API's common prefix, and the refresh cookie's Path:
+	// the browser sends the cookie to every auth endpoint and to nothing else.
+	PathAuthPrefix = "/api/auth"
+	// PathRegister is POST: {name, email, password} → 201 {accessToken, expiresIn, user}.
+	PathRegister = PathAuthPrefix + "/register"
+	// PathLogin is POST: {email, password} → 200 {accessToken, expiresIn, user}.
+	PathLogin = PathAuthPrefix + "/login"
+	// PathRefresh is POST with the refresh cookie → 200 {accessToken, expiresIn, user}
+	// and a rotated cookie; the journal's most queried path.
+	PathRefresh = PathAuthPrefix + "/refresh"
+	// PathLogout is POST with the refresh cookie: revokes its family, clears the cookie.
+	PathLogout = PathAuthPrefix + "/logout"
+	// PathMe is GET with a Bearer access token → the user.
+	PathMe = PathAuthPrefix + "/me"
+	// PathIdeas lists (GET) and creates (POST) ideas; PathIdeas + "/{id}" is one idea.
+	PathIdeas = "/api/ideas"
+	// ControlPrefix is where the control API lives, on the API listener (ExposeControl)
+	// or on a listener of its own (serve's --control-addr).
+	ControlPrefix = "/_tokenclock/"
+)
