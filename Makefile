@@ -13,9 +13,9 @@ help:
 	@echo "make test         vet, every spec with -race, fuzz seed corpora (what CI runs)"
 	@echo "make serve        the standalone fake server on 127.0.0.1:8088"
 	@echo "make fuzz         a short real fuzzing run of token and body parsing"
-	@echo "make conformance  run the scenario catalog against a client (CLIENT=...)"
+	@echo "make conformance  tokenclock run from this checkout (ARGS='--client ...')"
 	@echo "make bench        benchmarks, each next to a baseline from the same run"
-	@echo "make build        bin/tokenclock and bin/tokenclock-conformance"
+	@echo "make build        bin/tokenclock"
 
 test: vet node-deps unit
 
@@ -40,18 +40,14 @@ fuzz:
 	$(GO) test ./fakeserver -run '^$$' -fuzz '^FuzzAuthorization$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./fakeserver -run '^$$' -fuzz '^FuzzJSONBody$$' -fuzztime $(FUZZTIME)
 
-# make conformance [CLIENT='[NAME=]COMMAND'] [EXPECT='NAME=FILE'] [REPORT_DIR=dir] [STRICT=1] [FOCUS=regex] [ARGS=...]
-CLIENT ?=
-EXPECT ?=
+# make conformance [ARGS='--client NAME=COMMAND --expect-failures NAME=FILE --strict --focus REGEX']
+# is `tokenclock run` from this checkout; reports go to REPORT_DIR (default reports/out).
+# Pass flags through ARGS exactly as `tokenclock run --help` lists them.
 REPORT_DIR ?= reports/out
-STRICT ?=
-FOCUS ?=
 ARGS ?=
-CONFORMANCE_FLAGS = $(if $(CLIENT),--client '$(CLIENT)') $(if $(EXPECT),--expect-failures '$(EXPECT)') \
-	--report-dir '$(REPORT_DIR)' $(if $(STRICT),--strict) $(if $(FOCUS),--focus '$(FOCUS)') $(ARGS)
 
-conformance: bin/tokenclock-conformance node-deps
-	bin/tokenclock-conformance $(CONFORMANCE_FLAGS)
+conformance: bin/tokenclock node-deps
+	bin/tokenclock run --report-dir '$(REPORT_DIR)' $(ARGS)
 
 # make bench [BENCH_COUNT=5] [BENCH_OUT=reports/out/bench.txt]: every figure of
 # docs/performance.md, each next to a baseline from the same run (the machine is
@@ -73,14 +69,10 @@ bench: node-deps
 	@echo
 	$(GO) run ./scripts/benchsummary $(BENCH_OUT)
 
-build: bin/tokenclock bin/tokenclock-conformance
+build: bin/tokenclock
 
 # Build outputs are written to a temporary name and renamed, so two runs in one
 # checkout never see a half-written binary. FORCE: go's own cache decides what to rebuild.
-bin/tokenclock-conformance: FORCE
-	@mkdir -p bin
-	$(GO) test -c -o bin/.tokenclock-conformance.$$$$ . && mv -f bin/.tokenclock-conformance.$$$$ $@
-
 bin/tokenclock: FORCE
 	@mkdir -p bin
 	$(GO) build -o bin/.tokenclock.$$$$ ./cmd/tokenclock && mv -f bin/.tokenclock.$$$$ $@

@@ -1,107 +1,99 @@
 package tokenclock_test
 
-// The conformance suite: flags → options; catalog × clients → specs; reports after
-// the suite. Run it with `make conformance`, `go test . -args --client ...`, or the
-// compiled binary bin/tokenclock-conformance. See docs/conformance.md.
+// The conformance suite as a Ginkgo suite: a thin shell over the same engine as
+// `tokenclock run`. TestMain parses the run's flags (after -args), plays the catalog
+// with conformance.Run before RunSpecs, writes the reports, and turns each result
+// into a Describe(client)/Entry(scenario) whose verdict was already decided by
+// conformance.Judge. The process exits with the run's exit code.
+//
+//	go test -count=1 -timeout 30m . -args --client 'mine=node driver.mjs'
+//	ginkgo . -- --client 'mine=node driver.mjs'
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
-	"time"
 
 	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega"
 
-	"github.com/tokenclock/tokenclock/reports"
-	"github.com/tokenclock/tokenclock/scenarios"
+	"github.com/tokenclock/tokenclock/conformance"
+	"github.com/tokenclock/tokenclock/internal/runner"
 )
 
-var run *conformanceRun
+var (
+	result   conformance.RunResult
+	exitCode int
+)
 
 func TestMain(m *testing.M) {
-	flag.CommandLine.Init(os.Args[0], flag.ContinueOnError)
-	if err := flag.CommandLine.Parse(os.Args[1:]); err != nil {
-		os.Exit(finishEarly(reportDirIn(os.Args[1:]), "bad flags: "+err.Error()))
-	}
-	opts, err := optionsFromFlags()
+	ours, theirs := splitArgs(os.Args[1:])
+	os.Args = append(os.Args[:1], theirs...)
+	flag.Parse()
+	cfg, err := runner.ParseRun(ours, "tokenclock", "devel")
 	if err != nil {
-		os.Exit(finishEarly(opts.ReportDir, err.Error()))
+		// The binary's own command line gives the same one-line error and exit 2.
+		os.Exit(runner.Run(context.Background(), ours, "tokenclock", "devel", os.Stdout, os.Stderr))
 	}
-	if opts.List {
-		printList()
-		os.Exit(0)
+	result, exitCode = runner.Play(context.Background(), cfg, os.Stdout, os.Stderr)
+	if code := m.Run(); code != 0 && exitCode == 0 {
+		exitCode = code // Ginkgo itself failed (a bad -ginkgo flag, -p)
 	}
-	run, err = newConformanceRun(opts)
-	if err != nil {
-		os.Exit(finishEarly(opts.ReportDir, err.Error()))
+	os.Exit(exitCode)
+}
+
+// splitArgs separates the run's own flags from go test's (-test.*) and Ginkgo's
+// (-ginkgo.*), which the testing package parses.
+func splitArgs(args []string) (ours, theirs []string) {
+	for _, a := range args {
+		name := strings.TrimLeft(a, "-")
+		if strings.HasPrefix(a, "-") && (strings.HasPrefix(name, "test.") || strings.HasPrefix(name, "ginkgo.")) {
+			theirs = append(theirs, a)
+			continue
+		}
+		ours = append(ours, a)
 	}
-	code := m.Run()
-	os.Exit(run.finish(code))
+	return ours, theirs
 }
 
 func TestConformance(t *testing.T) {
-	RegisterFailHandler(Fail)
+	gomega.RegisterFailHandler(Fail)
 	if cfg, _ := GinkgoConfiguration(); cfg.ParallelTotal > 1 {
-		// Results live in this process; parallel Ginkgo processes would each see a part.
-		run.harnessError("the conformance suite runs serially: drop ginkgo -p / --procs")
-		t.Fatal("the conformance suite runs serially: drop ginkgo -p / --procs")
+		t.Fatal("the conformance suite runs the engine once per process: drop ginkgo -p / --procs")
 	}
-	for _, c := range run.clients {
+	for _, c := range result.Clients {
 		describeClient(c)
 	}
 	RunSpecs(t, "tokenclock conformance")
 }
 
-// describeClient is one column of the matrix: a table with one Entry per scenario.
-func describeClient(c *liveClient) {
-	// SpecTimeout is the scenario deadline plus a margin, so the harness itself
-	// records a hang as timeout before Ginkgo would.
-	timeout := run.opts.Limits.Deadline + 5*time.Second
+// describeClient is one column of the matrix: an Entry per scenario, judged by the
+// verdict conformance.Judge gave it.
+func describeClient(c conformance.ClientResult) {
 	var entries []TableEntry
-	for _, sc := range run.selected {
-		entries = append(entries, Entry(sc.ID+" "+sc.Title, Label(sc.Labels()...), SpecTimeout(timeout), sc))
-	}
-	body := func(ctx SpecContext, sc scenarios.Scenario) {
-		res, unexpected := run.play(ctx, c, sc)
-		AddReportEntry("outcome", res.Outcome)
-		switch {
-		case res.Outcome == reports.Skipped:
-			Skip(res.Message)
-		case res.Outcome == reports.HarnessError:
-			Fail(res.Message + "\n  rerun: " + res.Rerun)
-		case res.ExpectedFailure:
-			AddReportEntry("expected failure", res.Message)
-		case unexpected:
-			Fail(failureText(res))
-		case res.Outcome == reports.Warned:
-			AddReportEntry("warning", res.Message)
+	for _, sr := range c.Scenarios {
+		labels := []string{"client:" + c.Name, "level:" + strings.ToLower(string(sr.Level))}
+		for _, r := range sr.Requirements {
+			labels = append(labels, "req:"+strings.ToLower(string(r)))
 		}
-		Expect(res.Outcome).NotTo(BeEmpty())
+		entries = append(entries, Entry(sr.ID+" "+sr.Title, Label(labels...), sr))
 	}
-	args := []interface{}{Label("client:" + c.spec.Name), body}
-	DescribeTable(c.spec.Name, append(args, entriesAsArgs(entries)...)...)
+	args := []any{func(sr conformance.ScenarioResult) {
+		AddReportEntry("outcome", string(sr.Outcome))
+		switch {
+		case sr.Verdict == conformance.VerdictSkipped:
+			Skip(sr.Message)
+		case sr.Verdict.Breaks():
+			Fail(fmt.Sprintf("%s %s: %s\n  rerun: %s", sr.ID, sr.Outcome, sr.Headline(), sr.Rerun))
+		case sr.Verdict == conformance.VerdictExpectedFailure:
+			AddReportEntry("expected failure", sr.Headline())
+		}
+	}}
+	for _, e := range entries {
+		args = append(args, e)
+	}
+	DescribeTable(c.Name, args...)
 }
-
-func entriesAsArgs(es []TableEntry) []interface{} {
-	out := make([]interface{}, len(es))
-	for i, e := range es {
-		out[i] = e
-	}
-	return out
-}
-
-func failureText(res reports.ScenarioResult) string {
-	msg := res.Message
-	if res.Outcome == reports.Passed {
-		msg = "listed in the expected-failures file but passed: the list is stale"
-	}
-	return fmt.Sprintf("%s %s: %s\n  rerun: %s", res.ID, res.Outcome, msg, res.Rerun)
-}
-
-var _ = ReportAfterEach(func(r SpecReport) {
-	if run != nil {
-		run.progress(r)
-	}
-})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"time"
 )
 
 // Client is a client under test, as the scenarios drive it. Implementations: the
@@ -17,8 +18,8 @@ import (
 type Client interface {
 	// Hello is what the client announced: name, version, features.
 	Hello() Hello
-	// Init throws away all client state and binds a fresh client to baseURL.
-	Init(ctx context.Context, baseURL, scenario string) error
+	// Init throws away all client state and binds a fresh client to env.BaseURL.
+	Init(ctx context.Context, env Env) error
 	// Login logs in through the client's own login path.
 	Login(ctx context.Context, email, password string) (Reply, error)
 	// Request sends one call through the client's authenticated instance, with all of
@@ -30,11 +31,25 @@ type Client interface {
 	Close() error
 }
 
+// Env is what a client is told at the start of each scenario (protocol: init).
+type Env struct {
+	// BaseURL is the fake server's base URL.
+	BaseURL string
+	// Scenario is the scenario's ID, for the driver's logs.
+	Scenario string
+	// Now is the fake server's clock at the start: real now on a whole second.
+	Now time.Time
+}
+
 // Hello is the driver's answer to hello.
 type Hello struct {
 	Name     string   `json:"name"`
 	Version  string   `json:"version"`
 	Features []string `json:"features"`
+	// MaxConcurrency, when set, is the most requests the client ever has in flight
+	// (a browser's six connections per host, a pool's limit): the parallel gate waits
+	// for at most that many first sends.
+	MaxConcurrency int `json:"maxConcurrency,omitempty"`
 }
 
 // Has reports whether the client announced feature f.
@@ -61,6 +76,15 @@ type Reply struct {
 	Status int             `json:"status,omitempty"`
 	Body   json.RawMessage `json:"body,omitempty"`
 	Error  string          `json:"error,omitempty"`
+}
+
+// ResponseObserver is implemented by in-process clients that can tell the harness
+// when they have acted on a response (decided to join or start a refresh, replay, or
+// give up). The parallel gate waits on these reports instead of on a settle window.
+type ResponseObserver interface {
+	// ObserveResponses sets the hook (nil removes it); it is called once per response
+	// to an application call, with the response's status, and must not block.
+	ObserveResponses(fn func(status int))
 }
 
 // StderrSource is implemented by clients that capture a log (Process: the driver's

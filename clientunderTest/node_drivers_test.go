@@ -100,7 +100,7 @@ var _ = Describe("bundled Node drivers", Label("node"), func() {
 			var srv *fakeserver.Server
 			BeforeEach(func(ctx SpecContext) {
 				srv = newNodeTestServer()
-				Expect(proc.Init(ctx, srv.URL(), "NODE-DRIVER")).To(Succeed())
+				Expect(proc.Init(ctx, cut.Env{BaseURL: srv.URL(), Scenario: "NODE-DRIVER"})).To(Succeed())
 			}, NodeTimeout(30*time.Second))
 
 			AfterEach(func() {
@@ -173,7 +173,7 @@ var _ = Describe("bundled Node drivers", Label("node"), func() {
 				Expect(err).NotTo(HaveOccurred())
 				Expect(login.Status).To(Equal(200))
 				afterLogin := srv.Journal().LastSeq()
-				Expect(proc.Init(ctx, srv.URL(), "NODE-DRIVER-2")).To(Succeed())
+				Expect(proc.Init(ctx, cut.Env{BaseURL: srv.URL(), Scenario: "NODE-DRIVER-2"})).To(Succeed())
 
 				me, err := proc.Request(ctx, cut.Call{Method: "GET", Path: "/api/auth/me"})
 				Expect(err).NotTo(HaveOccurred())
@@ -229,7 +229,7 @@ var _ = Describe("the Node drivers under concurrent expiry", Label("node"), func
 		proc, err := cut.StartProcess(ctx, nodeProcessOptions(name, dir))
 		Expect(err).NotTo(HaveOccurred())
 		DeferCleanup(proc.Close)
-		Expect(proc.Init(ctx, srv.URL(), "CONC-NODE")).To(Succeed())
+		Expect(proc.Init(ctx, cut.Env{BaseURL: srv.URL(), Scenario: "CONC-NODE"})).To(Succeed())
 		return proc, srv
 	}
 

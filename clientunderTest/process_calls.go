@@ -20,6 +20,7 @@ type (
 		Cmd      string `json:"cmd"`
 		BaseURL  string `json:"baseURL"`
 		Scenario string `json:"scenario"`
+		Now      string `json:"now"`
 	}
 	loginCmd struct {
 		ID       int64  `json:"id"`

@@ -1,6 +1,7 @@
 package clientundertest_test
 
 import (
+	cut "github.com/tokenclock/tokenclock/clientunderTest"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -13,7 +14,7 @@ var _ = Describe("Process Close", func() {
 		opts := ps.options("stubborn.sh")
 		opts.KillGrace = 200 * time.Millisecond
 		p := ps.start(opts)
-		Expect(p.Init(within(5*time.Second), "http://127.0.0.1:1", "S1")).To(Succeed())
+		Expect(p.Init(within(5*time.Second), cut.Env{BaseURL: "http://127.0.0.1:1", Scenario: "S1"})).To(Succeed())
 		pgid := p.DriverPGID()
 		// sh -c, the driver's shell and its background sleep: a grandchild and more.
 		Eventually(ps.live).Should(ContainElement(HaveField("Comm", "sleep")))
@@ -35,7 +36,7 @@ var _ = Describe("Process Close", func() {
 		opts := ps.options("stubborn.sh")
 		opts.KillGrace = 100 * time.Millisecond
 		p := ps.start(opts)
-		Expect(p.Init(within(5*time.Second), "http://127.0.0.1:1", "S1")).To(Succeed())
+		Expect(p.Init(within(5*time.Second), cut.Env{BaseURL: "http://127.0.0.1:1", Scenario: "S1"})).To(Succeed())
 		held := make(chan error, 1)
 		ctx := within(10 * time.Second)
 		go func() {

@@ -19,7 +19,7 @@ var _ = Describe("Process faults during a scenario", func() {
 			opts := ps.options(file)
 			opts.MaxLine = maxLine
 			p := ps.start(opts)
-			Expect(p.Init(within(5*time.Second), "http://127.0.0.1:1", "S1")).To(Succeed())
+			Expect(p.Init(within(5*time.Second), cut.Env{BaseURL: "http://127.0.0.1:1", Scenario: "S1"})).To(Succeed())
 			firstGroup := p.DriverPGID()
 
 			held := make(chan error, 1)
@@ -48,7 +48,7 @@ var _ = Describe("Process faults during a scenario", func() {
 				Should(And(ContainSubstring(wantStderr), ContainSubstring("[tokenclock] "+"driver")))
 			Expect(stderr).To(ContainSubstring(wantMsg), "the fault is noted next to the driver's stderr")
 
-			Expect(p.Init(within(5*time.Second), "http://127.0.0.1:1", "S2")).To(Succeed())
+			Expect(p.Init(within(5*time.Second), cut.Env{BaseURL: "http://127.0.0.1:1", Scenario: "S2"})).To(Succeed())
 			Expect(p.DriverPGID()).NotTo(Equal(firstGroup), "a fresh driver process serves S2")
 			Expect(p.TakeStderr()).To(ContainSubstring("restarting driver"))
 			Eventually(ps.pgids).Should(HaveEach(p.DriverPGID()), "the old process group is gone")

@@ -6,10 +6,11 @@ import (
 	"strings"
 )
 
-// clientName is the NAME of --client NAME=COMMAND.
-var clientName = regexp.MustCompile(`^[a-z0-9-]+$`)
+// clientName is the NAME of --client NAME=COMMAND: NAME[@LABEL], LABEL naming a
+// runtime (app@node20).
+var clientName = regexp.MustCompile(`^[a-z0-9-]+(@[a-z0-9.-]+)?$`)
 
-// ParseClientFlag splits a --client value, [NAME=]COMMAND. NAME is [a-z0-9-]+; it is
+// ParseClientFlag splits a --client value, [NAME=]COMMAND. NAME is clientName; it is
 // recognised only when the text before the first '=' has that form, so a command
 // such as `FOO=1 node driver.mjs` or `go:reference` passes through whole with an
 // empty name (the caller numbers it client-N). An empty command is an error.

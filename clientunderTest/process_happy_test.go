@@ -21,7 +21,7 @@ var _ = Describe("Process with a well-behaved driver", func() {
 		opts := ps.options("echo.mjs")
 		opts.Env = append(opts.Env, "ECHO_EXTRA=from-options")
 		p = ps.start(opts)
-		Expect(p.Init(within(5*time.Second), "http://127.0.0.1:1", "HAPPY-01")).To(Succeed())
+		Expect(p.Init(within(5*time.Second), cut.Env{BaseURL: "http://127.0.0.1:1", Scenario: "HAPPY-01"})).To(Succeed())
 	})
 
 	It("carries hello, commands and replies through faithfully", func() {
@@ -101,7 +101,7 @@ var _ = Describe("Process with a well-behaved driver", func() {
 
 	It("keeps its driver across healthy scenarios and hands over its stderr once", func() {
 		pgid := p.DriverPGID()
-		Expect(p.Init(within(5*time.Second), "http://127.0.0.1:2", "HAPPY-02")).To(Succeed())
+		Expect(p.Init(within(5*time.Second), cut.Env{BaseURL: "http://127.0.0.1:2", Scenario: "HAPPY-02"})).To(Succeed())
 		Expect(p.DriverPGID()).To(Equal(pgid), "a healthy driver is not restarted")
 
 		var captured string
@@ -119,7 +119,7 @@ var _ = Describe("Process with a well-behaved driver", func() {
 		Expect(ps.live()).To(BeEmpty())
 		_, err := p.Request(within(time.Second), get("/after-close"))
 		Expect(err).To(MatchError(cut.ErrCrashed))
-		Expect(p.Init(within(time.Second), "http://127.0.0.1:1", "X")).To(MatchError(cut.ErrCrashed))
+		Expect(p.Init(within(time.Second), cut.Env{BaseURL: "http://127.0.0.1:1", Scenario: "X"})).To(MatchError(cut.ErrCrashed))
 		Expect(p.TakeStderr()).NotTo(ContainSubstring("killed"), "a driver that honours shutdown is not killed")
 	})
 

@@ -37,17 +37,17 @@ var _ = Describe("Process with a driver that cannot get through hello", func() {
 		opts := ps.options("once.sh")
 		opts.Env = append(opts.Env, "ONCE_STATE="+filepath.Join(GinkgoT().TempDir(), "started"))
 		p := ps.start(opts)
-		Expect(p.Init(within(5*time.Second), "http://127.0.0.1:1", "S1")).To(Succeed())
+		Expect(p.Init(within(5*time.Second), cut.Env{BaseURL: "http://127.0.0.1:1", Scenario: "S1"})).To(Succeed())
 		_, err := p.Request(within(5*time.Second), get("/boom"))
 		Expect(err).To(MatchError(ContainSubstring("exited (exit status 3)")))
 
-		err = p.Init(within(5*time.Second), "http://127.0.0.1:1", "S2")
+		err = p.Init(within(5*time.Second), cut.Env{BaseURL: "http://127.0.0.1:1", Scenario: "S2"})
 		Expect(err).To(MatchError(cut.ErrCrashed))
 		Expect(err.Error()).To(And(ContainSubstring("did not get through hello: driver \"once\" exited (exit status 4)"),
 			ContainSubstring("once: refusing a second start")))
 		Eventually(ps.live).Should(BeEmpty())
 
-		again := p.Init(within(5*time.Second), "http://127.0.0.1:1", "S3")
+		again := p.Init(within(5*time.Second), cut.Env{BaseURL: "http://127.0.0.1:1", Scenario: "S3"})
 		Expect(again).To(BeIdenticalTo(err), "not started again for every scenario")
 		_, reqErr := p.Request(within(time.Second), get("/ok"))
 		Expect(reqErr).To(BeIdenticalTo(err))

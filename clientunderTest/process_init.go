@@ -6,21 +6,24 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
-// Init binds the driver's client to baseURL for a new scenario. A driver that
+// Init binds the driver's client to env.BaseURL for a new scenario. A driver that
 // faulted, or left commands of the previous scenario unanswered, is first replaced
 // by a fresh process (hello again), so nothing leaks from one scenario into the
 // next. A replacement that cannot get through hello is not retried: every later
 // Init returns the same error.
-func (p *Process) Init(ctx context.Context, baseURL, scenario string) error {
+func (p *Process) Init(ctx context.Context, env Env) error {
+	scenario := env.Scenario
 	d, err := p.ready(ctx)
 	if err != nil {
 		return err
 	}
 	desc := func(id int64) string { return fmt.Sprintf("init #%d (%s)", id, scenario) }
 	w, err := d.roundTrip(ctx, desc, func(id int64) ([]byte, error) {
-		return json.Marshal(initCmd{ID: id, Cmd: "init", BaseURL: baseURL, Scenario: scenario})
+		return json.Marshal(initCmd{ID: id, Cmd: "init", BaseURL: env.BaseURL, Scenario: scenario,
+			Now: env.Now.UTC().Format(time.RFC3339)})
 	})
 	if err != nil {
 		return err
@@ -90,7 +93,7 @@ func (p *Process) launch(ctx context.Context) (*driver, Hello, error) {
 		d.stop(0)
 		return nil, Hello{}, p.helloFailed(reason)
 	}
-	h := Hello{Name: w.Name, Version: w.Version, Features: w.Features}
+	h := Hello{Name: w.Name, Version: w.Version, Features: w.Features, MaxConcurrency: max(w.MaxConcurrency, 0)}
 	if h.Features == nil {
 		h.Features = []string{}
 	}

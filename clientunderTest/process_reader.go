@@ -63,6 +63,8 @@ type wireReply struct {
 	Name     string          `json:"name"`
 	Version  string          `json:"version"`
 	Features []string        `json:"features"`
+	// MaxConcurrency is hello's optional cap on requests the client has in flight.
+	MaxConcurrency int `json:"maxConcurrency"`
 }
 
 // readLoop is the driver's stdout: it turns lines into replies for the waiting

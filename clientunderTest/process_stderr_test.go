@@ -1,6 +1,7 @@
 package clientundertest_test
 
 import (
+	cut "github.com/tokenclock/tokenclock/clientunderTest"
 	"strings"
 	"time"
 
@@ -14,7 +15,7 @@ var _ = Describe("Process stderr capture", func() {
 		opts := ps.options("stderr_spam.sh")
 		opts.StderrLimit = 16 << 10
 		p := ps.start(opts)
-		Expect(p.Init(within(5*time.Second), "http://127.0.0.1:1", "S1")).To(Succeed())
+		Expect(p.Init(within(5*time.Second), cut.Env{BaseURL: "http://127.0.0.1:1", Scenario: "S1"})).To(Succeed())
 
 		r, err := p.Request(within(10*time.Second), get("/boom"))
 		Expect(err).NotTo(HaveOccurred(), "the driver was never blocked on its stderr")

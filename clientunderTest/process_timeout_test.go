@@ -13,7 +13,7 @@ var _ = Describe("Process with a driver that does not answer", func() {
 	It("times out at the caller's deadline, ignores the late reply, and restarts at the next Init", func() {
 		ps := newProcessSpec()
 		p := ps.start(ps.options("hangs.sh"))
-		Expect(p.Init(within(5*time.Second), "http://127.0.0.1:1", "S1")).To(Succeed())
+		Expect(p.Init(within(5*time.Second), cut.Env{BaseURL: "http://127.0.0.1:1", Scenario: "S1"})).To(Succeed())
 		firstGroup := p.DriverPGID()
 
 		start := time.Now()
@@ -33,7 +33,7 @@ var _ = Describe("Process with a driver that does not answer", func() {
 			ContainSubstring("hangs: holding #2"),
 			ContainSubstring("[tokenclock] ignored a late reply to request #2 (GET /boom) (no longer awaited)")))
 
-		Expect(p.Init(within(5*time.Second), "http://127.0.0.1:1", "S2")).To(Succeed())
+		Expect(p.Init(within(5*time.Second), cut.Env{BaseURL: "http://127.0.0.1:1", Scenario: "S2"})).To(Succeed())
 		Expect(p.TakeStderr()).To(ContainSubstring("restarting driver \"hangs\": commands of the previous scenario went unanswered"))
 		Expect(p.DriverPGID()).NotTo(Equal(firstGroup))
 		Eventually(ps.pgids).Should(HaveEach(p.DriverPGID()), "the hung process group is gone")
@@ -44,14 +44,14 @@ var _ = Describe("Process with a driver that does not answer", func() {
 	It("does not send a command whose deadline has already passed", func() {
 		ps := newProcessSpec()
 		p := ps.start(ps.options("hangs.sh"))
-		Expect(p.Init(within(5*time.Second), "http://127.0.0.1:1", "S1")).To(Succeed())
+		Expect(p.Init(within(5*time.Second), cut.Env{BaseURL: "http://127.0.0.1:1", Scenario: "S1"})).To(Succeed())
 		gone := within(time.Hour)
 		ctx, cancel := contextWithCancel(gone)
 		cancel()
 		_, err := p.Request(ctx, get("/ok"))
 		Expect(err).To(MatchError(cut.ErrTimeout))
 		pgid := p.DriverPGID()
-		Expect(p.Init(within(5*time.Second), "http://127.0.0.1:1", "S2")).To(Succeed())
+		Expect(p.Init(within(5*time.Second), cut.Env{BaseURL: "http://127.0.0.1:1", Scenario: "S2"})).To(Succeed())
 		Expect(p.DriverPGID()).To(Equal(pgid), "nothing was left unanswered, so no restart")
 	})
 })

@@ -11,19 +11,12 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tokenclock/tokenclock/fakeserver"
 )
 
 // ReferenceVersion is the version the reference client announces in Hello.
 const ReferenceVersion = "1.0"
-
-// The auth endpoints of the API. A 401 from any of them is never an expiry: login and
-// register answer 401 for bad credentials (RC14), and a 401 from refresh is final (RC6).
-const (
-	pathLogin    = "/api/auth/login"
-	pathRegister = "/api/auth/register"
-	pathRefresh  = "/api/auth/refresh"
-	pathLogout   = "/api/auth/logout"
-)
 
 // Reference is the in-process Go client that implements the retry contract
 // (scenarios.md RC1–RC14) on net/http and net/http/cookiejar. It is written to be
@@ -53,6 +46,7 @@ type Reference struct {
 	transport *http.Transport
 
 	mu      sync.Mutex
+	observe func(status int) // ObserveResponses' hook; nil when nobody listens
 	base    string          // base URL without a trailing slash; "" before Init
 	life    context.Context // ends on the next Init or Close: aborts this scenario's work
 	endLife context.CancelFunc
@@ -88,9 +82,30 @@ func (r *Reference) Hello() Hello {
 	return Hello{Name: r.name, Version: ReferenceVersion + " (" + runtime.Version() + ")", Features: []string{}}
 }
 
+// ObserveResponses sets the hook called once for every response to an application
+// call after the client decided what to do about it (for a 401: joined or started the
+// refresh, or chose to replay or give up). The harness's parallel gate waits on it
+// instead of on time. nil removes the hook.
+func (r *Reference) ObserveResponses(fn func(status int)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.observe = fn
+}
+
+// acted calls the ObserveResponses hook, if any.
+func (r *Reference) acted(status int) {
+	r.mu.Lock()
+	fn := r.observe
+	r.mu.Unlock()
+	if fn != nil {
+		fn(status)
+	}
+}
+
 // Init aborts everything the previous scenario left running and starts over with no
-// token and an empty cookie jar, bound to baseURL.
-func (r *Reference) Init(ctx context.Context, baseURL, scenario string) error {
+// token and an empty cookie jar, bound to env.BaseURL.
+func (r *Reference) Init(ctx context.Context, env Env) error {
+	baseURL := env.BaseURL
 	u, err := url.Parse(baseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("%s: init: base URL %q is not an http(s) URL", r.name, baseURL)
@@ -129,7 +144,7 @@ func (r *Reference) Login(ctx context.Context, email, password string) (Reply, e
 		return Reply{}, fmt.Errorf("%s: login: %w", r.name, err)
 	}
 	s := r.newSession()
-	reply, err := r.exchange(ctx, life, s.client, outgoing{method: http.MethodPost, url: base + pathLogin, body: body})
+	reply, err := r.exchange(ctx, life, s.client, outgoing{method: http.MethodPost, url: base + fakeserver.PathLogin, body: body})
 	if err != nil || reply.Error != "" {
 		return reply, err
 	}
@@ -162,7 +177,7 @@ func (r *Reference) Logout(ctx context.Context) (Reply, error) {
 		r.sess = r.newSession()
 	}
 	r.mu.Unlock()
-	return r.exchange(ctx, life, old.client, outgoing{method: http.MethodPost, url: base + pathLogout})
+	return r.exchange(ctx, life, old.client, outgoing{method: http.MethodPost, url: base + fakeserver.PathLogout})
 }
 
 // current is a consistent snapshot of what a call needs.

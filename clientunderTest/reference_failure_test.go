@@ -126,7 +126,7 @@ var _ = Describe("Reference client: failed refreshes, logout, deadlines", func()
 			aborted <- get(ctx)
 		}()
 		Expect(hold.WaitHeld(ctx, 1)).To(Succeed())
-		Expect(r.c.Init(ctx, r.srv.URL(), "next")).To(Succeed())
+		Expect(r.c.Init(ctx, cut.Env{BaseURL: r.srv.URL(), Scenario: "next"})).To(Succeed())
 		Eventually(aborted).WithTimeout(time.Second).Should(Receive(HaveField("Error", "aborted")))
 		hold.Release()
 		// The fresh client holds no token.

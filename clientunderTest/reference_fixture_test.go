@@ -20,10 +20,10 @@ import (
 const (
 	adaEmail    = "ada@example.test"
 	adaPassword = "correct horse"
-	pathMe      = "/api/auth/me"
-	pathIdeas   = "/api/ideas"
-	pathRefresh = "/api/auth/refresh"
-	pathLogout  = "/api/auth/logout"
+	pathMe      = fakeserver.PathMe
+	pathIdeas   = fakeserver.PathIdeas
+	pathRefresh = fakeserver.PathRefresh
+	pathLogout  = fakeserver.PathLogout
 )
 
 // rig is one fresh fake server (fake clock on a whole second) with a client under
@@ -42,7 +42,7 @@ func newRig(ctx context.Context, c *cut.Reference) *rig {
 	DeferCleanup(srv.Close)
 	_, err := srv.AddUser("Ada", adaEmail, adaPassword)
 	Expect(err).NotTo(HaveOccurred())
-	Expect(c.Init(ctx, srv.URL(), "test")).To(Succeed())
+	Expect(c.Init(ctx, cut.Env{BaseURL: srv.URL(), Scenario: "test"})).To(Succeed())
 	DeferCleanup(c.Close)
 	reply, err := c.Login(ctx, adaEmail, adaPassword)
 	Expect(err).NotTo(HaveOccurred())

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+
+	"github.com/tokenclock/tokenclock/fakeserver"
 )
 
 // Request sends one application call with the access token and, when a protected
@@ -48,9 +50,10 @@ func (r *Reference) Request(ctx context.Context, call Call) (Reply, error) {
 		o.tokens = sent
 		reply, err := r.exchange(ctx, life, s.client, o)
 		if err != nil || reply.Error != "" || !guarded || !r.bug.isExpiry(reply.Status) || replays >= r.bug.maxReplays() {
+			r.acted(reply.Status)
 			return reply, err
 		}
-		rec, err := r.afterUnauthorized(ctx, life, base, s, gen)
+		rec, err := r.afterUnauthorized(ctx, life, base, s, gen, reply.Status)
 		switch {
 		case err != nil:
 			return settle(err)
@@ -68,7 +71,7 @@ func (r *Reference) Request(ctx context.Context, call Call) (Reply, error) {
 // path except the auth endpoints that take no access token.
 func protected(path string) bool {
 	switch path {
-	case pathLogin, pathRegister, pathRefresh, pathLogout:
+	case fakeserver.PathLogin, fakeserver.PathRegister, fakeserver.PathRefresh, fakeserver.PathLogout:
 		return false
 	}
 	return true

@@ -9,6 +9,8 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"time"
+
+	"github.com/tokenclock/tokenclock/fakeserver"
 )
 
 // refreshTimeout bounds one refresh call, so a hung auth server cannot keep every
@@ -94,18 +96,20 @@ func (r *Reference) awaitRefresh(ctx, life context.Context, s *session) error {
 // about its 401. Only a live, logged-in session refreshes; a 401 for an older token
 // than the current one is replayed with the current one (RC9); a refresh already in
 // flight is joined (RC2); otherwise this request starts the session's one refresh.
-func (r *Reference) afterUnauthorized(ctx, life context.Context, base string, s *session, sentGen int) (recovery, error) {
+func (r *Reference) afterUnauthorized(ctx, life context.Context, base string, s *session, sentGen, status int) (recovery, error) {
 	r.mu.Lock()
 	var f *flight
 	switch {
 	case r.sess != s || !s.canRefresh:
 		r.mu.Unlock()
+		r.acted(status)
 		return recovery{}, nil // logged out, replaced, or ended by a refused refresh (RC10, RC13)
 	case s.flight != nil && r.bug != bugNoSingleFlight:
 		f = s.flight
 	case s.gen != sentGen && s.token != "":
 		rec := recovery{replay: true, token: s.token, gen: s.gen}
 		r.mu.Unlock()
+		r.acted(status)
 		return rec, nil
 	default:
 		f = &flight{done: make(chan struct{})}
@@ -113,6 +117,7 @@ func (r *Reference) afterUnauthorized(ctx, life context.Context, base string, s 
 		go r.runRefresh(life, base, s, f)
 	}
 	r.mu.Unlock()
+	r.acted(status) // joined or started the refresh: what it does next is decided
 
 	if err := wait(ctx, life, f); err != nil {
 		return recovery{}, err
@@ -147,7 +152,7 @@ func wait(ctx, life context.Context, f *flight) error {
 func (r *Reference) runRefresh(life context.Context, base string, s *session, f *flight) {
 	ctx, cancel := context.WithTimeout(life, refreshTimeout)
 	defer cancel()
-	client, o := s.client, outgoing{method: http.MethodPost, url: base + pathRefresh}
+	client, o := s.client, outgoing{method: http.MethodPost, url: base + fakeserver.PathRefresh}
 	if r.bug == bugIgnoresRotatedCookie {
 		// Mutant: present the jar's cookie by hand and drop the rotated one the
 		// response sets (RC8).

@@ -32,7 +32,7 @@ var _ = Describe("Reference client: wire behaviour", func() {
 		}))
 		DeferCleanup(srv.Close)
 		c = cut.NewReference()
-		Expect(c.Init(ctx, srv.URL+"/", "wire")).To(Succeed())
+		Expect(c.Init(ctx, cut.Env{BaseURL: srv.URL + "/", Scenario: "wire"})).To(Succeed())
 		DeferCleanup(c.Close)
 	}, NodeTimeout(5*time.Second))
 
@@ -97,8 +97,8 @@ var _ = Describe("Reference client: wire behaviour", func() {
 		Expect(send(ctx, "BAD METHOD", "/x").Error).NotTo(BeEmpty())
 		_, err := c.Request(ctx, cut.Call{Method: http.MethodGet, Path: "/x", Headers: map[string]string{"Bad Name": "v"}})
 		Expect(err).NotTo(HaveOccurred())
-		Expect(c.Init(ctx, "not a url", "x")).To(HaveOccurred())
-		Expect(c.Init(ctx, "ftp://127.0.0.1/", "x")).To(HaveOccurred())
+		Expect(c.Init(ctx, cut.Env{BaseURL: "not a url", Scenario: "x"})).To(HaveOccurred())
+		Expect(c.Init(ctx, cut.Env{BaseURL: "ftp://127.0.0.1/", Scenario: "x"})).To(HaveOccurred())
 
 		closed := cut.NewReference()
 		_, err = closed.Request(ctx, cut.Call{Method: http.MethodGet, Path: "/x"})
@@ -112,7 +112,7 @@ var _ = Describe("Reference client: wire behaviour", func() {
 		Expect(err).NotTo(HaveOccurred())
 		addr := l.Addr().String()
 		Expect(l.Close()).To(Succeed())
-		Expect(c.Init(ctx, "http://"+addr, "refused")).To(Succeed())
+		Expect(c.Init(ctx, cut.Env{BaseURL: "http://" + addr, Scenario: "refused"})).To(Succeed())
 		Expect(send(ctx, http.MethodGet, "/x").Error).To(HavePrefix("ECONNREFUSED"))
 	}, SpecTimeout(5*time.Second))
 })

@@ -1,4 +1,4 @@
-package scenarios
+package conformance
 
 import (
 	"fmt"
@@ -19,7 +19,7 @@ func unmatchedBodiesQuadratic(j fakeserver.Journal, calls []cut.Call) fakeserver
 				continue
 			}
 			withBody = true
-			if jsonEqual(e.Body, c.Body) {
+			if JSONEqual(e.Body, c.Body) {
 				return false
 			}
 		}
@@ -35,8 +35,8 @@ func BenchmarkUnmatchedBodies(b *testing.B) {
 		name  string
 		calls []cut.Call
 	}{
-		{"gets=5000", GetMes(5000)},
-		{"gets=5,posts=5", append(GetMes(5), PostIdea("a"), PostIdea("b"), PostIdea("c"), PostIdea("d"), PostIdea("e"))},
+		{"gets=5000", gets(5000)},
+		{"gets=5,posts=5", append(gets(5), post("a"), post("b"), post("c"), post("d"), post("e"))},
 	} {
 		j := gateJournal(tc.calls)
 		want := len(unmatchedBodiesQuadratic(j, tc.calls))
@@ -70,4 +70,16 @@ func gateJournal(calls []cut.Call) fakeserver.Journal {
 		}
 	}
 	return j
+}
+
+func gets(n int) []cut.Call {
+	calls := make([]cut.Call, n)
+	for i := range calls {
+		calls[i] = cut.Call{Method: "GET", Path: fakeserver.PathMe}
+	}
+	return calls
+}
+
+func post(tag string) cut.Call {
+	return cut.Call{Method: "POST", Path: fakeserver.PathIdeas, Body: JSONBody(map[string]any{"title": "idea " + tag})}
 }

@@ -1,4 +1,4 @@
-package scenarios
+package conformance
 
 import (
 	"fmt"
@@ -11,36 +11,36 @@ import (
 // ReplayReqs names the requirement each part of a refresh-and-replay judgement
 // belongs to in a given row.
 type ReplayReqs struct {
-	Refresh string // exactly one refresh, triggered by the 401
-	Replay  string // one replay, one Authorization header, the new token
-	Body    string // identical body on the replay
-	Caller  string // what the caller finally saw
+	Refresh RequirementID // exactly one refresh, triggered by the 401
+	Replay  RequirementID // one replay, one Authorization header, the new token
+	Body    RequirementID // identical body on the replay
+	Caller  RequirementID // what the caller finally saw
 }
 
 // ExpectRefreshes checks the phase j made exactly n refresh calls.
-func (s *Session) ExpectRefreshes(j fakeserver.Journal, n int, req string) bool {
+func (s *Session) ExpectRefreshes(j fakeserver.Journal, n int, req RequirementID) bool {
 	got := len(j.Refreshes())
-	return s.Check(got == n, req, "exactly "+plural(n, "refresh call"),
-		"%s (%s)", plural(got, "refresh call"), refreshList(j))
+	return s.Check(got == n, req, "exactly "+Plural(n, "refresh call"),
+		"%s (%s)", Plural(got, "refresh call"), RefreshList(j))
 }
 
 // ExpectAtMostRefreshes checks the phase made no more than n refresh calls.
-func (s *Session) ExpectAtMostRefreshes(j fakeserver.Journal, n int, req string) bool {
+func (s *Session) ExpectAtMostRefreshes(j fakeserver.Journal, n int, req RequirementID) bool {
 	got := len(j.Refreshes())
-	return s.Check(got <= n, req, fmt.Sprintf("at most %s", plural(n, "refresh call")),
-		"%s (%s)", plural(got, "refresh call"), refreshList(j))
+	return s.Check(got <= n, req, fmt.Sprintf("at most %s", Plural(n, "refresh call")),
+		"%s (%s)", Plural(got, "refresh call"), RefreshList(j))
 }
 
 // ExpectNoReuse checks the server never saw a spent refresh token presented again in
 // this scenario (reuse detection would have revoked the family).
-func (s *Session) ExpectNoReuse(req string) {
+func (s *Session) ExpectNoReuse(req RequirementID) {
 	reused := s.Server.Journal().Where(func(e fakeserver.Entry) bool { return e.RefreshState == fakeserver.StateReused })
-	s.Check(len(reused) == 0, req, "no refresh-token reuse detected (the family stays alive)", "%s", refreshList(reused))
+	s.Check(len(reused) == 0, req, "no refresh-token reuse detected (the family stays alive)", "%s", RefreshList(reused))
 }
 
 // ExpectCaller checks the caller saw want (an HTTP status; no transport error).
-func (s *Session) ExpectCaller(r cut.Reply, want int, req string) bool {
-	return s.Check(r.Error == "" && r.Status == want, req, fmt.Sprintf("caller %d", want), "%s", replyText(r))
+func (s *Session) ExpectCaller(r cut.Reply, want int, req RequirementID) bool {
+	return s.Check(r.Error == "" && r.Status == want, req, fmt.Sprintf("caller %d", want), "%s", ReplyText(r))
 }
 
 // ExpectReplayed judges one call that met a dead access token: its first send carried
@@ -49,27 +49,27 @@ func (s *Session) ExpectCaller(r cut.Reply, want int, req string) bool {
 // caller saw want. It returns the label the refresh minted.
 func (s *Session) ExpectReplayed(j fakeserver.Journal, call cut.Call, reply cut.Reply, old string, want int, rq ReplayReqs) string {
 	s.ExpectRefreshes(j, 1, rq.Refresh)
-	fresh := issuedBy(j)
-	sends := sendsOf(j, cut.Call{Method: call.Method, Path: call.Path})
-	what := describe(call)
+	fresh := IssuedBy(j)
+	sends := SendsOf(j, cut.Call{Method: call.Method, Path: call.Path})
+	what := CallText(call)
 	switch {
 	case len(sends) == 0:
 		s.Findf(rq.Caller, "a send of "+what, "none reached the server")
 	case sends[0].AccessToken != old || sends[0].Status != 401:
 		s.Findf(rq.Refresh, fmt.Sprintf("first send of %s with %s answered 401, then a refresh", what, old),
-			"%s", tokenList(sends))
+			"%s", TokenList(sends))
 	case len(sends) == 1:
-		s.Findf(rq.Replay, fmt.Sprintf("the 401 replayed once with %s", orNew(fresh)), "no replay (%s)", tokenList(sends))
+		s.Findf(rq.Replay, fmt.Sprintf("the 401 replayed once with %s", OrNew(fresh)), "no replay (%s)", TokenList(sends))
 	case len(sends) > 2:
-		s.Findf(rq.Replay, fmt.Sprintf("2 sends of %s (the 401, one replay)", what), "%d sends: %s", len(sends), tokenList(sends))
+		s.Findf(rq.Replay, fmt.Sprintf("2 sends of %s (the 401, one replay)", what), "%d sends: %s", len(sends), TokenList(sends))
 	}
 	if len(sends) >= 2 && sends[0].AccessToken == old {
 		replay := sends[1]
 		s.Check(replay.AuthorizationHeaders == 1 && fresh != "" && replay.AccessToken == fresh, rq.Replay,
-			fmt.Sprintf("the replay carries exactly one Authorization header, Bearer %s", orNew(fresh)),
-			"the replay carried %s", tokenList(sends[1:2]))
+			fmt.Sprintf("the replay carries exactly one Authorization header, Bearer %s", OrNew(fresh)),
+			"the replay carried %s", TokenList(sends[1:2]))
 		if len(call.Body) > 0 {
-			s.Check(jsonEqual(replay.Body, call.Body), rq.Body, "the replay carries the identical body",
+			s.Check(JSONEqual(replay.Body, call.Body), rq.Body, "the replay carries the identical body",
 				"the replay's body was %s", bodyText(replay.Body))
 		}
 	}
@@ -78,27 +78,27 @@ func (s *Session) ExpectReplayed(j fakeserver.Journal, call cut.Call, reply cut.
 }
 
 // ExpectSentOnce checks call reached the server exactly once, carrying label.
-func (s *Session) ExpectSentOnce(j fakeserver.Journal, call cut.Call, label, req string) {
-	sends := sendsOf(j, cut.Call{Method: call.Method, Path: call.Path})
+func (s *Session) ExpectSentOnce(j fakeserver.Journal, call cut.Call, label string, req RequirementID) {
+	sends := SendsOf(j, cut.Call{Method: call.Method, Path: call.Path})
 	s.Check(len(sends) == 1 && sends[0].AccessToken == label && sends[0].AuthorizationHeaders == 1, req,
-		fmt.Sprintf("one send of %s, carrying %s", describe(call), label), "%s", tokenList(sends))
+		fmt.Sprintf("one send of %s, carrying %s", CallText(call), label), "%s", TokenList(sends))
 }
 
 // NothingAfter waits the quiet period after the last reply and fails req if any
 // request arrives in it (a client still looping or replaying).
-func (s *Session) NothingAfter(req string) {
-	last := s.lastReply()
-	time.Sleep(s.opts.Quiet)
+func (s *Session) NothingAfter(req RequirementID) {
+	last := s.LastReply()
+	time.Sleep(s.opts.QuietPeriod)
 	from := s.serverMs(last)
 	late := s.Server.Journal().Where(func(e fakeserver.Entry) bool { return e.RealOffsetMs > from })
-	s.Check(len(late) == 0, req, fmt.Sprintf("nothing after the last reply (quiet period %s)", s.opts.Quiet),
-		"%s arrived afterwards: %s", plural(len(late), "request"), entryList(late))
+	s.Check(len(late) == 0, req, fmt.Sprintf("nothing after the last reply (quiet period %s)", s.opts.QuietPeriod),
+		"%s arrived afterwards: %s", Plural(len(late), "request"), EntryList(late))
 }
 
 // ExpectPrompt checks every pending settled within 1 s of after (RC7's "promptly").
 // Pendings still unanswered then are a finding, and the scenario is abandoned: a
 // hung waiter is judged now, not waited for until the deadline.
-func (s *Session) ExpectPrompt(ps []*Pending, after time.Time, req string) {
+func (s *Session) ExpectPrompt(ps []*Pending, after time.Time, req RequirementID) {
 	limit := after.Add(time.Second)
 	if n := WaitAllBy(ps, limit); n > 0 {
 		s.Findf(req, "every caller settled within 1 s of the failed refresh", "%d of %d callers had no answer 1 s later", n, len(ps))
@@ -115,7 +115,7 @@ func (s *Session) ExpectPrompt(ps []*Pending, after time.Time, req string) {
 // that was answered and failed, then expects every pending to settle within 1 s of
 // that answer (see ExpectPrompt). Without a failed refresh it simply waits for the
 // replies. It returns the failed refresh (ok false when there was none).
-func (s *Session) AwaitFailedRefresh(mark int, ps []*Pending, req string) (failed fakeserver.Entry, ok bool) {
+func (s *Session) AwaitFailedRefresh(mark int, ps []*Pending, req RequirementID) (failed fakeserver.Entry, ok bool) {
 	settled := func() bool {
 		for _, p := range ps {
 			if !p.Done() {
@@ -124,7 +124,7 @@ func (s *Session) AwaitFailedRefresh(mark int, ps []*Pending, req string) (faile
 		}
 		return true
 	}
-	ok = s.waitUntil(s.opts.Deadline, func(j fakeserver.Journal) bool {
+	ok = s.WaitUntil(s.opts.Deadline, func(j fakeserver.Journal) bool {
 		for _, e := range j.Since(mark).Refreshes() {
 			if !e.Pending && e.Status != 200 {
 				failed = e
@@ -134,7 +134,7 @@ func (s *Session) AwaitFailedRefresh(mark int, ps []*Pending, req string) (faile
 		return settled()
 	}) && failed.Seq != 0
 	if ok {
-		s.ExpectPrompt(ps, s.respondedAt(failed), req)
+		s.ExpectPrompt(ps, s.RespondedAt(failed), req)
 	}
 	WaitAll(ps)
 	return failed, ok
@@ -142,52 +142,65 @@ func (s *Session) AwaitFailedRefresh(mark int, ps []*Pending, req string) (faile
 
 // AwaitSettledAfterRefreshes waits for ps; once a refresh since mark has failed and
 // no refresh is in flight, callers still unanswered 1 s after the latest refresh
-// response are an RC7 finding ("never a hang") and the scenario is abandoned. It is
-// the lenient form of AwaitFailedRefresh for transient failures, where a client may
-// retry the refresh once before settling.
-func (s *Session) AwaitSettledAfterRefreshes(mark int, ps []*Pending, req string) {
-	for {
-		settled := 0
+// response are an RC7-style finding under req ("never a hang") and the scenario is
+// abandoned. It is the lenient form of AwaitFailedRefresh for transient failures,
+// where a client may retry the refresh once before settling.
+func (s *Session) AwaitSettledAfterRefreshes(mark int, ps []*Pending, req RequirementID) {
+	settled := func() int {
+		n := 0
 		for _, p := range ps {
 			if p.Done() {
-				settled++
+				n++
 			}
 		}
-		if settled == len(ps) || s.ctx.Err() != nil {
+		return n
+	}
+	for {
+		n := settled()
+		if n == len(ps) || s.ctx.Err() != nil {
 			WaitAll(ps)
 			return
 		}
-		if last, quiet := s.lastRefreshFailure(mark); quiet && time.Since(last) > time.Second {
+		last, quiet := lastRefreshFailure(s.Since(mark), s.RespondedAt)
+		if quiet && time.Since(last) > time.Second {
 			s.Findf(req, "every caller settled within 1 s of the last refresh response (never a hang)",
-				"%d of %d callers had no answer 1 s after the refresh failed", len(ps)-settled, len(ps))
+				"%d of %d callers had no answer 1 s after the refresh failed", len(ps)-n, len(ps))
 			s.Abandon()
 		}
-		time.Sleep(pollEvery)
+		bound := s.opts.Deadline
+		if quiet {
+			bound = time.Until(last.Add(time.Second)) + time.Millisecond
+		}
+		s.WaitUntil(bound, func(j fakeserver.Journal) bool {
+			l, q := lastRefreshFailure(j.Since(mark), s.RespondedAt)
+			return settled() > n || q != quiet || !l.Equal(last)
+		})
 	}
 }
 
-// lastRefreshFailure is the latest refresh response since mark, and whether a refresh
+// lastRefreshFailure is the latest refresh response in phase, and whether a refresh
 // has failed with none in flight now.
-func (s *Session) lastRefreshFailure(mark int) (last time.Time, quiet bool) {
+func lastRefreshFailure(phase fakeserver.Journal, respondedAt func(fakeserver.Entry) time.Time) (last time.Time, quiet bool) {
 	failed := false
-	for _, e := range s.Since(mark).Refreshes() {
+	for _, e := range phase.Refreshes() {
 		if e.Pending {
 			return last, false
 		}
 		failed = failed || e.Status != 200
-		if t := s.respondedAt(e); t.After(last) {
+		if t := respondedAt(e); t.After(last) {
 			last = t
 		}
 	}
 	return last, failed
 }
 
-// respondedAt converts an entry's response time to real time.
-func (s *Session) respondedAt(e fakeserver.Entry) time.Time {
+// RespondedAt converts an entry's response time to real time.
+func (s *Session) RespondedAt(e fakeserver.Entry) time.Time {
 	return s.srvStart.Add(time.Duration(e.RespondedOffsetMs * float64(time.Millisecond)))
 }
 
-func (s *Session) lastReply() time.Time {
+// LastReply is the real time the latest reply to the harness arrived.
+func (s *Session) LastReply() time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	last := s.started
@@ -199,7 +212,7 @@ func (s *Session) lastReply() time.Time {
 	return last
 }
 
-func entryList(j fakeserver.Journal) string {
+func EntryList(j fakeserver.Journal) string {
 	out := ""
 	for i, e := range j {
 		if i == 5 {
@@ -209,7 +222,7 @@ func entryList(j fakeserver.Journal) string {
 			out += ", "
 		}
 		tok := e.AccessToken
-		if e.Path == PathRefresh {
+		if e.Path == fakeserver.PathRefresh {
 			tok = e.RefreshToken
 		}
 		out += fmt.Sprintf("%s %s (%s)→%s", e.Method, e.Path, tok, statusText(e.Status))
@@ -217,7 +230,7 @@ func entryList(j fakeserver.Journal) string {
 	return out
 }
 
-func orNew(label string) string {
+func OrNew(label string) string {
 	if label == "" {
 		return "the refreshed token"
 	}

@@ -1,4 +1,4 @@
-package scenarios
+package conformance
 
 import (
 	"context"
@@ -11,54 +11,61 @@ import (
 
 	cut "github.com/tokenclock/tokenclock/clientunderTest"
 	"github.com/tokenclock/tokenclock/fakeserver"
-	"github.com/tokenclock/tokenclock/reports"
 )
 
-// Options are the real-time limits of a run (spec/scenarios.md).
-type Options struct {
+// Limits are the real-time limits of a scenario: the only places real time enters.
+type Limits struct {
 	// Deadline bounds one scenario in real time (default 10 s).
 	Deadline time.Duration
-	// Quiet is how long "nothing after" waits after the last reply (default 100 ms).
-	Quiet time.Duration
+	// QuietPeriod is how long "nothing after" waits after the last reply (default 100 ms).
+	QuietPeriod time.Duration
 	// HoldBound is when a held request releases by itself (default 2 s).
 	HoldBound time.Duration
+	// SettleWindow is how long the parallel gate keeps holding the shared refresh
+	// after the last first send was answered, for a driver process to act on its 401s
+	// (default 100 ms). In-process clients report delivery and need no window.
+	SettleWindow time.Duration
 	// FloodLimit ends a scenario as failed past this many requests (default 2000).
 	FloodLimit int
-	// Strict counts SHOULD findings as failures.
-	Strict bool
 }
 
-// WithDefaults fills zero fields with the spec's defaults.
-func (o Options) WithDefaults() Options {
-	if o.Deadline <= 0 {
-		o.Deadline = 10 * time.Second
-	}
-	if o.Quiet <= 0 {
-		o.Quiet = 100 * time.Millisecond
-	}
-	if o.HoldBound <= 0 {
-		o.HoldBound = 2 * time.Second
-	}
-	if o.FloodLimit <= 0 {
-		o.FloodLimit = 2000
-	}
-	return o
+// DefaultLimits are the limits of a run that sets none.
+func DefaultLimits() Limits {
+	return Limits{Deadline: 10 * time.Second, QuietPeriod: 100 * time.Millisecond, HoldBound: 2 * time.Second,
+		SettleWindow: 100 * time.Millisecond, FloodLimit: 2000}
 }
 
-// clockStart is where every scenario's fake clock starts: a whole second, so JWT
-// iat/exp (whole seconds) line up with the TTL boundaries.
-var clockStart = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+// WithDefaults fills zero fields from DefaultLimits.
+func (l Limits) WithDefaults() Limits {
+	d := DefaultLimits()
+	if l.Deadline <= 0 {
+		l.Deadline = d.Deadline
+	}
+	if l.QuietPeriod <= 0 {
+		l.QuietPeriod = d.QuietPeriod
+	}
+	if l.HoldBound <= 0 {
+		l.HoldBound = d.HoldBound
+	}
+	if l.SettleWindow <= 0 {
+		l.SettleWindow = d.SettleWindow
+	}
+	if l.FloodLimit <= 0 {
+		l.FloodLimit = d.FloodLimit
+	}
+	return l
+}
 
-// Execute plays one scenario against client on a fresh fake server and judges it.
-// The client must already be started; Execute sends init. It never panics on client
-// behaviour: hangs become timeout, protocol faults crashed, and problems of the
-// harness itself harness-error.
-func Execute(ctx context.Context, sc Scenario, client cut.Client, opts Options) (res reports.ScenarioResult) {
-	opts = opts.WithDefaults()
-	res = reports.ScenarioResult{
-		ID: sc.ID, Title: sc.Title, Level: string(sc.Level),
-		Requirements: append([]string(nil), sc.Requirements...),
-		Findings:     []reports.Finding{}, Replies: []reports.ReplyRecord{}, Journal: fakeserver.Journal{},
+// Execute plays one scenario against client on a fresh fake server and reports its
+// outcome (the verdict is Judge's). The client must already be started; Execute
+// sends init. It never panics on client behaviour: hangs become timeout, protocol
+// faults crashed, and problems of the harness itself harness-error.
+func Execute(ctx context.Context, sc Scenario, client cut.Client, limits Limits) (res ScenarioResult) {
+	limits = limits.WithDefaults()
+	res = ScenarioResult{
+		ID: sc.ID, Title: sc.Title, Level: sc.Level,
+		Requirements: append([]RequirementID(nil), sc.Requirements...),
+		Findings:     []Finding{}, Replies: []ReplyRecord{}, Journal: fakeserver.Journal{},
 	}
 	begin := time.Now()
 	defer func() { res.DurationMs = float64(time.Since(begin).Microseconds()) / 1000 }()
@@ -66,37 +73,39 @@ func Execute(ctx context.Context, sc Scenario, client cut.Client, opts Options) 
 	hello := client.Hello()
 	for _, f := range sc.Features {
 		if !hello.Has(f) {
-			res.Outcome = reports.Skipped
+			res.Outcome = Skipped
 			res.Message = fmt.Sprintf("skipped: the driver did not announce feature %q", f)
 			return res
 		}
 	}
 
-	s := newSession(ctx, sc, client, opts)
+	s := newSession(ctx, sc, client, limits)
 	defer s.cancel()
 	if err := s.startServer(); err != nil {
-		res.Outcome, res.Message = reports.HarnessError, "harness-error: "+err.Error()
+		res.Outcome, res.Message = HarnessError, "harness-error: "+err.Error()
 		return res
 	}
 	defer s.Server.Close()
+	defer s.observe()()
 
 	s.play()
 	s.collect(&res)
 	return res
 }
 
-func newSession(ctx context.Context, sc Scenario, client cut.Client, opts Options) *Session {
-	sctx, cancel := context.WithTimeout(ctx, opts.Deadline)
-	return &Session{client: client, scenario: sc, opts: opts, ctx: sctx, cancel: cancel, started: time.Now()}
+func newSession(ctx context.Context, sc Scenario, client cut.Client, limits Limits) *Session {
+	sctx, cancel := context.WithTimeout(ctx, limits.Deadline)
+	return &Session{client: client, scenario: sc, opts: limits, ctx: sctx, cancel: cancel, started: time.Now()}
 }
 
 func (s *Session) startServer() error {
 	var count int
 	var once sync.Once
-	o := fakeserver.Options{
-		Clock:     clockwork.NewFakeClockAt(clockStart),
-		HoldBound: s.opts.HoldBound,
-	}
+	// Each scenario's clock starts at real now on a whole second (JWT times are whole
+	// seconds), so a client that reads exp against its own clock sees fresh tokens as
+	// fresh on any day; a long run does not age the tokens of later rows.
+	clock := clockwork.NewFakeClockAt(fakeserver.ScenarioClockStart(time.Now()))
+	o := fakeserver.Options{Clock: clock, HoldBound: s.opts.HoldBound}
 	if s.scenario.Server != nil {
 		s.scenario.Server(&o)
 	}
@@ -133,11 +142,12 @@ func (s *Session) play() {
 		defer func() {
 			if r := recover(); r != nil {
 				s.mu.Lock()
-				s.ending = &ending{outcome: reports.HarnessError, message: fmt.Sprintf("harness-error: scenario panicked: %v", r)}
+				s.ending = &ending{outcome: HarnessError, message: fmt.Sprintf("harness-error: scenario panicked: %v", r)}
 				s.mu.Unlock()
 			}
 		}()
-		if err := s.client.Init(s.ctx, s.Server.URL(), s.scenario.ID); err != nil {
+		env := cut.Env{BaseURL: s.Server.URL(), Scenario: s.scenario.ID, Now: s.Server.Now()}
+		if err := s.client.Init(s.ctx, env); err != nil {
 			s.fault(err, "init")
 		}
 		if !s.scenario.LoggedOut {
@@ -151,19 +161,19 @@ func (s *Session) play() {
 		// Play itself is stuck (every wait honours the deadline, so this is a harness bug).
 		s.mu.Lock()
 		if s.ending == nil {
-			s.ending = &ending{outcome: reports.HarnessError, message: "harness-error: scenario did not finish after its deadline"}
+			s.ending = &ending{outcome: HarnessError, message: "harness-error: scenario did not finish after its deadline"}
 		}
 		s.mu.Unlock()
 	}
 }
 
 // collect turns the session into the scenario's result.
-func (s *Session) collect(res *reports.ScenarioResult) {
+func (s *Session) collect(res *ScenarioResult) {
 	journal := s.Server.Journal()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.flooded || len(journal) > s.opts.FloodLimit {
-		s.findings = append(s.findings, reports.Finding{Requirement: "RC3", Level: string(Must),
+		s.findings = append(s.findings, Finding{Requirement: RC3, Level: RC3.Level(),
 			Expected: fmt.Sprintf("at most %d requests in one scenario", s.opts.FloodLimit),
 			Actual:   fmt.Sprintf("request flood: more than %d requests; the scenario was stopped", s.opts.FloodLimit)})
 	}
@@ -173,38 +183,42 @@ func (s *Session) collect(res *reports.ScenarioResult) {
 	if src, ok := s.client.(cut.StderrSource); ok {
 		res.Stderr = src.TakeStderr()
 	}
+	res.Outcome = s.outcome(res.Findings)
+	res.Message = message(res, s.ending, s.inconclusive)
 	scrub(res, s.Server.Secrets())
-
-	res.Outcome = judge(res.Findings, s.opts.Strict)
-	if s.ending != nil && s.ending.outcome != "" && s.ending.outcome != reports.Failed && !s.flooded {
-		res.Outcome = s.ending.outcome
-	}
-	res.Message = message(res, s.ending)
 }
 
-// judge: any MUST finding fails; only SHOULD findings warn.
-func judge(fs []reports.Finding, strict bool) string {
-	outcome := reports.Passed
+// outcome ranks what happened: a harness error, a crash or a hang end the scenario
+// whatever was found; a precondition that did not happen makes every finding
+// meaningless (inconclusive); then the findings decide. A flood is the client's
+// failure even though the harness stopped it by cancelling its commands.
+func (s *Session) outcome(fs []Finding) Outcome {
+	if s.ending != nil && s.ending.outcome != "" && s.ending.outcome != Failed && !s.flooded {
+		return s.ending.outcome
+	}
+	if s.inconclusive != "" && !s.flooded {
+		return Inconclusive
+	}
+	outcome := Passed
 	for _, f := range fs {
-		if f.Level == string(Should) && !strict {
-			outcome = reports.Warned
+		if f.Level == Should {
+			outcome = Warned
 			continue
 		}
-		return reports.Failed
+		return Failed
 	}
 	return outcome
 }
 
 // message leads with the requirement: "RC2: expected exactly 1 refresh call, observed 10".
-func message(res *reports.ScenarioResult, e *ending) string {
-	if e != nil && e.message != "" && res.Outcome != reports.Failed && res.Outcome != reports.Warned {
+func message(res *ScenarioResult, e *ending, inconclusive string) string {
+	switch {
+	case res.Outcome == Inconclusive:
+		return "inconclusive: " + inconclusive
+	case e != nil && e.message != "" && res.Outcome != Failed && res.Outcome != Warned:
 		return e.message
-	}
-	if len(res.Findings) == 0 {
-		if e != nil {
-			return e.message
-		}
-		return ""
+	case len(res.Findings) == 0 && e != nil:
+		return e.message
 	}
 	var parts []string
 	for _, f := range res.Findings {
@@ -214,7 +228,9 @@ func message(res *reports.ScenarioResult, e *ending) string {
 }
 
 // scrub replaces every issued token secret by its label in everything a report shows.
-func scrub(res *reports.ScenarioResult, secrets map[string]string) {
+// It runs last, over every string the result carries, so nothing built from client
+// output (a fault message quoting a driver's line) escapes it.
+func scrub(res *ScenarioResult, secrets map[string]string) {
 	if len(secrets) == 0 {
 		return
 	}
@@ -228,6 +244,7 @@ func scrub(res *reports.ScenarioResult, secrets map[string]string) {
 		res.Replies[i].Error = r.Replace(res.Replies[i].Error)
 	}
 	res.Stderr = r.Replace(res.Stderr)
+	res.Message = r.Replace(res.Message)
 	for i := range res.Findings {
 		res.Findings[i].Actual = r.Replace(res.Findings[i].Actual)
 	}

@@ -1,4 +1,4 @@
-package scenarios
+package conformance
 
 import (
 	"bufio"
@@ -6,26 +6,24 @@ import (
 	"io"
 	"os"
 	"strings"
-
-	"github.com/tokenclock/tokenclock/reports"
 )
 
 // ExpectedFailures is a client's expected-failures file: scenario ID → reason.
 type ExpectedFailures map[string]string
 
-// ReadExpectedFailures reads a file of one scenario ID per line, "#" comments,
-// the reason after the ID. An ID not in the catalog is an error (exit 2).
-func ReadExpectedFailures(path string) (ExpectedFailures, error) {
+// ReadExpectedFailures reads a file of one scenario ID per line, "#" comments, the
+// reason after the ID. An ID the catalog does not have is an error (exit 2).
+func ReadExpectedFailures(path string, catalog Catalog) (ExpectedFailures, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("expected-failures file: %w", err)
 	}
 	defer f.Close()
-	return ParseExpectedFailures(f, path)
+	return ParseExpectedFailures(f, path, catalog)
 }
 
 // ParseExpectedFailures parses the expected-failures format from r; name is used in errors.
-func ParseExpectedFailures(r io.Reader, name string) (ExpectedFailures, error) {
+func ParseExpectedFailures(r io.Reader, name string, catalog Catalog) (ExpectedFailures, error) {
 	out := ExpectedFailures{}
 	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
@@ -36,7 +34,7 @@ func ParseExpectedFailures(r io.Reader, name string) (ExpectedFailures, error) {
 		id, reason, _ := strings.Cut(line, " ")
 		id = strings.TrimSpace(id)
 		reason = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(reason), "#"))
-		if _, ok := ByID(id); !ok {
+		if _, ok := catalog.ByID(id); !ok {
 			return nil, fmt.Errorf("%s:%d: unknown scenario ID %q", name, n, id)
 		}
 		if _, dup := out[id]; dup {
@@ -48,34 +46,4 @@ func ParseExpectedFailures(r io.Reader, name string) (ExpectedFailures, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return out, nil
-}
-
-// Unexpected reports whether a scenario result breaks the run (exit 1): a failure
-// not listed as expected, or a listed scenario that passed (the list is stale).
-// It marks res.ExpectedFailure when the listed failure happened.
-func (x ExpectedFailures) Unexpected(res *reports.ScenarioResult, strict bool) bool {
-	_, listed := x[res.ID]
-	bad := IsFailure(res.Outcome, strict)
-	switch {
-	case res.Outcome == reports.Skipped || res.Outcome == reports.HarnessError:
-		return false
-	case listed && (bad || res.Outcome == reports.Warned):
-		res.ExpectedFailure = true
-		return false
-	case listed:
-		return true
-	default:
-		return bad
-	}
-}
-
-// IsFailure reports whether an outcome counts against the client.
-func IsFailure(outcome string, strict bool) bool {
-	switch outcome {
-	case reports.Failed, reports.Timeout, reports.Crashed:
-		return true
-	case reports.Warned:
-		return strict
-	}
-	return false
 }

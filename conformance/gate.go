@@ -1,4 +1,4 @@
-package scenarios
+package conformance
 
 import (
 	"context"
@@ -9,80 +9,149 @@ import (
 	"github.com/tokenclock/tokenclock/fakeserver"
 )
 
-// pollEvery is how often orchestration looks at the journal while it waits for a
-// condition; every such wait is also bounded by the hold bound or the deadline.
-const pollEvery = 2 * time.Millisecond
-
-// Gate sends calls in parallel behind the parallel gate of spec/scenarios.md (rows
-// marked ⧉): the first sends are held before handling until all of them arrived (or
-// the hold bound passed) and released together; every refresh is held before handling
-// until each released first send was answered. The order is thereby fixed whatever
-// the client's scheduling: all first sends meet the dead token, then the refresh runs.
+// Gate sends calls in parallel behind the parallel gate (catalog rows marked ⧉): the
+// first sends are held before handling until all of them arrived (or the hold bound
+// passed) and released together; every refresh is held before handling until each
+// released first send was answered and the client could act on its 401. The order is
+// thereby fixed whatever the client's scheduling: all first sends meet the dead
+// token, then the refresh runs.
+//
+// When fewer first sends arrive than the gate needs (a driver that answers commands
+// one at a time), the row tested no concurrency: the scenario ends inconclusive.
 func (s *Session) Gate(calls []cut.Call) []*Pending {
 	counts := map[[2]string]int{}
+	var keys [][2]string
 	for _, c := range calls {
-		counts[[2]string{c.Method, c.Path}]++
+		k := [2]string{c.Method, c.Path}
+		if counts[k] == 0 {
+			keys = append(keys, k)
+		}
+		counts[k]++
 	}
-	var gates []*fakeserver.Fault
-	var want []int
-	for k, n := range counts {
-		gates = append(gates, s.Server.AddFault(fakeserver.Rule{Method: k[0], Path: k[1], Times: n, Action: fakeserver.ActionHoldBefore}))
-		want = append(want, n)
+	need := len(calls)
+	if limit := s.client.Hello().MaxConcurrency; limit > 0 && limit < need {
+		need = limit // a client kind that never has more than limit requests in flight
 	}
-	refresh := s.Server.AddFault(fakeserver.Rule{Method: "POST", Path: PathRefresh, Action: fakeserver.ActionHoldBefore})
+	type gate struct {
+		fault *fakeserver.Fault
+		need  int
+	}
+	var gates []gate
+	for _, k := range keys {
+		n := counts[k]
+		gates = append(gates, gate{
+			fault: s.Server.AddFault(fakeserver.Rule{Method: k[0], Path: k[1], Times: n, Action: fakeserver.ActionHoldBefore}),
+			need:  (n*need + len(calls) - 1) / len(calls),
+		})
+	}
+	refresh := s.Server.AddFault(fakeserver.Rule{Method: "POST", Path: fakeserver.PathRefresh, Action: fakeserver.ActionHoldBefore})
 	mark := s.Mark()
+	acted := s.acted401()
 	ps := s.GoAll(calls)
 
 	arrived, cancel := context.WithTimeout(s.ctx, s.opts.HoldBound)
-	for i, g := range gates {
-		_ = g.WaitHeld(arrived, want[i]) // past the bound, judge whatever arrived
+	got := 0
+	for _, g := range gates {
+		_ = g.fault.WaitHeld(arrived, g.need) // past the bound, judge whatever arrived
+		got += g.fault.Held()
 	}
 	cancel()
+	s.ExpectArrived(got, need, len(calls))
 	for _, g := range gates {
-		g.Release()
+		g.fault.Release()
 	}
-	s.waitUntil(s.opts.HoldBound, func(j fakeserver.Journal) bool {
-		for _, e := range j.Since(mark) {
-			if e.Path != PathRefresh && e.Pending && e.Fault != "" {
-				return false
-			}
-		}
-		return true
-	})
+	s.settleRefresh(mark, acted)
 	refresh.Release()
 	return ps
 }
 
-// waitHeld waits until rule f holds n requests, or every pending has settled (a
-// client that never sends what the rule waits for is judged, not waited for until
-// the deadline), or the scenario ends. It reports whether the requests were held.
-func (s *Session) waitHeld(f *fakeserver.Fault, n int, ps ...*Pending) bool {
-	for {
-		if f.Held() >= n {
-			return true
-		}
-		settled := true
-		for _, p := range ps {
-			settled = settled && p.Done()
-		}
-		if settled || s.ctx.Err() != nil {
-			return false
-		}
-		time.Sleep(pollEvery)
+// ExpectArrived records the gate's precondition: got of the n parallel first sends
+// arrived within the hold bound, and the row needs at least need of them. Fewer
+// means the client never had the requests in flight together (a driver that answers
+// commands one at a time): the scenario is inconclusive, never passed.
+func (s *Session) ExpectArrived(got, need, n int) {
+	if got >= need || s.ctx.Err() != nil {
+		return
 	}
+	s.Inconclusive(fmt.Sprintf("%d of %d first sends arrived within the hold bound (%s); the driver answered "+
+		"commands one at a time — protocol v1 requires starting each command as it arrives", got, n, s.opts.HoldBound))
 }
 
-// waitUntil polls the journal until cond holds, the bound passes or the scenario ends.
-func (s *Session) waitUntil(bound time.Duration, cond func(fakeserver.Journal) bool) bool {
-	limit := time.Now().Add(bound)
+// settleRefresh holds the gate's refresh until the client could have acted on every
+// 401 its first sends got: an in-process client reports each response it acted on;
+// a driver process gets the settle window after the last answer. A second refresh
+// arriving ends the wait at once: it proves there is no single flight.
+func (s *Session) settleRefresh(mark, acted0 int) {
+	secondRefresh := func(j fakeserver.Journal) bool { return len(j.Since(mark).Refreshes()) >= 2 }
+	answered401 := 0
+	s.WaitUntil(s.opts.HoldBound, func(j fakeserver.Journal) bool {
+		phase := j.Since(mark)
+		answered401 = 0
+		for _, e := range phase {
+			if e.Path == fakeserver.PathRefresh {
+				continue
+			}
+			if e.Pending && e.Fault != "" {
+				return secondRefresh(j)
+			}
+			if e.Status == 401 {
+				answered401++
+			}
+		}
+		return true
+	})
+	if s.observed {
+		s.WaitUntil(s.opts.HoldBound, func(j fakeserver.Journal) bool {
+			return secondRefresh(j) || s.acted401()-acted0 >= answered401
+		})
+		return
+	}
+	s.WaitUntil(s.opts.SettleWindow, secondRefresh)
+}
+
+// WaitHeld waits until rule f holds n requests, or every pending has settled (a
+// client that never sends what the rule waits for is judged, not waited for until
+// the deadline), or the scenario ends. It reports whether the requests were held.
+func (s *Session) WaitHeld(f *fakeserver.Fault, n int, ps ...*Pending) bool {
+	ctx, cancel := context.WithCancel(s.ctx)
+	defer cancel()
+	go func() {
+		for _, p := range ps {
+			select {
+			case <-p.done:
+			case <-ctx.Done():
+				return
+			}
+		}
+		cancel() // every pending settled: nothing more will arrive for the rule
+	}()
+	return f.WaitHeld(ctx, n) == nil || f.Held() >= n
+}
+
+// WaitUntil waits until cond holds on the journal, the real-time bound passes or the
+// scenario ends, re-checking on every journal change and every response an
+// in-process client reports. It reports whether cond held.
+func (s *Session) WaitUntil(bound time.Duration, cond func(fakeserver.Journal) bool) bool {
+	ctx, cancel := context.WithTimeout(s.ctx, bound)
+	defer cancel()
 	for {
-		if cond(s.Server.Journal()) {
+		wake, stop := context.WithCancel(ctx)
+		poked := s.changed()
+		go func() {
+			select {
+			case <-poked:
+				stop()
+			case <-wake.Done():
+			}
+		}()
+		ok := s.Server.WaitJournal(wake, cond)
+		stop()
+		switch {
+		case ok:
 			return true
+		case ctx.Err() != nil:
+			return cond(s.Server.Journal())
 		}
-		if time.Now().After(limit) || s.ctx.Err() != nil {
-			return false
-		}
-		time.Sleep(pollEvery)
 	}
 }
 
@@ -91,23 +160,23 @@ func (s *Session) waitUntil(bound time.Duration, cond func(fakeserver.Journal) b
 // Authorization header (reqReplay); a call not answered 401 carried the refreshed
 // token on its first send; no call is sent more than that, and POST bodies are
 // preserved per call (reqBody); every caller got a 2xx (reqRefresh).
-func (s *Session) ExpectGatePass(j fakeserver.Journal, calls []cut.Call, replies []cut.Reply, old, reqRefresh, reqReplay, reqBody string) string {
+func (s *Session) ExpectGatePass(j fakeserver.Journal, calls []cut.Call, replies []cut.Reply, old string, reqRefresh, reqReplay, reqBody RequirementID) string {
 	s.ExpectRefreshes(j, 1, reqRefresh)
-	fresh := issuedBy(j)
+	fresh := IssuedBy(j)
 	for _, g := range groupCalls(calls) {
-		sends := sendsOf(j, g.call)
+		sends := SendsOf(j, g.call)
 		olds := sends.WithAccess(old)
 		news := sends.WithAccess(fresh)
 		s.Check(len(olds.WithStatus(401)) == len(olds), reqReplay, "every send with "+old+" answered 401",
-			"%s", tokenList(olds))
+			"%s", TokenList(olds))
 		s.Check(fresh != "" && len(news) == g.n && len(olds) <= g.n && len(sends) == len(olds)+len(news), reqReplay,
-			expectGroup(g, old, fresh), "%s", tokenList(sends))
+			expectGroup(g, old, fresh), "%s", TokenList(sends))
 		multi := news.Where(func(e fakeserver.Entry) bool { return e.AuthorizationHeaders != 1 })
-		s.Check(len(multi) == 0, reqReplay, "exactly one Authorization header on every replay", "%s", tokenList(multi))
+		s.Check(len(multi) == 0, reqReplay, "exactly one Authorization header on every replay", "%s", TokenList(multi))
 	}
 	if n := len(unmatchedBodies(j, calls)); n > 0 {
 		s.Findf(reqBody, "every replay carries its call's identical body",
-			"%s carried a body that matches no call", plural(n, "send"))
+			"%s carried a body that matches no call", Plural(n, "send"))
 	}
 	bad := 0
 	for _, r := range replies {
@@ -131,7 +200,7 @@ func groupCalls(calls []cut.Call) []callGroup {
 next:
 	for _, c := range calls {
 		for i := range gs {
-			if gs[i].call.Method == c.Method && gs[i].call.Path == c.Path && jsonEqual(gs[i].call.Body, c.Body) {
+			if gs[i].call.Method == c.Method && gs[i].call.Path == c.Path && JSONEqual(gs[i].call.Body, c.Body) {
 				gs[i].n++
 				continue next
 			}
@@ -142,7 +211,7 @@ next:
 }
 
 func expectGroup(g callGroup, old, fresh string) string {
-	return describe(g.call) + " ×" + fmt.Sprint(g.n) + ": each 401 with " + old + " replayed once with " + orNew(fresh) + ", nothing sent more"
+	return CallText(g.call) + " ×" + fmt.Sprint(g.n) + ": each 401 with " + old + " replayed once with " + OrNew(fresh) + ", nothing sent more"
 }
 
 // unmatchedBodies are the sends, to a method and path the calls use with a body,
@@ -164,7 +233,7 @@ func unmatchedBodies(j fakeserver.Journal, calls []cut.Call) fakeserver.Journal 
 	return j.Where(func(e fakeserver.Entry) bool {
 		candidates := bodies[[2]string{e.Method, e.Path}]
 		for _, b := range candidates {
-			if jsonEqual(e.Body, b) {
+			if JSONEqual(e.Body, b) {
 				return false
 			}
 		}
@@ -175,7 +244,7 @@ func unmatchedBodies(j fakeserver.Journal, calls []cut.Call) fakeserver.Journal 
 func firstBad(rs []cut.Reply) string {
 	for _, r := range rs {
 		if r.Error != "" || r.Status < 200 || r.Status > 299 {
-			return replyText(r)
+			return ReplyText(r)
 		}
 	}
 	return "2xx"

@@ -1,4 +1,4 @@
-package scenarios
+package conformance
 
 import (
 	"bytes"
@@ -11,10 +11,10 @@ import (
 	"github.com/tokenclock/tokenclock/fakeserver"
 )
 
-// sendsOf are the journal entries that are sends of call: same method, same path
+// SendsOf are the journal entries that are sends of call: same method, same path
 // (query ignored, as the journal records paths) and, when the call has a body, a
 // JSON-equal body.
-func sendsOf(j fakeserver.Journal, call cut.Call) fakeserver.Journal {
+func SendsOf(j fakeserver.Journal, call cut.Call) fakeserver.Journal {
 	path := call.Path
 	if i := strings.IndexByte(path, '?'); i >= 0 {
 		path = path[:i]
@@ -23,12 +23,12 @@ func sendsOf(j fakeserver.Journal, call cut.Call) fakeserver.Journal {
 		if e.Method != call.Method || e.Path != path {
 			return false
 		}
-		return len(call.Body) == 0 || jsonEqual(e.Body, call.Body)
+		return len(call.Body) == 0 || JSONEqual(e.Body, call.Body)
 	})
 }
 
-// jsonEqual compares two JSON documents by value (key order and spacing ignored).
-func jsonEqual(a, b []byte) bool {
+// JSONEqual compares two JSON documents by value (key order and spacing ignored).
+func JSONEqual(a, b []byte) bool {
 	if bytes.Equal(a, b) {
 		return true
 	}
@@ -39,8 +39,8 @@ func jsonEqual(a, b []byte) bool {
 	return reflect.DeepEqual(x, y)
 }
 
-// issuedBy is the access label the first successful refresh in j minted ("" if none).
-func issuedBy(j fakeserver.Journal) string {
+// IssuedBy is the access label the first successful refresh in j minted ("" if none).
+func IssuedBy(j fakeserver.Journal) string {
 	for _, e := range j.Refreshes() {
 		if e.Status == 200 && e.IssuedAccess != "" {
 			return e.IssuedAccess
@@ -49,8 +49,8 @@ func issuedBy(j fakeserver.Journal) string {
 	return ""
 }
 
-// tokenList describes the access tokens of entries: "A0→401, A1→200".
-func tokenList(j fakeserver.Journal) string {
+// TokenList describes the access tokens of entries: "A0→401, A1→200".
+func TokenList(j fakeserver.Journal) string {
 	if len(j) == 0 {
 		return "no sends"
 	}
@@ -79,8 +79,8 @@ func statusText(status int) string {
 	return fmt.Sprint(status)
 }
 
-// refreshList describes refresh calls: "R0→200, R0→401 (reused)".
-func refreshList(j fakeserver.Journal) string {
+// RefreshList describes refresh calls: "R0→200, R0→401 (reused)".
+func RefreshList(j fakeserver.Journal) string {
 	rs := j.Refreshes()
 	if len(rs) == 0 {
 		return "no refresh call"
@@ -104,15 +104,15 @@ func refreshList(j fakeserver.Journal) string {
 	return strings.Join(parts, ", ")
 }
 
-func plural(n int, word string) string {
+func Plural(n int, word string) string {
 	if n == 1 {
 		return fmt.Sprintf("%d %s", n, word)
 	}
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
-// jsonField reads one top-level field of a JSON object (nil when absent or not JSON).
-func jsonField(doc []byte, name string) any {
+// JSONField reads one top-level field of a JSON object (nil when absent or not JSON).
+func JSONField(doc []byte, name string) any {
 	var m map[string]any
 	if json.Unmarshal(doc, &m) != nil {
 		return nil

@@ -1,4 +1,4 @@
-package scenarios
+package conformance
 
 // Level is how binding a requirement or scenario is.
 type Level string
@@ -9,34 +9,65 @@ const (
 	Should Level = "SHOULD"
 )
 
+// RequirementID names one row of the retry contract. Scenario authors use the typed
+// constants below, so a typo ("RC77") does not compile instead of silently counting
+// as MUST.
+type RequirementID string
+
+// The rows of the retry contract.
+const (
+	RC1  RequirementID = "RC1"
+	RC2  RequirementID = "RC2"
+	RC3  RequirementID = "RC3"
+	RC4  RequirementID = "RC4"
+	RC5  RequirementID = "RC5"
+	RC6  RequirementID = "RC6"
+	RC7  RequirementID = "RC7"
+	RC8  RequirementID = "RC8"
+	RC9  RequirementID = "RC9"
+	RC10 RequirementID = "RC10"
+	RC11 RequirementID = "RC11"
+	RC12 RequirementID = "RC12"
+	RC13 RequirementID = "RC13"
+	RC14 RequirementID = "RC14"
+)
+
+// LoginPrecondition labels the finding when the client's own login fails: every row
+// needs a logged-in client, so it is judged as MUST, but it is no row of the contract.
+const LoginPrecondition RequirementID = "login"
+
 // Requirement is one row of the retry contract.
 type Requirement struct {
-	ID    string
-	Level Level
-	Text  string
+	ID    RequirementID `json:"id"`
+	Level Level         `json:"level"`
+	Text  string        `json:"text"`
 }
 
-// Contract is the retry contract of spec/scenarios.md, in order.
-var Contract = []Requirement{
-	{"RC1", Must, "Refresh only because a protected resource answered 401. Never on 403, 404, other 4xx, 5xx or a transport error."},
-	{"RC2", Must, "At most one refresh in flight per session: 401s that arrive while a refresh is running wait for it (single flight)."},
-	{"RC3", Must, "Replay a request at most once after a refresh. A 401 on the replay goes back to the caller."},
-	{"RC4", Must, "The replay carries exactly one Authorization header, with the new token."},
-	{"RC5", Must, "The replay keeps method, path and the identical body; a write is applied exactly once."},
-	{"RC6", Must, "Never intercept the refresh call itself: a 401 from /api/auth/refresh is final."},
-	{"RC7", Must, "When refresh fails, every waiting request settles promptly with an error the caller can see (the 401, not a fake success, never a hang), and none is sent again with the dead token."},
-	{"RC8", Must, "Present the newest refresh token: store the rotated cookie from every refresh."},
-	{"RC9", Should, "A 401 for a request sent with an older access token than the one now held is replayed with the current token, without a new refresh."},
-	{"RC10", Should, "After a terminal refresh failure (401), the session is over: later calls start no new refresh until the next login."},
-	{"RC11", Should, "A transient refresh failure (5xx, reset) keeps the session: the next call may refresh and succeed."},
-	{"RC12", Should, "Requests started while a refresh is running use its result (they wait, or join it on their 401)."},
-	{"RC13", Should, "After logout, no request carries the old session's tokens, and a refresh that completes after logout is discarded."},
-	{"RC14", Should, "A 401 from POST /api/auth/login or /register is a credential error, not an expiry: it starts no refresh."},
+// contract is the retry contract in order: the one place each requirement's text
+// and level are written. docs/conformance.md is generated from it.
+var contract = []Requirement{
+	{RC1, Must, "Refresh only because a protected resource answered 401. Never on 403, 404, other 4xx, 5xx or a transport error."},
+	{RC2, Must, "At most one refresh in flight per session: 401s that arrive while a refresh is running wait for it (single flight)."},
+	{RC3, Must, "Replay a request at most once after a refresh. A 401 on the replay goes back to the caller."},
+	{RC4, Must, "The replay carries exactly one Authorization header, with the new token."},
+	{RC5, Must, "The replay keeps method, path and the identical body; a write is applied exactly once."},
+	{RC6, Must, "Never intercept the refresh call itself: a 401 from /api/auth/refresh is final."},
+	{RC7, Must, "When refresh fails, every waiting request settles promptly with an error the caller can see (the 401, not a fake success, never a hang), and none is sent again with the dead token."},
+	{RC8, Must, "Present the newest refresh token: store the rotated cookie from every refresh."},
+	{RC9, Should, "A 401 for a request sent with an older access token than the one now held is replayed with the current token, without a new refresh."},
+	{RC10, Should, "After a terminal refresh failure (401), the session is over: later calls start no new refresh until the next login."},
+	{RC11, Should, "A transient refresh failure (5xx, reset) keeps the session: the next call may refresh and succeed."},
+	{RC12, Should, "Requests started while a refresh is running use its result (they wait, or join it on their 401)."},
+	{RC13, Should, "After logout, no request carries the old session's tokens, and a refresh that completes after logout is discarded."},
+	{RC14, Should, "A 401 from POST /api/auth/login or /register is a credential error, not an expiry: it starts no refresh."},
 }
 
-// RequirementByID finds a contract row; ok is false for an unknown ID.
-func RequirementByID(id string) (Requirement, bool) {
-	for _, r := range Contract {
+// Contract returns the retry contract, in order.
+func Contract() []Requirement { return append([]Requirement(nil), contract...) }
+
+// Lookup finds a contract row; ok is false for an ID the contract does not have.
+func (id RequirementID) Lookup() (Requirement, bool) {
+	for _, r := range contract {
 		if r.ID == id {
 			return r, true
 		}
@@ -44,11 +75,17 @@ func RequirementByID(id string) (Requirement, bool) {
 	return Requirement{}, false
 }
 
-// LevelOf is the level of requirement id (MUST for an unknown one, so nothing
-// unknown is ever softened into a warning).
-func LevelOf(id string) Level {
-	if r, ok := RequirementByID(id); ok {
+// Level is the requirement's level. The login precondition, and any ID the contract
+// does not have, are MUST: nothing unknown is ever softened into a warning.
+func (id RequirementID) Level() Level {
+	if r, ok := id.Lookup(); ok {
 		return r.Level
 	}
 	return Must
+}
+
+// Text is the requirement's text ("" for an ID the contract does not have).
+func (id RequirementID) Text() string {
+	r, _ := id.Lookup()
+	return r.Text
 }

@@ -1,29 +1,24 @@
-package reports
+package conformance
 
 import (
 	cut "github.com/tokenclock/tokenclock/clientunderTest"
 	"github.com/tokenclock/tokenclock/fakeserver"
 )
 
-// Outcomes of a scenario (scenarios.md, "Deadlines and outcomes").
-const (
-	Passed       = "passed"
-	Failed       = "failed"
-	Warned       = "warned"
-	Skipped      = "skipped"
-	Timeout      = "timeout"
-	Crashed      = "crashed"
-	HarnessError = "harness-error"
-)
+// SchemaVersion is the version of results.json (docs/results.schema.json). Fields
+// are only ever added; readers ignore fields they do not know.
+const SchemaVersion = 1
 
-// Run is the one result model of a conformance run: results.json is its JSON form,
-// and every other report is drawn from it.
-type Run struct {
+// RunResult is the one result model of a conformance run: results.json is its JSON
+// form and every report is drawn from it. Judge fills its verdicts and exit code;
+// nothing downstream recomputes them.
+type RunResult struct {
 	SchemaVersion int            `json:"schemaVersion"`
 	Tool          string         `json:"tool"`
 	Version       string         `json:"version"`
 	StartedAt     string         `json:"startedAt"`
 	ExitCode      int            `json:"exitCode"`
+	CatalogDigest string         `json:"catalogDigest,omitempty"`
 	Options       RunOptions     `json:"options"`
 	Clients       []ClientResult `json:"clients"`
 	// Errors lists harness-level problems (bad flags, unknown IDs in an
@@ -36,43 +31,52 @@ type RunOptions struct {
 	Strict    bool   `json:"strict"`
 	Focus     string `json:"focus"`
 	Deadline  string `json:"deadline"`
-	Quiet     string `json:"quiet"`
+	Quiet     string `json:"quiet"` // the quiet period (--quiet-period); the key predates the flag's name
 	HoldBound string `json:"holdBound"`
 }
 
 // ClientResult is one column of the matrix.
 type ClientResult struct {
-	Name      string           `json:"name"`
-	Command   string           `json:"command"`
-	Hello     cut.Hello        `json:"hello"`
+	Name    string    `json:"name"`
+	Command string    `json:"command"`
+	Hello   cut.Hello `json:"hello"`
+	// ExpectedFailuresFile is the client's --expect-failures file, if any.
+	ExpectedFailuresFile string `json:"expectedFailuresFile,omitempty"`
+	// Verdict and Counts are set by Judge.
+	Verdict   ClientVerdict    `json:"verdict"`
+	Counts    Counts           `json:"counts"`
 	Scenarios []ScenarioResult `json:"scenarios"`
 }
 
 // ScenarioResult is one cell of the matrix.
 type ScenarioResult struct {
-	ID              string             `json:"id"`
-	Title           string             `json:"title"`
-	Level           string             `json:"level"`
-	Requirements    []string           `json:"requirements"`
-	Outcome         string             `json:"outcome"`
-	ExpectedFailure bool               `json:"expectedFailure"`
-	Message         string             `json:"message"`
-	Findings        []Finding          `json:"findings"`
-	DurationMs      float64            `json:"durationMs"`
-	Replies         []ReplyRecord      `json:"replies"`
-	Journal         fakeserver.Journal `json:"journal"`
-	Stderr          string             `json:"stderr"`
+	ID           string          `json:"id"`
+	Title        string          `json:"title"`
+	Level        Level           `json:"level"`
+	Requirements []RequirementID `json:"requirements"`
+	Outcome      Outcome         `json:"outcome"`
+	// ExpectedFailure: listed in the client's expected-failures file and ended as
+	// listed (failed, warned, timeout or crashed). Set by Judge.
+	ExpectedFailure bool `json:"expectedFailure"`
+	// Verdict is how this result counts toward the run. Set by Judge.
+	Verdict    Verdict            `json:"verdict"`
+	Message    string             `json:"message"`
+	Findings   []Finding          `json:"findings"`
+	DurationMs float64            `json:"durationMs"`
+	Replies    []ReplyRecord      `json:"replies"`
+	Journal    fakeserver.Journal `json:"journal"`
+	Stderr     string             `json:"stderr"`
 	// Rerun is the exact command line that reruns just this scenario for this client.
 	Rerun string `json:"rerun,omitempty"`
 }
 
 // Finding is one broken check: which requirement, what was expected, what happened.
 type Finding struct {
-	Requirement string `json:"requirement"`
-	Expected    string `json:"expected"`
-	Actual      string `json:"actual"`
+	Requirement RequirementID `json:"requirement"`
+	Expected    string        `json:"expected"`
+	Actual      string        `json:"actual"`
 	// Level is MUST or SHOULD: the level of the requirement that broke.
-	Level string `json:"level,omitempty"`
+	Level Level `json:"level,omitempty"`
 }
 
 // ReplyRecord is one command the harness sent during the scenario and what came back.

@@ -1,19 +1,25 @@
-package scenarios
+package conformance
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"strings"
+
 	"github.com/tokenclock/tokenclock/fakeserver"
 )
 
 // Scenario is one row of the catalog: a value, not a scattered test. Play drives the
-// client on a fresh server and records findings on the Session; the engine (Execute)
-// turns those into an outcome.
+// client on a fresh server and records findings on the Session; Execute turns those
+// into an outcome.
 type Scenario struct {
 	// ID is hand-written and stable forever (CONC-01); never positional.
 	ID    string
 	Title string
 	Level Level
-	// Requirements are the contract rows the scenario judges (RC2, RC4).
-	Requirements []string
+	// Requirements are the contract rows the scenario judges.
+	Requirements []RequirementID
 	// Family groups scenarios for labels: exp-access, exp-refresh, conc, loop, rot, session.
 	Family string
 	// Features the driver must announce in hello; otherwise the scenario is skipped.
@@ -29,19 +35,51 @@ type Scenario struct {
 
 // Labels are the Ginkgo-style labels of the scenario (level:must, family:conc, req:rc2).
 func (sc Scenario) Labels() []string {
-	labels := []string{"level:" + lower(string(sc.Level)), "family:" + sc.Family}
+	labels := []string{"level:" + strings.ToLower(string(sc.Level)), "family:" + sc.Family}
 	for _, r := range sc.Requirements {
-		labels = append(labels, "req:"+lower(r))
+		labels = append(labels, "req:"+strings.ToLower(string(r)))
 	}
 	return labels
 }
 
-func lower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
+// Catalog is an ordered list of scenarios.
+type Catalog []Scenario
+
+// ByID finds a scenario; ok is false for an unknown ID.
+func (c Catalog) ByID(id string) (Scenario, bool) {
+	for _, sc := range c {
+		if sc.ID == id {
+			return sc, true
 		}
 	}
-	return string(b)
+	return Scenario{}, false
+}
+
+// Select is the scenarios whose ID matches the regular expression focus ("" selects all).
+func (c Catalog) Select(focus string) (Catalog, error) {
+	re, err := regexp.Compile(focus)
+	if err != nil {
+		return nil, fmt.Errorf("--focus: %w", err)
+	}
+	var out Catalog
+	for _, sc := range c {
+		if re.MatchString(sc.ID) {
+			out = append(out, sc)
+		}
+	}
+	return out, nil
+}
+
+// Digest is a hash of the catalog's IDs, levels and requirement texts: two runs with
+// the same digest judged the same rows by the same rules.
+func (c Catalog) Digest() string {
+	h := sha256.New()
+	for _, sc := range c {
+		fmt.Fprintf(h, "%s\x00%s\x00", sc.ID, sc.Level)
+		for _, r := range sc.Requirements {
+			fmt.Fprintf(h, "%s\x00%s\x00%s\x00", r, r.Level(), r.Text())
+		}
+		h.Write([]byte{'\n'})
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))[:16]
 }

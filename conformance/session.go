@@ -1,4 +1,4 @@
-package scenarios
+package conformance
 
 import (
 	"context"
@@ -11,7 +11,6 @@ import (
 
 	cut "github.com/tokenclock/tokenclock/clientunderTest"
 	"github.com/tokenclock/tokenclock/fakeserver"
-	"github.com/tokenclock/tokenclock/reports"
 )
 
 // The default user every scenario logs in as, and a second one for ownership rows.
@@ -24,15 +23,6 @@ const (
 	OtherPass    = "battery staple"
 )
 
-// Paths of the fake server the catalog uses.
-const (
-	PathMe      = "/api/auth/me"
-	PathRefresh = "/api/auth/refresh"
-	PathLogin   = "/api/auth/login"
-	PathLogout  = "/api/auth/logout"
-	PathIdeas   = "/api/ideas"
-)
-
 // Session is one scenario being played: the fresh server, the client, the replies
 // the callers saw and the findings so far. Play methods that talk to the client end
 // the scenario (with timeout or crashed) when the client faults, the way
@@ -41,23 +31,28 @@ type Session struct {
 	Server   *fakeserver.Server
 	client   cut.Client
 	scenario Scenario
-	opts     Options
+	opts     Limits
 	ctx      context.Context
 	cancel   context.CancelFunc
 	started  time.Time // real time the scenario started
 	srvStart time.Time // real time the server started (journal realOffsetMs origin)
+	// observed: the client reports each response it acted on (cut.ResponseObserver).
+	observed bool
 
-	mu       sync.Mutex
-	replies  []reports.ReplyRecord
-	findings []reports.Finding
-	nextID   int
-	ending   *ending
-	flooded  bool
+	mu           sync.Mutex
+	replies      []ReplyRecord
+	findings     []Finding
+	nextID       int
+	ending       *ending
+	flooded      bool
+	inconclusive string        // why the row's precondition did not happen
+	acted        int           // 401 responses the in-process client reported acting on
+	activity     chan struct{} // closed and replaced on every reply and every reported response
 }
 
 // ending is why a scenario stopped before Play returned.
 type ending struct {
-	outcome string
+	outcome Outcome
 	message string
 }
 
@@ -87,7 +82,7 @@ func (p *Pending) Done() bool {
 func (p *Pending) Wait() cut.Reply {
 	<-p.done
 	if p.err != nil {
-		p.s.fault(p.err, describe(p.Call))
+		p.s.fault(p.err, CallText(p.Call))
 	}
 	return p.reply
 }
@@ -95,7 +90,7 @@ func (p *Pending) Wait() cut.Reply {
 // Go sends one request without waiting for its reply.
 func (s *Session) Go(call cut.Call) *Pending {
 	p := &Pending{s: s, Call: call, done: make(chan struct{}), Sent: time.Now()}
-	p.index = s.record(reports.ReplyRecord{Cmd: "request", Method: call.Method, Path: call.Path, SentMs: s.ms(p.Sent)})
+	p.index = s.record(ReplyRecord{Cmd: "request", Method: call.Method, Path: call.Path, SentMs: s.ms(p.Sent)})
 	go func() {
 		defer close(p.done)
 		p.reply, p.err = s.client.Request(s.ctx, call)
@@ -147,16 +142,16 @@ func (s *Session) Login() cut.Reply { return s.LoginAs(UserEmail, UserPassword, 
 // LoginAs logs in through the client and checks the caller saw want.
 func (s *Session) LoginAs(email, password string, want int) cut.Reply {
 	t := time.Now()
-	i := s.record(reports.ReplyRecord{Cmd: "login", Method: "POST", Path: PathLogin, SentMs: s.ms(t)})
+	i := s.record(ReplyRecord{Cmd: "login", Method: "POST", Path: fakeserver.PathLogin, SentMs: s.ms(t)})
 	r, err := s.client.Login(s.ctx, email, password)
 	s.settle(i, r, err, time.Now())
 	if err != nil {
 		s.fault(err, "login")
 	}
 	if r.Status != want {
-		s.Findf("login", fmt.Sprintf("caller %d from the client's login", want), "%s", replyText(r))
+		s.Findf(LoginPrecondition, fmt.Sprintf("caller %d from the client's login", want), "%s", ReplyText(r))
 		if want == 200 {
-			s.stop(reports.Failed, "")
+			s.stop(Failed, "")
 		}
 	}
 	return r
@@ -165,7 +160,7 @@ func (s *Session) LoginAs(email, password string, want int) cut.Reply {
 // Logout runs the client's own logout.
 func (s *Session) Logout() cut.Reply {
 	t := time.Now()
-	i := s.record(reports.ReplyRecord{Cmd: "logout", Method: "POST", Path: PathLogout, SentMs: s.ms(t)})
+	i := s.record(ReplyRecord{Cmd: "logout", Method: "POST", Path: fakeserver.PathLogout, SentMs: s.ms(t)})
 	r, err := s.client.Logout(s.ctx)
 	s.settle(i, r, err, time.Now())
 	if err != nil {
@@ -184,17 +179,17 @@ func (s *Session) Mark() int { return s.Server.Journal().LastSeq() }
 func (s *Session) Since(mark int) fakeserver.Journal { return s.Server.Journal().Since(mark) }
 
 // Findf records a broken check. Its level is the requirement's own level.
-func (s *Session) Findf(req, expected, actualFormat string, args ...any) {
+func (s *Session) Findf(req RequirementID, expected, actualFormat string, args ...any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.findings = append(s.findings, reports.Finding{
+	s.findings = append(s.findings, Finding{
 		Requirement: req, Expected: expected, Actual: fmt.Sprintf(actualFormat, args...),
-		Level: string(LevelOf(req)),
+		Level: req.Level(),
 	})
 }
 
 // Check records a finding when ok is false.
-func (s *Session) Check(ok bool, req, expected, actualFormat string, args ...any) bool {
+func (s *Session) Check(ok bool, req RequirementID, expected, actualFormat string, args ...any) bool {
 	if !ok {
 		s.Findf(req, expected, actualFormat, args...)
 	}
@@ -209,24 +204,93 @@ func (s *Session) fault(err error, what string) {
 	s.mu.Unlock()
 	switch {
 	case flooded:
-		s.stop(reports.Failed, "")
+		s.stop(Failed, "")
 	case errors.Is(err, cut.ErrCrashed):
-		s.stop(reports.Crashed, fmt.Sprintf("crashed during %s: %v", what, err))
+		s.stop(Crashed, fmt.Sprintf("crashed during %s: %v", what, err))
 	case errors.Is(err, cut.ErrTimeout), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		s.stop(reports.Timeout, fmt.Sprintf("timeout: no reply to %s within the %s deadline", what, s.opts.Deadline))
+		s.stop(Timeout, fmt.Sprintf("timeout: no reply to %s within the %s deadline", what, s.opts.Deadline))
 	default:
-		s.stop(reports.Crashed, fmt.Sprintf("client error during %s: %v", what, err))
+		s.stop(Crashed, fmt.Sprintf("client error during %s: %v", what, err))
 	}
 }
 
 // stop ends Play at once with outcome (kept if an earlier stop already chose one).
-func (s *Session) stop(outcome, message string) {
+func (s *Session) stop(outcome Outcome, message string) {
 	s.mu.Lock()
 	if s.ending == nil {
 		s.ending = &ending{outcome: outcome, message: message}
 	}
 	s.mu.Unlock()
 	runtime.Goexit()
+}
+
+// Inconclusive records that a precondition the row names did not happen (why says
+// what, and what the client must do): the scenario ends inconclusive, never passed,
+// whatever the checks find. The first reason is kept.
+func (s *Session) Inconclusive(why string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.inconclusive == "" {
+		s.inconclusive = why
+	}
+}
+
+// HarnessError ends the scenario at once as a problem of the harness itself (a setup
+// step through the server's API failed): never counted against the client.
+func (s *Session) HarnessError(format string, args ...any) {
+	s.stop(HarnessError, "harness-error: "+fmt.Sprintf(format, args...))
+}
+
+// Context is the scenario's context: it ends at the deadline or when the scenario stops.
+func (s *Session) Context() context.Context { return s.ctx }
+
+// Limits are the scenario's real-time limits.
+func (s *Session) Limits() Limits { return s.opts }
+
+// Now is the fake server's clock.
+func (s *Session) Now() time.Time { return s.Server.Now() }
+
+// observe subscribes to an in-process client's reports of the responses it acted on.
+func (s *Session) observe() func() {
+	o, ok := s.client.(cut.ResponseObserver)
+	if !ok {
+		return func() {}
+	}
+	s.observed = true
+	o.ObserveResponses(func(status int) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if status == 401 {
+			s.acted++
+		}
+		s.pokeLocked()
+	})
+	return func() { o.ObserveResponses(nil) }
+}
+
+// acted401 is how many 401 responses the client reported acting on so far.
+func (s *Session) acted401() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.acted
+}
+
+// changed is closed at the next reply or reported response.
+func (s *Session) changed() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.activity == nil {
+		s.activity = make(chan struct{})
+	}
+	return s.activity
+}
+
+// pokeLocked wakes every waiter of changed; the caller holds mu.
+func (s *Session) pokeLocked() {
+	if s.activity != nil {
+		close(s.activity)
+	}
+	s.activity = make(chan struct{})
 }
 
 // Abandon ends the scenario now, judged on the findings so far; commands still in
@@ -236,7 +300,7 @@ func (s *Session) Abandon() {
 	s.stop("", "")
 }
 
-func (s *Session) record(r reports.ReplyRecord) int {
+func (s *Session) record(r ReplyRecord) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.nextID++
@@ -248,6 +312,7 @@ func (s *Session) record(r reports.ReplyRecord) int {
 func (s *Session) settle(i int, r cut.Reply, err error, at time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.pokeLocked()
 	rec := &s.replies[i]
 	rec.RepliedMs = s.ms(at)
 	rec.Status, rec.Error = r.Status, r.Error
@@ -268,9 +333,9 @@ func (s *Session) serverMs(t time.Time) float64 {
 	return float64(t.Sub(s.srvStart).Microseconds()) / 1000
 }
 
-func describe(c cut.Call) string { return c.Method + " " + c.Path }
+func CallText(c cut.Call) string { return c.Method + " " + c.Path }
 
-func replyText(r cut.Reply) string {
+func ReplyText(r cut.Reply) string {
 	if r.Error != "" {
 		return "error " + r.Error
 	}

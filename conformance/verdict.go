@@ -1,155 +1,161 @@
-package reports
+package conformance
 
 import (
 	"fmt"
 	"strings"
 )
 
-// Outcomes lists every outcome in the order reports count and show them.
-var Outcomes = []string{Passed, Failed, Warned, Skipped, Timeout, Crashed, HarnessError}
+// Verdict is how one scenario result counts toward the run, once the client's
+// expected-failures list and --strict are applied. Judge sets it; every report and
+// the console read it and never recompute it.
+type Verdict string
 
-// class is how one scenario result counts toward the run once the client's
-// expected-failures list and --strict are applied (results.md, "Exit status").
-type class int
-
+// Scenario verdicts.
 const (
-	classOK       class = iota // passed, or warned without --strict
-	classExpected              // ended as the client's expected-failures file says
-	classSkipped               // the driver lacks a feature; never a pass
-	classFailure               // an unexpected result: exit 1
-	classError                 // the harness could not judge: exit 2
+	// VerdictPass: passed, or warned without --strict.
+	VerdictPass Verdict = "pass"
+	// VerdictExpectedFailure: listed in the expected-failures file and ended as listed.
+	VerdictExpectedFailure Verdict = "expected-failure"
+	// VerdictStaleExpectedFailure: listed in the expected-failures file, but passed:
+	// the list is stale (exit 1).
+	VerdictStaleExpectedFailure Verdict = "stale-expected-failure"
+	// VerdictFail: an unexpected result (exit 1): failed, warned under --strict,
+	// inconclusive, timeout, crashed, or an outcome this version does not know.
+	VerdictFail Verdict = "fail"
+	// VerdictSkipped: the client lacks a feature the row needs; never a pass.
+	VerdictSkipped Verdict = "skipped"
+	// VerdictHarnessError: the harness could not judge (exit 2); never the client's.
+	VerdictHarnessError Verdict = "harness-error"
 )
 
-// classify reads ExpectedFailure as "listed in the client's expected-failures
-// file": a listed scenario that passes is a failure (the list is stale), and a
-// listed one that is skipped stays skipped.
-func classify(sr ScenarioResult, strict bool) class {
-	switch sr.Outcome {
+// ClientVerdict is a client's one-word result.
+type ClientVerdict string
+
+// Client verdicts: an unexpected failure outranks a harness error because it is the
+// client's own; a harness error is never counted against the client.
+const (
+	ClientPass         ClientVerdict = "pass"
+	ClientFail         ClientVerdict = "fail"
+	ClientHarnessError ClientVerdict = "harness-error"
+)
+
+// Exit codes of a conformance run, whichever entry point ran it.
+const (
+	ExitOK           = 0 // every scenario passed or ended as its expected-failures list says
+	ExitUnexpected   = 1 // an unexpected result (see VerdictFail, VerdictStaleExpectedFailure)
+	ExitHarnessError = 2 // the harness could not run or judge: bad flags, empty selection, harness-error
+)
+
+// Counts are one client's results counted by outcome and by verdict.
+type Counts struct {
+	Total    int             `json:"total"`
+	Outcomes map[Outcome]int `json:"outcomes"`
+	Verdicts map[Verdict]int `json:"verdicts"`
+}
+
+// ScenarioVerdict is the one rule that turns an outcome into a verdict: listed is
+// whether the client's expected-failures file lists the scenario.
+func ScenarioVerdict(outcome Outcome, listed, strict bool) Verdict {
+	switch outcome {
 	case Passed:
-		if sr.ExpectedFailure {
-			return classFailure
+		if listed {
+			return VerdictStaleExpectedFailure
 		}
-		return classOK
+		return VerdictPass
 	case Warned:
-		if sr.ExpectedFailure {
-			return classExpected
+		if listed {
+			return VerdictExpectedFailure
 		}
 		if strict {
-			return classFailure
+			return VerdictFail
 		}
-		return classOK
+		return VerdictPass
 	case Failed, Timeout, Crashed:
-		if sr.ExpectedFailure {
-			return classExpected
+		if listed {
+			return VerdictExpectedFailure
 		}
-		return classFailure
+		return VerdictFail
 	case Skipped:
-		return classSkipped
-	default: // harness-error, and any outcome this version does not know
-		return classError
+		return VerdictSkipped // a listed scenario that is skipped stays skipped
+	case HarnessError:
+		return VerdictHarnessError
+	default: // inconclusive (never an expected failure), and any outcome this version does not know
+		return VerdictFail
 	}
 }
 
-// countKey is the outcome a result is counted under: an unknown outcome counts
-// as a harness error, since nobody could judge it.
-func countKey(outcome string) string {
-	for _, o := range Outcomes {
-		if o == outcome {
-			return o
+// Judge sets every scenario's verdict, every client's counts and verdict, and the
+// run's exit code, from the outcomes, each client's expected-failures list (by client
+// name) and strict. It is the only place the verdict is computed.
+func Judge(run *RunResult, expected map[string]ExpectedFailures) {
+	unexpected, harmed, played := false, len(run.Errors) > 0, 0
+	for ci := range run.Clients {
+		c := &run.Clients[ci]
+		c.Counts = Counts{Outcomes: map[Outcome]int{}, Verdicts: map[Verdict]int{}}
+		list := expected[c.Name]
+		for si := range c.Scenarios {
+			sr := &c.Scenarios[si]
+			_, listed := list[sr.ID]
+			sr.Verdict = ScenarioVerdict(sr.Outcome, listed, run.Options.Strict)
+			sr.ExpectedFailure = sr.Verdict == VerdictExpectedFailure
+			c.Counts.Total++
+			c.Counts.Outcomes[sr.Outcome]++
+			c.Counts.Verdicts[sr.Verdict]++
 		}
-	}
-	return HarnessError
-}
-
-// tally is one client's counts, by outcome and by class.
-type tally struct {
-	byOutcome map[string]int
-	expected  int
-	failures  int
-	errors    int
-	skipped   int
-	total     int
-	durMs     float64
-}
-
-func tallyClient(c ClientResult, strict bool) tally {
-	t := tally{byOutcome: map[string]int{}}
-	for _, sr := range c.Scenarios {
-		t.total++
-		t.byOutcome[countKey(sr.Outcome)]++
-		t.durMs += finite(sr.DurationMs)
-		switch classify(sr, strict) {
-		case classExpected:
-			t.expected++
-		case classFailure:
-			t.failures++
-		case classError:
-			t.errors++
-		case classSkipped:
-			t.skipped++
+		played += c.Counts.Total
+		switch {
+		case c.Counts.Verdicts[VerdictFail]+c.Counts.Verdicts[VerdictStaleExpectedFailure] > 0:
+			c.Verdict, unexpected = ClientFail, true
+		case c.Counts.Verdicts[VerdictHarnessError] > 0:
+			c.Verdict, harmed = ClientHarnessError, true
+		default:
+			c.Verdict = ClientPass
 		}
+		harmed = harmed || c.Counts.Verdicts[VerdictHarnessError] > 0
 	}
-	return t
-}
-
-// verdict is the client's one-word result: an unexpected failure outranks a
-// harness error because it is the client's own; a harness error is never
-// counted against the client but still means the run could not judge it.
-func (t tally) verdict() string {
 	switch {
-	case t.failures > 0:
-		return "fail"
-	case t.errors > 0:
-		return "harness-error"
+	case harmed, played == 0:
+		run.ExitCode = ExitHarnessError
+	case unexpected:
+		run.ExitCode = ExitUnexpected
 	default:
-		return "pass"
+		run.ExitCode = ExitOK
 	}
 }
 
-// failureMessage is the one-line reason a result is unexpected or an error,
-// leading with the requirement as the findings do.
-func failureMessage(sr ScenarioResult) string {
-	if sr.Outcome == Passed && sr.ExpectedFailure {
+// Breaks reports whether the verdict breaks the run (exit 1 or 2).
+func (v Verdict) Breaks() bool {
+	return v == VerdictFail || v == VerdictStaleExpectedFailure || v == VerdictHarnessError
+}
+
+// Headline is the one-line reason a result is what it is, leading with the
+// requirement as findings do; every report prints this line for a result that
+// breaks the run.
+func (sr ScenarioResult) Headline() string {
+	switch {
+	case sr.Verdict == VerdictStaleExpectedFailure:
 		return "listed in the expected-failures file but passed: the list is stale"
-	}
-	if countKey(sr.Outcome) != sr.Outcome {
+	case !sr.Outcome.Known():
 		return fmt.Sprintf("unknown outcome %q", sr.Outcome)
 	}
-	if m := oneLine(sr.Message); m != "" {
+	if m := OneLine(sr.Message); m != "" {
 		return m
 	}
 	if len(sr.Findings) > 0 {
-		return findingLine(sr.Findings[0])
+		return sr.Findings[0].Line()
 	}
-	return sr.Outcome
+	return string(sr.Outcome)
 }
 
-// findingLine renders a finding as "RC2 (MUST): expected X, actual Y".
-func findingLine(f Finding) string {
-	req := f.Requirement
+// Line renders a finding as "RC2 (MUST): expected X, actual Y".
+func (f Finding) Line() string {
+	req := string(f.Requirement)
 	if f.Level != "" {
-		req += " (" + f.Level + ")"
+		req += " (" + string(f.Level) + ")"
 	}
-	return oneLine(fmt.Sprintf("%s: expected %s, actual %s", req, f.Expected, f.Actual))
+	return OneLine(fmt.Sprintf("%s: expected %s, actual %s", req, f.Expected, f.Actual))
 }
 
-// oneLine folds whitespace runs (newlines included) into single spaces, so a
+// OneLine folds whitespace runs (newlines included) into single spaces, so a
 // multi-line message cannot break a table row or a console line.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// flat puts s on one line without touching its spacing: a rerun command must
-// stay exactly as given, quotes and all.
-func flat(s string) string {
-	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
-}
-
-// clip shortens s to at most n runes, marking the cut.
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
+func OneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -5,45 +5,52 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/tokenclock/tokenclock/conformance"
 )
 
 // outcomeWord is the short console word of an outcome; unexpected-looking
 // outcomes are upper case so they stand out in a plain log.
-var outcomeWord = map[string]string{
-	Passed:       "pass",
-	Failed:       "FAIL",
-	Warned:       "warn",
-	Skipped:      "skip",
-	Timeout:      "TIMEOUT",
-	Crashed:      "CRASH",
-	HarnessError: "HARNESS",
+var outcomeWord = map[conformance.Outcome]string{
+	conformance.Passed:       "pass",
+	conformance.Failed:       "FAIL",
+	conformance.Warned:       "warn",
+	conformance.Skipped:      "skip",
+	conformance.Inconclusive: "INCONCLUSIVE",
+	conformance.Timeout:      "TIMEOUT",
+	conformance.Crashed:      "CRASH",
+	conformance.HarnessError: "HARNESS",
 }
 
-// consoleWord is a cell of the console matrix: the outcome word, with "(xf)"
-// when the scenario is listed as an expected failure.
-func consoleWord(sr *ScenarioResult) string {
+// consoleWord is a cell of the console matrix: the outcome word, with "(xf)" for an
+// expected failure and "(stale)" for a listed scenario that passed.
+func consoleWord(sr *conformance.ScenarioResult) string {
 	if sr == nil {
 		return "-"
 	}
-	w := outcomeWord[countKey(sr.Outcome)]
-	if sr.ExpectedFailure {
+	w := outcomeWord[shown(sr.Outcome)]
+	switch sr.Verdict {
+	case conformance.VerdictExpectedFailure:
 		w += "(xf)"
+	case conformance.VerdictStaleExpectedFailure:
+		w += "(stale)"
 	}
 	return w
 }
 
-// WriteConsoleMatrix writes the scenario × client matrix as aligned text with
-// short outcome words, then one line of counts and the verdict per client.
-func WriteConsoleMatrix(w io.Writer, run Run) error {
+// WriteConsoleMatrix writes the scenario × client matrix as aligned text with short
+// outcome words, then what to rerun, then one line of counts and the verdict per
+// client: the counts agree with every other report because all read Judge's.
+func WriteConsoleMatrix(w io.Writer, run conformance.RunResult) error {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprint(tw, "scenario\tlevel")
 	for _, c := range run.Clients {
-		fmt.Fprintf(tw, "\t%s", oneLine(c.Name))
+		fmt.Fprintf(tw, "\t%s", printable(oneLine(c.Name)))
 	}
 	fmt.Fprintln(tw)
 	for _, r := range matrixRows(run) {
-		fmt.Fprintf(tw, "%s\t%s", oneLine(r.ID), oneLine(r.Level))
+		fmt.Fprintf(tw, "%s\t%s", printable(oneLine(r.ID)), printable(oneLine(string(r.Level))))
 		for _, sr := range r.Cells {
 			fmt.Fprintf(tw, "\t%s", consoleWord(sr))
 		}
@@ -52,24 +59,12 @@ func WriteConsoleMatrix(w io.Writer, run Run) error {
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write console matrix: %w", err)
 	}
-	for _, c := range run.Clients {
-		t := tallyClient(c, run.Options.Strict)
-		var parts []string
-		for _, o := range Outcomes {
-			if n := t.byOutcome[o]; n > 0 {
-				parts = append(parts, fmt.Sprintf("%d %s", n, o))
-			}
-		}
-		if t.expected > 0 {
-			parts = append(parts, fmt.Sprintf("%d expected failure(s)", t.expected))
-		}
-		if len(parts) == 0 {
-			parts = append(parts, "no scenarios")
-		}
-		fmt.Fprintf(&b, "%s: %s → %s\n", oneLine(c.Name), strings.Join(parts, ", "), t.verdict())
-	}
+	writeReruns(&b, run)
 	for _, e := range run.Errors {
-		fmt.Fprintf(&b, "harness error: %s\n", oneLine(e))
+		fmt.Fprintf(&b, "harness error: %s\n", printable(oneLine(e)))
+	}
+	for _, c := range run.Clients {
+		fmt.Fprintf(&b, "%s: %s → %s\n", printable(oneLine(c.Name)), countsText(c), c.Verdict)
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write console matrix: %w", err)
@@ -77,26 +72,50 @@ func WriteConsoleMatrix(w io.Writer, run Run) error {
 	return nil
 }
 
-// ProgressLine is the one console line for a finished scenario: client, ID,
-// outcome, duration and message. Any result other than passed or skipped ends
-// with the command that reruns just that scenario (results.md).
-func ProgressLine(client string, sr ScenarioResult) string {
-	outcome := sr.Outcome
-	if sr.ExpectedFailure {
+// writeReruns lists, for each result that breaks the run, why in one line and the
+// command that reruns just that scenario for that client.
+func writeReruns(b *strings.Builder, run conformance.RunResult) {
+	first := true
+	for _, c := range run.Clients {
+		for _, sr := range c.Scenarios {
+			if !sr.Verdict.Breaks() {
+				continue
+			}
+			if first {
+				b.WriteString("\nTo rerun what failed:\n")
+				first = false
+			}
+			why := sr.Headline()
+			if !strings.HasPrefix(why, string(sr.Outcome)) {
+				why = string(shown(sr.Outcome)) + ": " + why
+			}
+			fmt.Fprintf(b, "  %s %s %s\n", printable(oneLine(c.Name)), printable(sr.ID), printable(clip(why, 200)))
+			if sr.Rerun != "" {
+				fmt.Fprintf(b, "    %s\n", printable(flat(sr.Rerun)))
+			}
+		}
+	}
+	b.WriteString("\n")
+}
+
+// ProgressLine is the one console line for a finished scenario: client, ID, outcome
+// (with its verdict when the expected-failures list changes its meaning), duration,
+// and the first finding or message.
+func ProgressLine(client string, sr conformance.ScenarioResult) string {
+	outcome := string(sr.Outcome)
+	switch sr.Verdict {
+	case conformance.VerdictExpectedFailure:
 		outcome += " (expected)"
+	case conformance.VerdictStaleExpectedFailure:
+		outcome += " (stale)"
 	}
-	line := fmt.Sprintf("%-12s %-16s %-18s %8s", oneLine(client), oneLine(sr.ID), oneLine(outcome), duration(sr.DurationMs))
-	msg := oneLine(sr.Message)
-	if msg == "" && (sr.Outcome == Passed && sr.ExpectedFailure || countKey(sr.Outcome) != sr.Outcome) {
-		msg = failureMessage(sr)
+	line := fmt.Sprintf("%-12s %-16s %-20s %8s", oneLine(client), oneLine(sr.ID), oneLine(outcome), duration(sr.DurationMs))
+	if sr.Outcome != conformance.Passed || sr.Verdict != conformance.VerdictPass {
+		if msg := clip(sr.Headline(), 200); msg != string(sr.Outcome) {
+			line += "  " + msg
+		}
 	}
-	if msg != "" {
-		line += "  " + msg
-	}
-	if sr.Rerun != "" && sr.Outcome != Skipped && (sr.Outcome != Passed || sr.ExpectedFailure) {
-		line += "  — rerun: " + flat(sr.Rerun)
-	}
-	return strings.TrimRight(line, " ")
+	return printable(strings.TrimRight(line, " "))
 }
 
 // duration formats milliseconds for people: "143ms", "2.50s".

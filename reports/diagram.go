@@ -9,9 +9,6 @@ import (
 	"github.com/tokenclock/tokenclock/fakeserver"
 )
 
-// RefreshPath is the one path drawn in the diagram's "refresh" lane.
-const RefreshPath = "/api/auth/refresh"
-
 // DiagramCap is the most journal entries drawn as arrows in one sequence
 // diagram; beyond it the diagram says so and the journal table still lists
 // every entry. A flooding client (up to 2 000 requests) stays readable.
@@ -79,7 +76,7 @@ func buildDiagram(j fakeserver.Journal, kinds []string) diagram {
 		e := j[i]
 		y := diagramTop + i*diagramRowH + diagramRowH/2 + 4
 		x2 := laneAPIX
-		if e.Path == RefreshPath {
+		if e.Path == fakeserver.PathRefresh {
 			x2 = laneRefreshX
 		}
 		d.Arrows = append(d.Arrows, diagramArrow{
@@ -109,7 +106,7 @@ func entryKinds(j fakeserver.Journal) []string {
 	replays := replaySet(j)
 	for i, e := range j {
 		k := []string{"api"}
-		if e.Path == RefreshPath {
+		if e.Path == fakeserver.PathRefresh {
 			k[0] = "refresh"
 		}
 		if e.RefreshState == fakeserver.StateReused {
@@ -141,7 +138,7 @@ func replaySet(j fakeserver.Journal) map[int]bool {
 	unmatched := map[string][]int{} // method+path → indexes of unmatched 401s
 	out := map[int]bool{}
 	for i, e := range j {
-		if e.Path == RefreshPath {
+		if e.Path == fakeserver.PathRefresh {
 			continue
 		}
 		key := e.Method + " " + e.Path

@@ -1,6 +1,7 @@
 package reports_test
 
 import (
+	"github.com/tokenclock/tokenclock/conformance"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -12,7 +13,7 @@ import (
 
 // kindsOf renders j as one scenario's diagram and returns each arrow's class.
 func kindsOf(j fakeserver.Journal) map[int]string {
-	run := reports.Run{Clients: []reports.ClientResult{{Name: "c", Scenarios: []reports.ScenarioResult{{ID: "X", Outcome: reports.Passed, Journal: j}}}}}
+	run := conformance.RunResult{Clients: []conformance.ClientResult{{Name: "c", Scenarios: []conformance.ScenarioResult{{ID: "X", Outcome: conformance.Passed, Journal: j}}}}}
 	return arrowSeqs(parsePage(run).byID["d-c-X"])
 }
 
@@ -61,9 +62,9 @@ var _ = Describe("sequence diagram kinds", func() {
 		j := fakeserver.Journal{
 			{Seq: -1, VirtualTime: "not a time", Method: "", Path: "", AccessToken: "A-3", Status: -5},
 			{Seq: 0, VirtualTime: time.Time{}.Format(time.RFC3339Nano), AccessToken: "Ax", Status: 401},
-			{Seq: 0, AccessToken: "A99999999999999999999999", Path: reports.RefreshPath, RefreshState: "reused"},
+			{Seq: 0, AccessToken: "A99999999999999999999999", Path: fakeserver.PathRefresh, RefreshState: "reused"},
 		}
-		run := reports.Run{Clients: []reports.ClientResult{{Name: "c", Scenarios: []reports.ScenarioResult{{ID: "X", Outcome: reports.Passed, Journal: j}}}}}
+		run := conformance.RunResult{Clients: []conformance.ClientResult{{Name: "c", Scenarios: []conformance.ScenarioResult{{ID: "X", Outcome: conformance.Passed, Journal: j}}}}}
 		Expect(render(reports.WriteHTML, run)).To(ContainSubstring("not a time"))
 	})
 })

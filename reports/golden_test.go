@@ -2,6 +2,7 @@ package reports_test
 
 import (
 	"bytes"
+	"github.com/tokenclock/tokenclock/conformance"
 	"io"
 	"os"
 	"path/filepath"
@@ -24,7 +25,7 @@ func expectGolden(name string, got []byte) {
 	Expect(string(got)).To(Equal(string(want)), "output differs from %s; if intended, run: go test ./reports -update", path)
 }
 
-func render(write func(io.Writer, reports.Run) error, run reports.Run) []byte {
+func render(write func(io.Writer, conformance.RunResult) error, run conformance.RunResult) []byte {
 	var buf bytes.Buffer
 	Expect(write(&buf, run)).To(Succeed())
 	return buf.Bytes()
@@ -40,7 +41,7 @@ var _ = Describe("golden files", func() {
 	})
 
 	It("renders the same bytes every time (no map order, no clock)", func() {
-		for _, w := range []func(io.Writer, reports.Run) error{reports.WriteSummary, reports.WriteJUnit, reports.WriteHTML, reports.WriteJSON} {
+		for _, w := range []func(io.Writer, conformance.RunResult) error{reports.WriteSummary, reports.WriteJUnit, reports.WriteHTML, reports.WriteJSON} {
 			Expect(render(w, sampleRun())).To(Equal(render(w, sampleRun())))
 		}
 	})

@@ -3,6 +3,7 @@ package reports
 import (
 	_ "embed"
 	"fmt"
+	"github.com/tokenclock/tokenclock/conformance"
 	"html/template"
 	"io"
 	"strings"
@@ -16,18 +17,16 @@ var reportHTML string
 // reportTemplate is parsed once; the text is a constant of this package, so a
 // parse error is a bug caught by every test run.
 var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"ms":   func(f float64) string { return fmt.Sprintf("%.1f", finite(f)) },
-	"dur":  duration,
-	"join": strings.Join,
-	"reqText": func(id string) string {
-		return RequirementText[id]
-	},
+	"ms":      func(f float64) string { return fmt.Sprintf("%.1f", finite(f)) },
+	"dur":     duration,
+	"join":    strings.Join,
+	"reqText": func(id conformance.RequirementID) string { return id.Text() },
 }).Parse(reportHTML))
 
 // page is everything report.html shows, computed up front so the template only
 // lays it out.
 type page struct {
-	Run      Run
+	Run      conformance.RunResult
 	ExitText string
 	Clients  []pageClient
 	Rows     []pageRow
@@ -35,23 +34,25 @@ type page struct {
 }
 
 type pageClient struct {
-	ClientResult
+	conformance.ClientResult
 	Anchor   string
 	Verdict  string
 	Counts   []outcomeCount
 	Expected int
+	Stale    int
 }
 
 type outcomeCount struct {
-	Outcome string
+	Outcome conformance.Outcome
 	Symbol  string
 	N       int
 }
 
 type pageRow struct {
-	ID, Title, Level string
-	Requirements     []string
-	Cells            []pageCell
+	ID, Title    string
+	Level        conformance.Level
+	Requirements []conformance.RequirementID
+	Cells        []pageCell
 	// FamilyStart marks the first row of a family (CONC-, LOOP-, …), drawn
 	// with a heavier rule so a 28-row matrix reads as a few groups.
 	FamilyStart bool
@@ -60,15 +61,16 @@ type pageRow struct {
 type pageCell struct {
 	Present  bool
 	Href     string
-	Outcome  string
+	Outcome  conformance.Outcome
 	Symbol   string
 	Expected bool
+	Stale    bool
 }
 
 type pageDetail struct {
 	Anchor   string
 	Client   string
-	S        ScenarioResult
+	S        conformance.ScenarioResult
 	Class    string
 	Symbol   string
 	Verdict  string
@@ -78,11 +80,13 @@ type pageDetail struct {
 	Reqs     []reqText
 	Diagram  diagram
 	Journal  []journalRow
-	Findings []Finding
+	Findings []conformance.Finding
 }
 
 type reqText struct {
-	ID, Level, Text string
+	ID    conformance.RequirementID
+	Level conformance.Level
+	Text  string
 }
 
 type journalRow struct {
@@ -95,32 +99,31 @@ type journalRow struct {
 // matrix, each client's hello, and a detail section per client × scenario with
 // the requirements, findings, replies, a sequence diagram of the journal, the
 // full journal and the driver's stderr. html/template escapes all run text.
-func WriteHTML(w io.Writer, run Run) error {
+func WriteHTML(w io.Writer, run conformance.RunResult) error {
 	if err := reportTemplate.Execute(w, buildPage(run)); err != nil {
 		return fmt.Errorf("write report.html: %w", err)
 	}
 	return nil
 }
 
-func buildPage(run Run) page {
-	strict := run.Options.Strict
+func buildPage(run conformance.RunResult) page {
 	p := page{Run: run, ExitText: exitText(run.ExitCode)}
-	anchors := map[*ScenarioResult]string{}
+	anchors := map[*conformance.ScenarioResult]string{}
 	used := map[string]bool{}
 	for ci := range run.Clients {
 		c := run.Clients[ci]
-		t := tallyClient(c, strict)
 		pc := pageClient{ClientResult: c, Anchor: uniqueAnchor("c-"+idSafe(c.Name), used),
-			Verdict: t.verdict(), Expected: t.expected}
-		for _, o := range Outcomes {
-			pc.Counts = append(pc.Counts, outcomeCount{o, htmlSymbol[o], t.byOutcome[o]})
+			Verdict: string(c.Verdict), Expected: c.Counts.Verdicts[conformance.VerdictExpectedFailure],
+			Stale: c.Counts.Verdicts[conformance.VerdictStaleExpectedFailure]}
+		for _, o := range conformance.Outcomes {
+			pc.Counts = append(pc.Counts, outcomeCount{o, htmlSymbol[o], c.Counts.Outcomes[o]})
 		}
 		p.Clients = append(p.Clients, pc)
 		for si := range c.Scenarios {
 			sr := &run.Clients[ci].Scenarios[si]
 			a := uniqueAnchor(anchorID(c.Name, sr.ID), used)
 			anchors[sr] = a
-			d := buildDetail(a, c.Name, *sr, strict)
+			d := buildDetail(a, c.Name, *sr)
 			d.First = si == 0
 			p.Details = append(p.Details, d)
 		}
@@ -135,50 +138,50 @@ func buildPage(run Run) page {
 				pr.Cells = append(pr.Cells, pageCell{})
 				continue
 			}
-			o := countKey(sr.Outcome)
+			o := shown(sr.Outcome)
 			pr.Cells = append(pr.Cells, pageCell{Present: true, Href: "#" + anchors[sr], Outcome: o,
-				Symbol: htmlSymbol[o], Expected: sr.ExpectedFailure})
+				Symbol: htmlSymbol[o], Expected: sr.Verdict == conformance.VerdictExpectedFailure,
+				Stale: sr.Verdict == conformance.VerdictStaleExpectedFailure})
 		}
 		p.Rows = append(p.Rows, pr)
 	}
 	return p
 }
 
-func buildDetail(anchor, client string, sr ScenarioResult, strict bool) pageDetail {
+func buildDetail(anchor, client string, sr conformance.ScenarioResult) pageDetail {
 	kinds := entryKinds(sr.Journal)
-	d := pageDetail{Anchor: anchor, Client: client, S: sr, Class: "o-" + countKey(sr.Outcome),
-		Symbol: htmlSymbol[countKey(sr.Outcome)], Message: detailMessage(sr),
+	d := pageDetail{Anchor: anchor, Client: client, S: sr, Class: "o-" + string(shown(sr.Outcome)),
+		Symbol: htmlSymbol[shown(sr.Outcome)], Message: detailMessage(sr),
 		Diagram: buildDiagram(sr.Journal, kinds), Findings: sr.Findings}
 	// Everything the client did wrong starts open, expected failures and
 	// warnings included: a matrix link should land on the diagram, not on a
 	// collapsed line. Passes and skips stay closed to keep the page short.
-	d.Open = sr.Outcome != Passed && sr.Outcome != Skipped
-	switch classify(sr, strict) {
-	case classOK:
+	d.Open = sr.Outcome != conformance.Passed && sr.Outcome != conformance.Skipped
+	switch sr.Verdict {
+	case conformance.VerdictPass:
 		d.Verdict = "as required"
-	case classExpected:
+	case conformance.VerdictExpectedFailure:
 		d.Verdict = "expected failure (listed in the expected-failures file)"
-	case classSkipped:
+	case conformance.VerdictSkipped:
 		d.Verdict = "skipped: not judged"
-	case classFailure:
-		d.Verdict, d.Open = "unexpected result: this fails the run"+verdictReason(sr), true
-	case classError:
+	case conformance.VerdictHarnessError:
 		d.Verdict, d.Open = "the harness could not judge this"+verdictReason(sr), true
+	default:
+		d.Verdict, d.Open = "unexpected result: this fails the run"+verdictReason(sr), true
 	}
-	seen := map[string]bool{}
+	seen := map[conformance.RequirementID]bool{}
 	for _, f := range sr.Findings {
 		seen[f.Requirement] = true
 	}
 	for _, id := range sr.Requirements {
-		d.Reqs = append(d.Reqs, reqText{ID: id, Level: RequirementLevel[id], Text: RequirementText[id]})
+		d.Reqs = append(d.Reqs, reqText{ID: id, Level: id.Level(), Text: id.Text()})
 		delete(seen, id)
 	}
 	// A finding may name a requirement the row does not list; quote it too.
 	for _, f := range sr.Findings {
 		if seen[f.Requirement] {
 			delete(seen, f.Requirement)
-			d.Reqs = append(d.Reqs, reqText{ID: f.Requirement, Level: RequirementLevel[f.Requirement],
-				Text: RequirementText[f.Requirement]})
+			d.Reqs = append(d.Reqs, reqText{ID: f.Requirement, Level: f.Requirement.Level(), Text: f.Requirement.Text()})
 		}
 	}
 	d.Journal = make([]journalRow, len(sr.Journal))
@@ -191,7 +194,7 @@ func buildDetail(anchor, client string, sr ScenarioResult, strict bool) pageDeta
 // detailMessage is the result's message unless it only repeats the findings
 // table below it (the engine joins findings as "RC2: expected X, observed Y";
 // any other wording, or any extra text, is shown).
-func detailMessage(sr ScenarioResult) string {
+func detailMessage(sr conformance.ScenarioResult) string {
 	if len(sr.Findings) == 0 {
 		return sr.Message
 	}
@@ -208,9 +211,9 @@ func detailMessage(sr ScenarioResult) string {
 // verdictReason is ": " and the failure message when it says something the
 // detail does not already show (a stale expected-failures list, an unknown
 // outcome); "" when the message paragraph or the findings table says it.
-func verdictReason(sr ScenarioResult) string {
-	m := failureMessage(sr)
-	if m == oneLine(sr.Message) || (len(sr.Findings) > 0 && m == findingLine(sr.Findings[0])) || m == sr.Outcome {
+func verdictReason(sr conformance.ScenarioResult) string {
+	m := sr.Headline()
+	if m == oneLine(sr.Message) || (len(sr.Findings) > 0 && m == sr.Findings[0].Line()) || m == string(sr.Outcome) {
 		return ""
 	}
 	return ": " + m
@@ -220,14 +223,15 @@ func verdictReason(sr ScenarioResult) string {
 // emoji (which a CI page renders with its own fonts), these are plain symbols
 // present in common system fonts (DejaVu, Segoe UI Symbol, Apple Symbols), so a
 // machine without an emoji font does not show empty boxes.
-var htmlSymbol = map[string]string{
-	Passed:       "✓",
-	Failed:       "✗",
-	Warned:       "⚠",
-	Skipped:      "–",
-	Timeout:      "◷",
-	Crashed:      "☠",
-	HarnessError: "⚙",
+var htmlSymbol = map[conformance.Outcome]string{
+	conformance.Passed:       "✓",
+	conformance.Failed:       "✗",
+	conformance.Warned:       "⚠",
+	conformance.Skipped:      "–",
+	conformance.Inconclusive: "?",
+	conformance.Timeout:      "◷",
+	conformance.Crashed:      "☠",
+	conformance.HarnessError: "⚙",
 }
 
 // family is a scenario ID without its trailing number: "EXP-ACCESS-01" →

@@ -1,6 +1,7 @@
 package reports_test
 
 import (
+	"github.com/tokenclock/tokenclock/conformance"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -64,7 +65,7 @@ var _ = Describe("report.html layout", func() {
 	It("shows the replies and stderr of a scenario that left no journal", func() {
 		run := sampleRun()
 		s := &run.Clients[0].Scenarios[0]
-		s.Journal, s.Outcome, s.Stderr = nil, reports.Crashed, "boom"
+		s.Journal, s.Outcome, s.Stderr = nil, conformance.Crashed, "boom"
 		s.Replies[0].Error = "driver exited"
 		t := text(parsePage(run).byID["d-seed-EXP-ACCESS-01"])
 		Expect(t).To(ContainSubstring("No journal entries."))

@@ -2,6 +2,7 @@ package reports_test
 
 import (
 	"bytes"
+	"github.com/tokenclock/tokenclock/conformance"
 	"strconv"
 	"strings"
 
@@ -18,7 +19,7 @@ type page struct {
 	byID map[string]*html.Node
 }
 
-func parsePage(run reports.Run) page {
+func parsePage(run conformance.RunResult) page {
 	root, err := html.Parse(bytes.NewReader(render(reports.WriteHTML, run)))
 	Expect(err).NotTo(HaveOccurred())
 	p := page{root: root, byID: map[string]*html.Node{}}
@@ -87,7 +88,7 @@ var _ = Describe("WriteHTML", func() {
 			id := "d-" + pair[0] + "-" + pair[1]
 			sec := p.byID[id]
 			Expect(sec).NotTo(BeNil(), "no detail section %s", id)
-			Expect(text(sec)).To(ContainSubstring(results[i].Outcome))
+			Expect(text(sec)).To(ContainSubstring(string(results[i].Outcome)))
 			Expect(text(sec)).To(ContainSubstring(results[i].Title))
 		}
 		links := within(p.root, func(n *html.Node) bool { return n.Data == "a" && strings.HasPrefix(attr(n, "href"), "#d-") })
@@ -123,8 +124,8 @@ var _ = Describe("WriteHTML", func() {
 	It("quotes the requirement texts, findings and replies in the detail", func() {
 		p := parsePage(sampleRun())
 		t := text(p.byID["d-seed-CONC-01"])
-		Expect(t).To(ContainSubstring(reports.RequirementText["RC2"]))
-		Expect(t).To(ContainSubstring(reports.RequirementText["RC8"])) // named by a finding only
+		Expect(t).To(ContainSubstring(conformance.RC2.Text()))
+		Expect(t).To(ContainSubstring(conformance.RC8.Text())) // named by a finding only
 		Expect(t).To(ContainSubstring("R0 presented twice (reuse at seq 6)"))
 		Expect(t).To(ContainSubstring("/api/auth/me"))
 		Expect(text(p.byID["d-seed-LOOP-07"])).To(ContainSubstring("error: socket hang up"))

@@ -3,6 +3,7 @@ package reports
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/tokenclock/tokenclock/conformance"
 	"io"
 	"math"
 
@@ -11,13 +12,12 @@ import (
 )
 
 // SchemaVersion is the results.json schema this package writes.
-const SchemaVersion = 1
 
 // WriteJSON writes run as results.json: the model's JSON, indented. A zero
 // schemaVersion becomes SchemaVersion, nil lists become [] (so readers in any
 // language see arrays, never null), and non-finite numbers become 0 (JSON has
 // none, and results.json must be written on every exit).
-func WriteJSON(w io.Writer, run Run) error {
+func WriteJSON(w io.Writer, run conformance.RunResult) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	// Stderr and messages stay readable; results.json is data, never served as HTML.
@@ -29,14 +29,16 @@ func WriteJSON(w io.Writer, run Run) error {
 }
 
 // normalize returns a copy of run fit for JSON; run itself is not modified.
-func normalize(run Run) Run {
+func normalize(run conformance.RunResult) conformance.RunResult {
 	if run.SchemaVersion == 0 {
-		run.SchemaVersion = SchemaVersion
+		run.SchemaVersion = conformance.SchemaVersion
 	}
-	clients := make([]ClientResult, len(run.Clients))
+	clients := make([]conformance.ClientResult, len(run.Clients))
 	for i, c := range run.Clients {
-		c.Hello = cut.Hello{Name: c.Hello.Name, Version: c.Hello.Version, Features: nonNil(c.Hello.Features)}
-		scenarios := make([]ScenarioResult, len(c.Scenarios))
+		c.Hello = cut.Hello{Name: c.Hello.Name, Version: c.Hello.Version, Features: nonNil(c.Hello.Features),
+			MaxConcurrency: c.Hello.MaxConcurrency}
+		c.Counts.Outcomes, c.Counts.Verdicts = nonNilMap(c.Counts.Outcomes), nonNilMap(c.Counts.Verdicts)
+		scenarios := make([]conformance.ScenarioResult, len(c.Scenarios))
 		for j, sr := range c.Scenarios {
 			sr.Requirements = nonNil(sr.Requirements)
 			sr.Findings = nonNil(sr.Findings)
@@ -52,8 +54,8 @@ func normalize(run Run) Run {
 	return run
 }
 
-func normalReplies(rs []ReplyRecord) []ReplyRecord {
-	out := make([]ReplyRecord, len(rs))
+func normalReplies(rs []conformance.ReplyRecord) []conformance.ReplyRecord {
+	out := make([]conformance.ReplyRecord, len(rs))
 	for i, r := range rs {
 		r.SentMs, r.RepliedMs = finite(r.SentMs), finite(r.RepliedMs)
 		out[i] = r
@@ -79,6 +81,13 @@ func normalJournal(j fakeserver.Journal) fakeserver.Journal {
 		}
 	}
 	return j
+}
+
+func nonNilMap[K comparable, V any](m map[K]V) map[K]V {
+	if m == nil {
+		return map[K]V{}
+	}
+	return m
 }
 
 func nonNil[T any](s []T) []T {

@@ -2,6 +2,7 @@ package reports_test
 
 import (
 	"encoding/json"
+	"github.com/tokenclock/tokenclock/conformance"
 	"math"
 	"strings"
 
@@ -14,7 +15,7 @@ import (
 var _ = Describe("WriteJSON", func() {
 	It("round-trips into the same Run", func() {
 		run := sampleRun()
-		var back reports.Run
+		var back conformance.RunResult
 		Expect(json.Unmarshal(render(reports.WriteJSON, run), &back)).To(Succeed())
 		Expect(back).To(Equal(run))
 	})
@@ -34,9 +35,9 @@ var _ = Describe("WriteJSON", func() {
 	})
 
 	It("writes arrays for nil lists, 0 for non-finite numbers and schemaVersion 1 by default", func() {
-		run := reports.Run{Tool: "tokenclock", Clients: []reports.ClientResult{{Name: "c",
-			Scenarios: []reports.ScenarioResult{{ID: "X-01", Outcome: reports.Passed, DurationMs: math.NaN(),
-				Replies: []reports.ReplyRecord{{ID: 1, SentMs: math.Inf(1)}}}}}}}
+		run := conformance.RunResult{Tool: "tokenclock", Clients: []conformance.ClientResult{{Name: "c",
+			Scenarios: []conformance.ScenarioResult{{ID: "X-01", Outcome: conformance.Passed, DurationMs: math.NaN(),
+				Replies: []conformance.ReplyRecord{{ID: 1, SentMs: math.Inf(1)}}}}}}}
 		run.Clients[0].Scenarios[0].Journal = longJournal(3)
 		run.Clients[0].Scenarios[0].Journal[2].RealOffsetMs = math.Inf(-1)
 		out := string(render(reports.WriteJSON, run))
@@ -44,7 +45,7 @@ var _ = Describe("WriteJSON", func() {
 		for _, k := range []string{"features", "requirements", "findings"} {
 			Expect(out).To(ContainSubstring(`"` + k + `": []`))
 		}
-		var back reports.Run
+		var back conformance.RunResult
 		Expect(json.Unmarshal([]byte(out), &back)).To(Succeed())
 		Expect(back.SchemaVersion).To(Equal(1))
 		Expect(back.Clients[0].Scenarios[0].DurationMs).To(BeZero())
@@ -56,9 +57,9 @@ var _ = Describe("WriteJSON", func() {
 	})
 
 	It("keeps an empty run valid JSON", func() {
-		out := render(reports.WriteJSON, reports.Run{})
+		out := render(reports.WriteJSON, conformance.RunResult{})
 		Expect(strings.TrimSpace(string(out))).To(HaveSuffix("}"))
-		var back reports.Run
+		var back conformance.RunResult
 		Expect(json.Unmarshal(out, &back)).To(Succeed())
 		Expect(back.Clients).To(BeEmpty())
 	})

@@ -3,6 +3,7 @@ package reports
 import (
 	"encoding/xml"
 	"fmt"
+	"github.com/tokenclock/tokenclock/conformance"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -96,14 +97,13 @@ type junitSkipped struct {
 // crashed and harness-error are <error>s; an expected failure passes with a
 // note in <system-out>. Run-level errors (run.Errors) get a suite of their own,
 // "tokenclock", so CI shows why the harness could not run.
-func WriteJUnit(w io.Writer, run Run) error {
+func WriteJUnit(w io.Writer, run conformance.RunResult) error {
 	doc := junitSuites{Name: run.Tool}
-	strict := run.Options.Strict
 	var totalMs float64
 	for _, c := range run.Clients {
 		s := junitSuite{Name: c.Name, Timestamp: run.StartedAt, Properties: clientProps(c)}
 		for _, sr := range c.Scenarios {
-			tc := junitCase(c.Name, sr, strict)
+			tc := junitCase(c.Name, sr)
 			switch {
 			case tc.Failure != nil:
 				s.Failures++
@@ -114,9 +114,12 @@ func WriteJUnit(w io.Writer, run Run) error {
 			}
 			s.Cases = append(s.Cases, tc)
 		}
-		t := tallyClient(c, strict)
-		s.Tests, s.Time = len(s.Cases), seconds(t.durMs)
-		totalMs += t.durMs
+		durMs := 0.0
+		for _, sr := range c.Scenarios {
+			durMs += finite(sr.DurationMs)
+		}
+		s.Tests, s.Time = len(s.Cases), seconds(durMs)
+		totalMs += durMs
 		doc.Suites = append(doc.Suites, s)
 	}
 	if len(run.Errors) > 0 {
@@ -124,7 +127,7 @@ func WriteJUnit(w io.Writer, run Run) error {
 		for i, e := range run.Errors {
 			s.Cases = append(s.Cases, junitTestCase{
 				Name: fmt.Sprintf("harness error %d", i+1), Classname: "tokenclock.harness", Time: seconds(0),
-				Error: &junitProblem{Message: oneLine(e), Type: HarnessError, Text: xmlSafe(e)},
+				Error: &junitProblem{Message: oneLine(e), Type: string(conformance.HarnessError), Text: xmlSafe(e)},
 			})
 		}
 		s.Tests, s.Errors = len(s.Cases), len(s.Cases)
@@ -151,7 +154,7 @@ func WriteJUnit(w io.Writer, run Run) error {
 	return nil
 }
 
-func clientProps(c ClientResult) *junitProps {
+func clientProps(c conformance.ClientResult) *junitProps {
 	return &junitProps{Props: []junitProp{
 		{Name: "command", Value: c.Command},
 		{Name: "hello.name", Value: c.Hello.Name},
@@ -161,29 +164,33 @@ func clientProps(c ClientResult) *junitProps {
 }
 
 // junitCase turns one scenario result into a testcase.
-func junitCase(client string, sr ScenarioResult, strict bool) junitTestCase {
+func junitCase(client string, sr conformance.ScenarioResult) junitTestCase {
 	tc := junitTestCase{
 		Name:      strings.TrimSpace(sr.ID + " " + sr.Title),
 		Classname: "tokenclock." + client,
 		Time:      seconds(finite(sr.DurationMs)),
 		SystemErr: cdata(sr.Stderr),
 	}
-	switch classify(sr, strict) {
-	case classFailure:
-		p := &junitProblem{Message: failureMessage(sr), Type: sr.Outcome, Text: xmlSafe(problemText(sr))}
-		if sr.Outcome == Crashed {
-			tc.Error = p
+	switch sr.Verdict {
+	case conformance.VerdictFail, conformance.VerdictStaleExpectedFailure:
+		kind := string(sr.Outcome)
+		if sr.Verdict == conformance.VerdictStaleExpectedFailure {
+			kind = string(conformance.VerdictStaleExpectedFailure)
+		}
+		p := &junitProblem{Message: sr.Headline(), Type: kind, Text: xmlSafe(problemText(sr))}
+		if sr.Outcome == conformance.Crashed || sr.Outcome == conformance.Inconclusive {
+			tc.Error = p // not a judgement of the client's behaviour: the row could not be judged
 		} else {
 			tc.Failure = p
 		}
-	case classError:
-		tc.Error = &junitProblem{Message: failureMessage(sr), Type: HarnessError, Text: xmlSafe(problemText(sr))}
-	case classSkipped:
+	case conformance.VerdictHarnessError:
+		tc.Error = &junitProblem{Message: sr.Headline(), Type: string(conformance.HarnessError), Text: xmlSafe(problemText(sr))}
+	case conformance.VerdictSkipped:
 		tc.Skipped = &junitSkipped{Message: oneLine(sr.Message)}
-	case classExpected:
+	case conformance.VerdictExpectedFailure:
 		tc.SystemOut = cdata("expected failure (listed in the expected-failures file)\n" + problemText(sr))
-	case classOK:
-		if sr.Outcome == Warned {
+	default:
+		if sr.Outcome == conformance.Warned {
 			tc.SystemOut = cdata("warned (SHOULD requirements broke; fails only under --strict)\n" + problemText(sr))
 		}
 	}
@@ -192,14 +199,14 @@ func junitCase(client string, sr ScenarioResult, strict bool) junitTestCase {
 
 // problemText is the body of a failure: outcome, message, each finding as
 // expected vs actual, and the command that reruns just this scenario.
-func problemText(sr ScenarioResult) string {
+func problemText(sr conformance.ScenarioResult) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "outcome: %s\n", sr.Outcome)
+	fmt.Fprintf(&b, "outcome: %s (verdict: %s)\n", sr.Outcome, sr.Verdict)
 	if sr.Message != "" {
 		fmt.Fprintf(&b, "message: %s\n", sr.Message)
 	}
 	for _, f := range sr.Findings {
-		fmt.Fprintf(&b, "%s\n", findingLine(f))
+		fmt.Fprintf(&b, "%s\n", f.Line())
 	}
 	if sr.Rerun != "" {
 		fmt.Fprintf(&b, "rerun: %s\n", sr.Rerun)

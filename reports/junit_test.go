@@ -2,6 +2,7 @@ package reports_test
 
 import (
 	"encoding/xml"
+	"github.com/tokenclock/tokenclock/conformance"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -47,7 +48,7 @@ type xProblem struct {
 	Text    string `xml:",chardata"`
 }
 
-func parseJUnit(run reports.Run) xSuites {
+func parseJUnit(run conformance.RunResult) xSuites {
 	var doc xSuites
 	Expect(xml.Unmarshal(render(reports.WriteJUnit, run), &doc)).To(Succeed())
 	return doc
@@ -92,7 +93,7 @@ var _ = Describe("WriteJUnit", func() {
 		f := findCase(parseJUnit(sampleRun()).Suites[0], "CONC-01").Failure
 		Expect(f).NotTo(BeNil())
 		Expect(f.Message).To(Equal("RC2: expected exactly 1 refresh call, observed 3"))
-		Expect(f.Type).To(Equal(reports.Failed))
+		Expect(f.Type).To(Equal(string(conformance.Failed)))
 		Expect(f.Text).To(ContainSubstring("RC2 (MUST): expected 1 refresh call, actual 3 refresh calls"))
 		Expect(f.Text).To(ContainSubstring("RC8 (MUST): expected no reuse detected, actual R0 presented twice"))
 		Expect(f.Text).To(ContainSubstring("rerun: make conformance CLIENT='seed=node d.mjs' FOCUS='^CONC-01$'"))
@@ -117,11 +118,11 @@ var _ = Describe("WriteJUnit", func() {
 
 	It("marks timeout as failure, crashed and harness-error as errors, skipped as skipped", func() {
 		doc := parseJUnit(sampleRun())
-		Expect(findCase(doc.Suites[0], "LOOP-01").Failure.Type).To(Equal(reports.Timeout))
+		Expect(findCase(doc.Suites[0], "LOOP-01").Failure.Type).To(Equal(string(conformance.Timeout)))
 		Expect(findCase(doc.Suites[0], "CONC-05").Skipped.Message).To(ContainSubstring("cancel"))
-		Expect(findCase(doc.Suites[1], "CONC-01").Error.Type).To(Equal(reports.HarnessError))
+		Expect(findCase(doc.Suites[1], "CONC-01").Error.Type).To(Equal(string(conformance.HarnessError)))
 		crash := findCase(doc.Suites[2], "EXP-ACCESS-01").Error
-		Expect(crash.Type).To(Equal(reports.Crashed))
+		Expect(crash.Type).To(Equal(string(conformance.Crashed)))
 		Expect(crash.Message).To(ContainSubstring("driver exited"))
 	})
 
@@ -131,13 +132,14 @@ var _ = Describe("WriteJUnit", func() {
 		Expect(w.Failure).To(BeNil())
 		Expect(w.SystemOut).To(ContainSubstring("RC11"))
 		run.Options.Strict = true
+		conformance.Judge(&run, sampleExpected())
 		w = findCase(parseJUnit(run).Suites[0], "EXP-REFRESH-04")
 		Expect(w.Failure).NotTo(BeNil())
 		Expect(w.Failure.Message).To(HavePrefix("RC11:"))
 	})
 
 	It("adds a tokenclock suite for run-level harness errors", func() {
-		run := reports.Run{Tool: "tokenclock", ExitCode: 2, Errors: []string{"empty selection: --focus 'NOPE' matched no scenario"}}
+		run := conformance.RunResult{Tool: "tokenclock", ExitCode: 2, Errors: []string{"empty selection: --focus 'NOPE' matched no scenario"}}
 		doc := parseJUnit(run)
 		Expect(doc.Suites).To(HaveLen(1))
 		Expect(doc.Suites[0].Name).To(Equal("tokenclock"))

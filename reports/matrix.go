@@ -1,21 +1,25 @@
 package reports
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/tokenclock/tokenclock/conformance"
+)
 
 // row is one scenario of the matrix, with its result for each client (nil when
 // that client has no result for it).
 type row struct {
 	ID           string
 	Title        string
-	Level        string
-	Requirements []string
-	Cells        []*ScenarioResult
+	Level        conformance.Level
+	Requirements []conformance.RequirementID
+	Cells        []*conformance.ScenarioResult
 }
 
 // matrixRows is the union of every client's scenarios, in the order they first
 // appear, so clients that ran different selections still share one table. A
 // repeated ID within one client keeps its first result.
-func matrixRows(run Run) []row {
+func matrixRows(run conformance.RunResult) []row {
 	var rows []row
 	index := map[string]int{}
 	for ci, c := range run.Clients {
@@ -26,7 +30,7 @@ func matrixRows(run Run) []row {
 				i = len(rows)
 				index[sr.ID] = i
 				rows = append(rows, row{ID: sr.ID, Title: sr.Title, Level: sr.Level,
-					Requirements: sr.Requirements, Cells: make([]*ScenarioResult, len(run.Clients))})
+					Requirements: sr.Requirements, Cells: make([]*conformance.ScenarioResult, len(run.Clients))})
 			}
 			if rows[i].Cells[ci] == nil {
 				rows[i].Cells[ci] = sr

@@ -2,20 +2,22 @@ package reports
 
 import (
 	"fmt"
+	"github.com/tokenclock/tokenclock/conformance"
 	"io"
 	"strings"
 )
 
 // outcomeSymbol is the short mark of an outcome in summary.md (report.html uses
 // htmlSymbol).
-var outcomeSymbol = map[string]string{
-	Passed:       "✅",
-	Failed:       "❌",
-	Warned:       "⚠️",
-	Skipped:      "⏭",
-	Timeout:      "⏱",
-	Crashed:      "💥",
-	HarnessError: "🛠",
+var outcomeSymbol = map[conformance.Outcome]string{
+	conformance.Passed:       "✅",
+	conformance.Failed:       "❌",
+	conformance.Warned:       "⚠️",
+	conformance.Skipped:      "⏭",
+	conformance.Inconclusive: "❔",
+	conformance.Timeout:      "⏱",
+	conformance.Crashed:      "💥",
+	conformance.HarnessError: "🛠",
 }
 
 // maxSummaryFindings caps the findings list: a CI job summary should stay short,
@@ -26,7 +28,7 @@ const maxSummaryFindings = 30
 // the scenario × client matrix in symbols, then the unexpected results with
 // their findings. Text from the run is escaped so it cannot break the tables or
 // inject HTML into the CI page.
-func WriteSummary(w io.Writer, run Run) error {
+func WriteSummary(w io.Writer, run conformance.RunResult) error {
 	var b strings.Builder
 	strict := run.Options.Strict
 	fmt.Fprintf(&b, "## %s %s — exit %d\n\n", mdText(orDefault(run.Tool, "tokenclock")), mdText(run.Version), run.ExitCode)
@@ -43,19 +45,18 @@ func WriteSummary(w io.Writer, run Run) error {
 	}
 
 	b.WriteString("| client |")
-	for _, o := range Outcomes {
+	for _, o := range conformance.Outcomes {
 		fmt.Fprintf(&b, " %s %s |", outcomeSymbol[o], o)
 	}
 	b.WriteString(" expected failures | verdict |\n|---|")
-	b.WriteString(strings.Repeat("--:|", len(Outcomes)+1))
+	b.WriteString(strings.Repeat("--:|", len(conformance.Outcomes)+1))
 	b.WriteString("---|\n")
 	for _, c := range run.Clients {
-		t := tallyClient(c, strict)
 		fmt.Fprintf(&b, "| %s |", mdText(c.Name))
-		for _, o := range Outcomes {
-			fmt.Fprintf(&b, " %d |", t.byOutcome[o])
+		for _, o := range conformance.Outcomes {
+			fmt.Fprintf(&b, " %d |", c.Counts.Outcomes[o])
 		}
-		fmt.Fprintf(&b, " %d | %s |\n", t.expected, verdictMark(t.verdict()))
+		fmt.Fprintf(&b, " %s | %s |\n", expectedCell(c), verdictMark(c.Verdict))
 	}
 
 	rows := matrixRows(run)
@@ -66,13 +67,13 @@ func WriteSummary(w io.Writer, run Run) error {
 		}
 		b.WriteString("\n|---|---|" + strings.Repeat(":-:|", len(run.Clients)) + "\n")
 		for _, r := range rows {
-			fmt.Fprintf(&b, "| %s | %s |", mdText(r.ID), mdText(r.Level))
+			fmt.Fprintf(&b, "| %s | %s |", mdText(r.ID), mdText(string(r.Level)))
 			for _, sr := range r.Cells {
 				fmt.Fprintf(&b, " %s |", cellMark(sr))
 			}
 			b.WriteString("\n")
 		}
-		b.WriteString("\n✅ passed · ❌ failed · ⚠️ warned · ⏭ skipped · ⏱ timeout · 💥 crashed · 🛠 harness-error · *xfail* = listed as an expected failure\n")
+		b.WriteString("\n✅ passed · ❌ failed · ⚠️ warned · ⏭ skipped · ❔ inconclusive · ⏱ timeout · 💥 crashed · 🛠 harness-error · *xfail* = an expected failure · *stale* = listed as an expected failure but passed\n")
 	}
 
 	writeSummaryFindings(&b, run)
@@ -84,12 +85,11 @@ func WriteSummary(w io.Writer, run Run) error {
 
 // writeSummaryFindings lists every unexpected result (client, ID, message) and,
 // under it, its findings.
-func writeSummaryFindings(b *strings.Builder, run Run) {
+func writeSummaryFindings(b *strings.Builder, run conformance.RunResult) {
 	n := 0
 	for _, c := range run.Clients {
 		for _, sr := range c.Scenarios {
-			cl := classify(sr, run.Options.Strict)
-			if cl != classFailure && cl != classError {
+			if !sr.Verdict.Breaks() {
 				continue
 			}
 			if n == 0 {
@@ -99,10 +99,10 @@ func writeSummaryFindings(b *strings.Builder, run Run) {
 			if n > maxSummaryFindings {
 				continue
 			}
-			fmt.Fprintf(b, "- **%s** `%s` %s: %s\n", mdText(c.Name), mdCode(sr.ID), outcomeSymbol[countKey(sr.Outcome)],
-				mdText(clip(failureMessage(sr), 300)))
+			fmt.Fprintf(b, "- **%s** `%s` %s: %s\n", mdText(c.Name), mdCode(sr.ID), outcomeSymbol[shown(sr.Outcome)],
+				mdText(clip(sr.Headline(), 300)))
 			for _, f := range sr.Findings {
-				fmt.Fprintf(b, "  - %s\n", mdText(clip(findingLine(f), 300)))
+				fmt.Fprintf(b, "  - %s\n", mdText(clip(f.Line(), 300)))
 			}
 		}
 	}
@@ -111,22 +111,35 @@ func writeSummaryFindings(b *strings.Builder, run Run) {
 	}
 }
 
-func cellMark(sr *ScenarioResult) string {
+func cellMark(sr *conformance.ScenarioResult) string {
 	if sr == nil {
 		return "—"
 	}
-	mark := outcomeSymbol[countKey(sr.Outcome)]
-	if sr.ExpectedFailure {
+	mark := outcomeSymbol[shown(sr.Outcome)]
+	switch sr.Verdict {
+	case conformance.VerdictExpectedFailure:
 		mark += " *xfail*"
+	case conformance.VerdictStaleExpectedFailure:
+		mark += " *stale*"
 	}
 	return mark
 }
 
-func verdictMark(v string) string {
+// expectedCell is the expected-failures count, naming stale entries: a listed
+// scenario that passed means the list must be updated.
+func expectedCell(c conformance.ClientResult) string {
+	cell := fmt.Sprint(c.Counts.Verdicts[conformance.VerdictExpectedFailure])
+	if n := c.Counts.Verdicts[conformance.VerdictStaleExpectedFailure]; n > 0 {
+		cell += fmt.Sprintf(" (%d stale: the list is out of date)", n)
+	}
+	return cell
+}
+
+func verdictMark(v conformance.ClientVerdict) string {
 	switch v {
-	case "fail":
+	case conformance.ClientFail:
 		return "❌ fail"
-	case "harness-error":
+	case conformance.ClientHarnessError:
 		return "🛠 harness error"
 	default:
 		return "✅ pass"

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"github.com/tokenclock/tokenclock/conformance"
 	"io"
 	"os"
 	"path/filepath"
@@ -22,13 +23,13 @@ const (
 // place, so a reader never sees half a file. Every file is attempted even when
 // one fails (results.json first: scripts read exitCode from it); the errors are
 // joined.
-func WriteAll(dir string, run Run) error {
+func WriteAll(dir string, run conformance.RunResult) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create report dir: %w", err)
 	}
 	writers := []struct {
 		name  string
-		write func(io.Writer, Run) error
+		write func(io.Writer, conformance.RunResult) error
 	}{
 		{ResultsFile, WriteJSON},
 		{JUnitFile, WriteJUnit},

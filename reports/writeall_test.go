@@ -2,6 +2,7 @@ package reports_test
 
 import (
 	"encoding/json"
+	"github.com/tokenclock/tokenclock/conformance"
 	"os"
 	"path/filepath"
 	"sync"
@@ -38,7 +39,7 @@ var _ = Describe("WriteAll", func() {
 	})
 
 	It("replaces earlier reports, and readers never see a half-written file", func() {
-		small, big := reports.Run{Tool: "tokenclock", ExitCode: 0}, sampleRun()
+		small, big := conformance.RunResult{Tool: "tokenclock", ExitCode: 0}, sampleRun()
 		big.Clients[0].Scenarios[0].Journal = longJournal(2000)
 		Expect(reports.WriteAll(dir, small)).To(Succeed())
 		var wg sync.WaitGroup
@@ -47,7 +48,7 @@ var _ = Describe("WriteAll", func() {
 			defer GinkgoRecover()
 			defer wg.Done()
 			for i := range 6 {
-				Expect(reports.WriteAll(dir, map[bool]reports.Run{true: big, false: small}[i%2 == 0])).To(Succeed())
+				Expect(reports.WriteAll(dir, map[bool]conformance.RunResult{true: big, false: small}[i%2 == 0])).To(Succeed())
 			}
 		}()
 		done := make(chan struct{})
@@ -61,10 +62,10 @@ var _ = Describe("WriteAll", func() {
 			}
 			raw, err := os.ReadFile(filepath.Join(dir, reports.ResultsFile))
 			Expect(err).NotTo(HaveOccurred())
-			var back reports.Run
+			var back conformance.RunResult
 			Expect(json.Unmarshal(raw, &back)).To(Succeed(), "read %d saw a partial results.json", reads)
 		}
-		var back reports.Run
+		var back conformance.RunResult
 		raw, err := os.ReadFile(filepath.Join(dir, reports.ResultsFile))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(json.Unmarshal(raw, &back)).To(Succeed())
@@ -79,9 +80,9 @@ var _ = Describe("WriteAll", func() {
 	})
 
 	It("writes all four files for an empty or odd run", func() {
-		odd := reports.Run{Clients: []reports.ClientResult{{}, {Name: "x", Scenarios: []reports.ScenarioResult{
-			{}, {ID: "Z", Outcome: "exploded"}, {ID: "Z", Outcome: reports.Failed}}}}}
-		for _, run := range []reports.Run{{}, odd} {
+		odd := conformance.RunResult{Clients: []conformance.ClientResult{{}, {Name: "x", Scenarios: []conformance.ScenarioResult{
+			{}, {ID: "Z", Outcome: "exploded"}, {ID: "Z", Outcome: conformance.Failed}}}}}
+		for _, run := range []conformance.RunResult{{}, odd} {
 			Expect(reports.WriteAll(dir, run)).To(Succeed())
 			for _, name := range []string{reports.ResultsFile, reports.JUnitFile, reports.HTMLFile, reports.SummaryFile} {
 				info, err := os.Stat(filepath.Join(dir, name))

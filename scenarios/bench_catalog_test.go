@@ -2,6 +2,7 @@ package scenarios_test
 
 import (
 	"context"
+	"github.com/tokenclock/tokenclock/conformance"
 	"os/exec"
 	"slices"
 	"testing"
@@ -9,7 +10,6 @@ import (
 
 	cut "github.com/tokenclock/tokenclock/clientunderTest"
 	"github.com/tokenclock/tokenclock/fakeserver"
-	"github.com/tokenclock/tokenclock/reports"
 	"github.com/tokenclock/tokenclock/scenarios"
 )
 
@@ -50,11 +50,11 @@ func BenchmarkCatalog(b *testing.B) {
 // with a 1 µs quiet period, against the reference client.
 func BenchmarkScenarioOverhead(b *testing.B) {
 	client := &timedClient{Client: cut.NewReference()}
-	opts := scenarios.Options{Quiet: time.Microsecond}
+	opts := conformance.Limits{QuietPeriod: time.Microsecond}
 	var overheads []float64
 	for b.Loop() {
 		for _, sc := range scenarios.Catalog() {
-			res := scenarios.Execute(context.Background(), sc, client, opts)
+			res := conformance.Execute(context.Background(), sc, client, opts)
 			mustPass(b, res)
 			busy, _ := client.take() // client init stays in the overhead, as the brief counts it
 			overheads = append(overheads, res.DurationMs-ms(busy))
@@ -70,7 +70,7 @@ func benchCatalog(b *testing.B, c cut.Client) {
 	for b.Loop() {
 		start := time.Now()
 		for _, sc := range scenarios.Catalog() {
-			res := scenarios.Execute(context.Background(), sc, client, scenarios.Options{})
+			res := conformance.Execute(context.Background(), sc, client, conformance.Limits{})
 			mustPass(b, res)
 			virtual += covered(res.Journal)
 		}
@@ -85,22 +85,30 @@ func benchCatalog(b *testing.B, c cut.Client) {
 	b.ReportMetric(ms(wall-busy-init)/n, "harness-ms/op")
 }
 
-// covered is the server-clock time a scenario's journal spans from the fake clock's
-// start: the time a real run would have waited for its tokens to expire.
+// covered is the server-clock time a scenario's journal spans from its first entry
+// (the login, at the fake clock's start): the time a real run would have waited for
+// its tokens to expire.
 func covered(j fakeserver.Journal) time.Duration {
+	var first time.Time
 	var last time.Duration
 	for _, e := range j {
 		t, err := time.Parse(time.RFC3339Nano, e.VirtualTime)
-		if err == nil && t.Sub(scenarios.ClockStart) > last {
-			last = t.Sub(scenarios.ClockStart)
+		if err != nil {
+			continue
+		}
+		if first.IsZero() {
+			first = t
+		}
+		if t.Sub(first) > last {
+			last = t.Sub(first)
 		}
 	}
 	return last
 }
 
-func mustPass(b *testing.B, res reports.ScenarioResult) {
+func mustPass(b *testing.B, res conformance.ScenarioResult) {
 	b.Helper()
-	if res.Outcome != reports.Passed {
+	if res.Outcome != conformance.Passed {
 		b.Fatalf("%s: %s: %s", res.ID, res.Outcome, res.Message)
 	}
 }

@@ -3,6 +3,7 @@ package scenarios_test
 import (
 	"context"
 	"fmt"
+	"github.com/tokenclock/tokenclock/conformance"
 	"os"
 	"runtime"
 	"runtime/metrics"
@@ -32,7 +33,7 @@ func BenchmarkParallelGate(b *testing.B) {
 			sc := scenarios.ParallelGate(n, time.Minute)
 			// The flood guard and the hold bound are sized for the catalog's 200;
 			// scale them, or 5000 callers would be stopped as a flood.
-			opts := scenarios.Options{FloodLimit: 4*n + 10, HoldBound: 20 * time.Second, Deadline: time.Minute}
+			opts := conformance.Limits{FloodLimit: 4*n + 10, HoldBound: 20 * time.Second, Deadline: time.Minute}
 			client := cut.NewReference()
 			var heap, rss, overflows float64
 			for b.Loop() {
@@ -42,7 +43,7 @@ func BenchmarkParallelGate(b *testing.B) {
 				stop := sampleHeap(&heap)
 				before := listenOverflows()
 				b.StartTimer()
-				res := scenarios.Execute(context.Background(), sc, client, opts)
+				res := conformance.Execute(context.Background(), sc, client, opts)
 				b.StopTimer()
 				stop()
 				overflows += listenOverflows() - before

@@ -49,13 +49,21 @@ func (t *timedClient) take() (busy, init time.Duration) {
 
 // Init is timed on its own: the brief counts client init as harness overhead for the
 // in-process client, while for a driver process it is a protocol round trip.
-func (t *timedClient) Init(ctx context.Context, baseURL, scenario string) error {
+func (t *timedClient) Init(ctx context.Context, env cut.Env) error {
 	start := time.Now()
-	err := t.Client.Init(ctx, baseURL, scenario)
+	err := t.Client.Init(ctx, env)
 	t.mu.Lock()
 	t.init += time.Since(start)
 	t.mu.Unlock()
 	return err
+}
+
+// ObserveResponses passes the gate's delivery reports through, so a timed in-process
+// client is gated the same way as the bare one.
+func (t *timedClient) ObserveResponses(fn func(status int)) {
+	if o, ok := t.Client.(cut.ResponseObserver); ok {
+		o.ObserveResponses(fn)
+	}
 }
 
 func (t *timedClient) Login(ctx context.Context, email, password string) (cut.Reply, error) {

@@ -3,26 +3,25 @@ package scenarios_test
 import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-
-	"github.com/tokenclock/tokenclock/reports"
+	"github.com/tokenclock/tokenclock/conformance"
 )
 
 // A driver that misbehaves in one scenario gets that scenario's outcome, and the run
 // goes on: the next scenario, on a restarted driver, passes.
 var _ = Describe("self-checks: a driver that breaks mid-run", func() {
 	DescribeTable("is judged and the run goes on",
-		func(ctx SpecContext, broken, outcome, message string) {
+		func(ctx SpecContext, broken string, outcome conformance.Outcome, message string) {
 			p := startDriver(ctx, "naive", "BROKEN="+broken+" BREAK_AT=LOOP-04 node testdata/naive-driver.mjs")
 			defer p.Close()
 			got, full := playCatalog(ctx, p, "LOOP-04", "LOOP-06")
 			Expect(got["LOOP-04"]).To(Equal(outcome), explain(full))
 			Expect(full["LOOP-04"].Message).To(ContainSubstring(message))
-			Expect(got["LOOP-06"]).To(Equal(reports.Passed), explain(full))
+			Expect(got["LOOP-06"]).To(Equal(conformance.Passed), explain(full))
 		},
-		Entry("hangs", "hang", reports.Timeout, "timeout"),
-		Entry("exits", "die", reports.Crashed, "crashed"),
-		Entry("prints garbage", "garbage", reports.Crashed, "not a JSON object"),
-		Entry("floods the server", "flood", reports.Failed, "request flood"),
+		Entry("hangs", "hang", conformance.Timeout, "timeout"),
+		Entry("exits", "die", conformance.Crashed, "crashed"),
+		Entry("prints garbage", "garbage", conformance.Crashed, "not a JSON object"),
+		Entry("floods the server", "flood", conformance.Failed, "request flood"),
 	)
 })
 
@@ -35,9 +34,9 @@ var _ = Describe("self-checks: a client that never refreshes", func() {
 		defer p.Close()
 		got, full := playCatalog(ctx, p)
 		for id, outcome := range got {
-			Expect(outcome).To(BeElementOf(reports.Passed, reports.Failed, reports.Warned), "%s: %s", id, full[id].Message)
+			Expect(outcome).To(BeElementOf(conformance.Passed, conformance.Failed, conformance.Warned), "%s: %s", id, full[id].Message)
 		}
-		Expect(got["EXP-ACCESS-01"]).To(Equal(reports.Failed))
-		Expect(got["CONC-04"]).To(Equal(reports.Warned))
+		Expect(got["EXP-ACCESS-01"]).To(Equal(conformance.Failed))
+		Expect(got["CONC-04"]).To(Equal(conformance.Warned))
 	})
 })

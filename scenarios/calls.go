@@ -2,17 +2,18 @@ package scenarios
 
 import (
 	"fmt"
+	"github.com/tokenclock/tokenclock/conformance"
 
 	cut "github.com/tokenclock/tokenclock/clientunderTest"
 	"github.com/tokenclock/tokenclock/fakeserver"
 )
 
 // GetMe is the catalog's "GET": GET /api/auth/me.
-func GetMe() cut.Call { return cut.Call{Method: "GET", Path: PathMe} }
+func GetMe() cut.Call { return cut.Call{Method: "GET", Path: fakeserver.PathMe} }
 
 // PostIdea is the catalog's "POST": POST /api/ideas with a fresh body named by tag.
 func PostIdea(tag string) cut.Call {
-	return cut.Call{Method: "POST", Path: PathIdeas, Body: JSONBody(ideaBody("idea " + tag))}
+	return cut.Call{Method: "POST", Path: fakeserver.PathIdeas, Body: conformance.JSONBody(ideaBody("idea " + tag))}
 }
 
 func ideaBody(title string) map[string]any {
@@ -43,7 +44,7 @@ func ideasTitled(srv *fakeserver.Server, title string) int {
 // loginLabel is the access label the last successful login in j minted.
 func loginLabel(j fakeserver.Journal) string {
 	label := ""
-	for _, e := range j.To("POST", PathLogin) {
+	for _, e := range j.To("POST", fakeserver.PathLogin) {
 		if e.Status == 200 && e.IssuedAccess != "" {
 			label = e.IssuedAccess
 		}
@@ -52,5 +53,5 @@ func loginLabel(j fakeserver.Journal) string {
 }
 
 func titleOf(call cut.Call) string {
-	return fmt.Sprint(jsonField(call.Body, "title"))
+	return fmt.Sprint(conformance.JSONField(call.Body, "title"))
 }

@@ -3,22 +3,23 @@ package scenarios
 import (
 	"context"
 	"fmt"
+	"github.com/tokenclock/tokenclock/conformance"
 	"time"
 
 	"github.com/tokenclock/tokenclock/fakeserver"
 )
 
-func concurrency() []Scenario {
-	return []Scenario{
+func concurrency() []conformance.Scenario {
+	return []conformance.Scenario{
 		{
 			ID: "CONC-01", Title: "10 parallel requests share one refresh",
-			Level: Must, Requirements: []string{"RC2", "RC4"}, Family: "conc",
-			Play: func(s *Session) { gatedGets(s, 10, "RC4") },
+			Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC2, conformance.RC4}, Family: "conc",
+			Play: func(s *conformance.Session) { gatedGets(s, 10, conformance.RC4) },
 		},
 		{
 			ID: "CONC-02", Title: "10 parallel GETs and POSTs share one refresh, each POST applied once",
-			Level: Must, Requirements: []string{"RC2", "RC5"}, Family: "conc",
-			Play: func(s *Session) {
+			Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC2, conformance.RC5}, Family: "conc",
+			Play: func(s *conformance.Session) {
 				old := loginLabel(s.Since(0))
 				s.Expire()
 				calls := GetMes(5)
@@ -26,48 +27,48 @@ func concurrency() []Scenario {
 					calls = append(calls, PostIdea(fmt.Sprintf("CONC-02 #%d", i)))
 				}
 				mark := s.Mark()
-				replies := WaitAll(s.Gate(calls))
-				s.ExpectGatePass(s.Since(mark), calls, replies, old, "RC2", "RC5", "RC5")
+				replies := conformance.WaitAll(s.Gate(calls))
+				s.ExpectGatePass(s.Since(mark), calls, replies, old, conformance.RC2, conformance.RC5, conformance.RC5)
 				for _, c := range calls[5:] {
 					n := ideasTitled(s.Server, titleOf(c))
-					s.Check(n == 1, "RC5", "each POST's idea exists exactly once", "%d ideas titled %q", n, titleOf(c))
+					s.Check(n == 1, conformance.RC5, "each POST's idea exists exactly once", "%d ideas titled %q", n, titleOf(c))
 				}
 			},
 		},
 		{
 			ID: "CONC-03", Title: "after a shared refresh the next refresh presents the rotated token",
-			Level: Must, Requirements: []string{"RC2", "RC8"}, Family: "conc",
-			Play: func(s *Session) {
-				first := gatedGets(s, 10, "RC2")
+			Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC2, conformance.RC8}, Family: "conc",
+			Play: func(s *conformance.Session) {
+				first := gatedGets(s, 10, conformance.RC2)
 				s.Expire()
 				mark := s.Mark()
 				r := s.Send(GetMe())
-				s.ExpectCaller(r, 200, "RC8")
+				s.ExpectCaller(r, 200, conformance.RC8)
 				rotated := issuedRefreshBy(s.Since(0), first)
 				rs := s.Since(mark).Refreshes()
-				s.Check(len(rs) == 1 && rs[0].RefreshToken == rotated && rs[0].Status == 200, "RC8",
-					fmt.Sprintf("the second refresh presents %s and succeeds", orNew(rotated)), "%s", refreshList(s.Since(mark)))
-				s.ExpectNoReuse("RC8")
+				s.Check(len(rs) == 1 && rs[0].RefreshToken == rotated && rs[0].Status == 200, conformance.RC8,
+					fmt.Sprintf("the second refresh presents %s and succeeds", conformance.OrNew(rotated)), "%s", conformance.RefreshList(s.Since(mark)))
+				s.ExpectNoReuse(conformance.RC8)
 			},
 		},
 		{
 			ID: "CONC-04", Title: "a late 401 for an older token is replayed without a new refresh",
-			Level: Should, Requirements: []string{"RC9"}, Family: "conc",
+			Level: conformance.Should, Requirements: []conformance.RequirementID{conformance.RC9}, Family: "conc",
 			Play: playLate401,
 		},
 		{
 			ID: "CONC-05", Title: "a request started during a refresh uses its result",
-			Level: Should, Requirements: []string{"RC12"}, Family: "conc",
+			Level: conformance.Should, Requirements: []conformance.RequirementID{conformance.RC12}, Family: "conc",
 			Play: playDuringRefresh,
 		},
 		{
 			ID: "CONC-06", Title: "a failed refresh settles every waiting request promptly with 401",
-			Level: Must, Requirements: []string{"RC7"}, Family: "conc",
+			Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC7}, Family: "conc",
 			Play: playFailedSharedRefresh,
 		},
 		{
 			ID: "CONC-07", Title: "200 parallel requests share one refresh",
-			Level: Must, Requirements: []string{"RC2"}, Family: "conc",
+			Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC2}, Family: "conc",
 			Play: playParallel(200, 5*time.Second),
 		},
 	}
@@ -76,25 +77,25 @@ func concurrency() []Scenario {
 // playParallel is CONC-07 for n callers: expire → ⧉ n parallel GETs sharing one
 // refresh, every caller answered within the real-time bound. The benchmarks play it
 // with 1000 and 5000 callers (make bench), from this same code.
-func playParallel(n int, within time.Duration) func(*Session) {
-	return func(s *Session) {
+func playParallel(n int, within time.Duration) func(*conformance.Session) {
+	return func(s *conformance.Session) {
 		start := time.Now()
-		gatedGets(s, n, "RC2")
-		took := s.lastReply().Sub(start)
-		s.Check(took <= within, "RC2", fmt.Sprintf("%d callers answered within %g s", n, within.Seconds()),
+		gatedGets(s, n, conformance.RC2)
+		took := s.LastReply().Sub(start)
+		s.Check(took <= within, conformance.RC2, fmt.Sprintf("%d callers answered within %g s", n, within.Seconds()),
 			"the last answered after %s", took.Round(time.Millisecond))
 	}
 }
 
 // gatedGets: expire → ⧉ n parallel GETs, judged as a gate pass with reqReplay for the
 // replays. It returns the access label the shared refresh minted.
-func gatedGets(s *Session, n int, reqReplay string) string {
+func gatedGets(s *conformance.Session, n int, reqReplay conformance.RequirementID) string {
 	old := loginLabel(s.Since(0))
 	s.Expire()
 	calls := GetMes(n)
 	mark := s.Mark()
-	replies := WaitAll(s.Gate(calls))
-	return s.ExpectGatePass(s.Since(mark), calls, replies, old, "RC2", reqReplay, "RC5")
+	replies := conformance.WaitAll(s.Gate(calls))
+	return s.ExpectGatePass(s.Since(mark), calls, replies, old, conformance.RC2, reqReplay, conformance.RC5)
 }
 
 // issuedRefreshBy is the refresh-token label minted together with access label a.
@@ -112,22 +113,23 @@ func issuedRefreshBy(j fakeserver.Journal, access string) string {
 // Both first sends are gated (held before handling until both arrived) so that,
 // however late the client schedules the second, both carry the expired token and the
 // response hold falls on the second first send, never on the first GET's replay.
-func playLate401(s *Session) {
+func playLate401(s *conformance.Session) {
 	old := loginLabel(s.Since(0))
 	s.Expire()
-	gate := s.Server.AddFault(fakeserver.Rule{Method: "GET", Path: PathMe, Times: 2, Action: fakeserver.ActionHoldBefore})
-	hold := s.Server.AddFault(fakeserver.Rule{Method: "GET", Path: PathMe, After: 1, Times: 1, Action: fakeserver.ActionHoldResponse})
+	gate := s.Server.AddFault(fakeserver.Rule{Method: "GET", Path: fakeserver.PathMe, Times: 2, Action: fakeserver.ActionHoldBefore})
+	hold := s.Server.AddFault(fakeserver.Rule{Method: "GET", Path: fakeserver.PathMe, After: 1, Times: 1, Action: fakeserver.ActionHoldResponse})
 	mark := s.Mark()
 	ps := s.GoAll(GetMes(2))
-	arrived, cancel := context.WithTimeout(s.ctx, s.opts.HoldBound)
+	arrived, cancel := context.WithTimeout(s.Context(), s.Limits().HoldBound)
 	_ = gate.WaitHeld(arrived, 2)
 	cancel()
+	s.ExpectArrived(gate.Held(), 2, 2)
 	gate.Release()
-	s.waitHeld(hold, 1, ps...)
-	s.waitUntil(s.opts.HoldBound, func(j fakeserver.Journal) bool {
+	s.WaitHeld(hold, 1, ps...)
+	s.WaitUntil(s.Limits().HoldBound, func(j fakeserver.Journal) bool {
 		phase := j.Since(mark)
-		fresh := issuedBy(phase)
-		if fresh != "" && len(sendsOf(phase, GetMe()).WithAccess(fresh).WithStatus(200)) > 0 {
+		fresh := conformance.IssuedBy(phase)
+		if fresh != "" && len(conformance.SendsOf(phase, GetMe()).WithAccess(fresh).WithStatus(200)) > 0 {
 			return true
 		}
 		// A client that will not refresh or replay: one caller settled and nothing
@@ -136,63 +138,63 @@ func playLate401(s *Session) {
 		return (ps[0].Done() || ps[1].Done()) && len(inFlight) <= 1
 	})
 	hold.Release()
-	replies := WaitAll(ps)
+	replies := conformance.WaitAll(ps)
 	phase := s.Since(mark)
-	s.ExpectRefreshes(phase, 1, "RC9")
-	fresh := issuedBy(phase)
-	sends := sendsOf(phase, GetMe())
-	s.Check(len(sends.WithAccess(old)) == 2 && len(sends.WithAccess(fresh)) == 2 && len(sends) == 4, "RC9",
-		fmt.Sprintf("both 401s with %s replayed once with %s", old, orNew(fresh)), "%s", tokenList(sends))
+	s.ExpectRefreshes(phase, 1, conformance.RC9)
+	fresh := conformance.IssuedBy(phase)
+	sends := conformance.SendsOf(phase, GetMe())
+	s.Check(len(sends.WithAccess(old)) == 2 && len(sends.WithAccess(fresh)) == 2 && len(sends) == 4, conformance.RC9,
+		fmt.Sprintf("both 401s with %s replayed once with %s", old, conformance.OrNew(fresh)), "%s", conformance.TokenList(sends))
 	for _, r := range replies {
-		s.ExpectCaller(r, 200, "RC9")
+		s.ExpectCaller(r, 200, conformance.RC9)
 	}
 }
 
 // playDuringRefresh is CONC-05: a GET's refresh is held before handling; a new GET is
 // sent during the hold; the hold is released when that GET's first send arrives, or
 // 200 ms after its command.
-func playDuringRefresh(s *Session) {
+func playDuringRefresh(s *conformance.Session) {
 	s.Expire()
-	hold := s.Server.AddFault(fakeserver.Rule{Method: "POST", Path: PathRefresh, Times: 1, Action: fakeserver.ActionHoldBefore})
+	hold := s.Server.AddFault(fakeserver.Rule{Method: "POST", Path: fakeserver.PathRefresh, Times: 1, Action: fakeserver.ActionHoldBefore})
 	mark := s.Mark()
 	first := s.Go(GetMe())
-	s.waitHeld(hold, 1, first)
+	s.WaitHeld(hold, 1, first)
 	during := s.Mark()
 	second := s.Go(GetMe())
-	s.waitUntil(200*time.Millisecond, func(j fakeserver.Journal) bool { return len(sendsOf(j.Since(during), GetMe())) > 0 })
+	s.WaitUntil(200*time.Millisecond, func(j fakeserver.Journal) bool { return len(conformance.SendsOf(j.Since(during), GetMe())) > 0 })
 	hold.Release()
 	r1, r2 := first.Wait(), second.Wait()
 	phase := s.Since(mark)
-	s.ExpectRefreshes(phase, 1, "RC12")
-	fresh := issuedBy(phase)
-	late := sendsOf(s.Since(during), GetMe())
+	s.ExpectRefreshes(phase, 1, conformance.RC12)
+	fresh := conformance.IssuedBy(phase)
+	late := conformance.SendsOf(s.Since(during), GetMe())
 	ok := fresh != "" && len(late.WithAccess(fresh)) == 2 && len(late) <= 3 &&
 		len(late.WithStatus(401)) == len(late)-2
-	s.Check(ok, "RC12", fmt.Sprintf("the new GET carries %s on its first send, or is answered 401 and replayed with it", orNew(fresh)),
-		"sends after the refresh started: %s", tokenList(late))
-	s.ExpectCaller(r1, 200, "RC12")
-	s.ExpectCaller(r2, 200, "RC12")
+	s.Check(ok, conformance.RC12, fmt.Sprintf("the new GET carries %s on its first send, or is answered 401 and replayed with it", conformance.OrNew(fresh)),
+		"sends after the refresh started: %s", conformance.TokenList(late))
+	s.ExpectCaller(r1, 200, conformance.RC12)
+	s.ExpectCaller(r2, 200, conformance.RC12)
 }
 
 // playFailedSharedRefresh is CONC-06: the refresh answers 401; ⧉ 5 parallel GETs.
-func playFailedSharedRefresh(s *Session) {
+func playFailedSharedRefresh(s *conformance.Session) {
 	old := loginLabel(s.Since(0))
-	s.Server.AddFault(fakeserver.Rule{Method: "POST", Path: PathRefresh, Action: fakeserver.ActionStatus, Status: 401})
+	s.Server.AddFault(fakeserver.Rule{Method: "POST", Path: fakeserver.PathRefresh, Action: fakeserver.ActionStatus, Status: 401})
 	s.Expire()
 	mark := s.Mark()
 	ps := s.Gate(GetMes(5))
-	failed, ok := s.AwaitFailedRefresh(mark, ps, "RC7")
-	s.ExpectRefreshes(s.Since(mark), 1, "RC7")
+	failed, ok := s.AwaitFailedRefresh(mark, ps, conformance.RC7)
+	s.ExpectRefreshes(s.Since(mark), 1, conformance.RC7)
 	for _, p := range ps {
-		s.ExpectCaller(p.Wait(), 401, "RC7")
+		s.ExpectCaller(p.Wait(), 401, conformance.RC7)
 	}
 	if !ok {
 		return
 	}
-	s.NothingAfter("RC7")
+	s.NothingAfter(conformance.RC7)
 	// The refresh calls themselves are judged by the refresh count, not here.
 	dead := s.Server.Journal().ArrivedAfter(failed).Where(func(e fakeserver.Entry) bool {
-		return e.AccessToken == old && e.Path != PathRefresh
+		return e.AccessToken == old && e.Path != fakeserver.PathRefresh
 	})
-	s.Check(len(dead) == 0, "RC7", "no request carrying "+old+" after the refresh failed", "%s", entryList(dead))
+	s.Check(len(dead) == 0, conformance.RC7, "no request carrying "+old+" after the refresh failed", "%s", conformance.EntryList(dead))
 }

@@ -2,20 +2,21 @@ package scenarios
 
 import (
 	"fmt"
+	"github.com/tokenclock/tokenclock/conformance"
 	"strings"
 
 	"github.com/tokenclock/tokenclock/fakeserver"
 )
 
-func rotation() []Scenario {
-	return []Scenario{{
+func rotation() []conformance.Scenario {
+	return []conformance.Scenario{{
 		ID: "ROT-01", Title: "every refresh presents the newest rotated refresh token",
-		Level: Must, Requirements: []string{"RC8"}, Family: "rot",
-		Play: func(s *Session) {
+		Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC8}, Family: "rot",
+		Play: func(s *conformance.Session) {
 			mark := s.Mark()
 			for i := 0; i < 3; i++ {
 				s.Expire()
-				s.ExpectCaller(s.Send(GetMe()), 200, "RC8")
+				s.ExpectCaller(s.Send(GetMe()), 200, conformance.RC8)
 			}
 			all := s.Server.Journal()
 			// Each refresh must present what the one before it issued (the login's first).
@@ -26,37 +27,37 @@ func rotation() []Scenario {
 				want = append(want, orUnknown(e.IssuedRefresh))
 			}
 			want = want[:min(3, len(want))]
-			s.Check(strings.Join(got, ",") == strings.Join(want, ",") && len(got) == 3, "RC8",
-				fmt.Sprintf("3 refreshes presenting %s in that order", strings.Join(want, ", ")), "%s", refreshList(s.Since(mark)))
-			s.ExpectNoReuse("RC8")
+			s.Check(strings.Join(got, ",") == strings.Join(want, ",") && len(got) == 3, conformance.RC8,
+				fmt.Sprintf("3 refreshes presenting %s in that order", strings.Join(want, ", ")), "%s", conformance.RefreshList(s.Since(mark)))
+			s.ExpectNoReuse(conformance.RC8)
 		},
 	}}
 }
 
-func session() []Scenario {
-	return []Scenario{{
+func session() []conformance.Scenario {
+	return []conformance.Scenario{{
 		ID: "SESSION-01", Title: "a refresh that completes after logout is discarded",
-		Level: Should, Requirements: []string{"RC13"}, Family: "session",
-		Play: func(s *Session) {
+		Level: conformance.Should, Requirements: []conformance.RequirementID{conformance.RC13}, Family: "session",
+		Play: func(s *conformance.Session) {
 			s.Expire()
-			hold := s.Server.AddFault(fakeserver.Rule{Method: "POST", Path: PathRefresh, Times: 1, Action: fakeserver.ActionHoldResponse})
+			hold := s.Server.AddFault(fakeserver.Rule{Method: "POST", Path: fakeserver.PathRefresh, Times: 1, Action: fakeserver.ActionHoldResponse})
 			p := s.Go(GetMe())
-			s.waitHeld(hold, 1, p)
+			s.WaitHeld(hold, 1, p)
 			s.Logout()
 			hold.Release()
 			r := p.Wait()
-			s.NothingAfter("RC13")
+			s.NothingAfter(conformance.RC13)
 			all := s.Server.Journal()
-			logouts := all.To("POST", PathLogout)
+			logouts := all.To("POST", fakeserver.PathLogout)
 			if len(logouts) == 0 {
-				s.Findf("RC13", "the client's logout reaches POST /api/auth/logout", "no logout request")
+				s.Findf(conformance.RC13, "the client's logout reaches POST /api/auth/logout", "no logout request")
 				return
 			}
 			old := oldSessionLabels(all, logouts[0].Seq)
 			after := all.Since(logouts[0].Seq).Where(func(e fakeserver.Entry) bool { return old[e.AccessToken] })
-			s.Check(len(after) == 0, "RC13", "after the logout no request carries the old session's tokens",
-				"%s", entryList(after))
-			s.Check(r.Error != "" || r.Status == 401, "RC13", "the GET's caller gets 401 or an error, not a success", "%s", replyText(r))
+			s.Check(len(after) == 0, conformance.RC13, "after the logout no request carries the old session's tokens",
+				"%s", conformance.EntryList(after))
+			s.Check(r.Error != "" || r.Status == 401, conformance.RC13, "the GET's caller gets 401 or an error, not a success", "%s", conformance.ReplyText(r))
 		},
 	}}
 }
@@ -66,7 +67,7 @@ func session() []Scenario {
 func oldSessionLabels(j fakeserver.Journal, logoutSeq int) map[string]bool {
 	old := map[string]bool{}
 	for _, e := range j {
-		if e.IssuedAccess != "" && (e.Seq < logoutSeq || e.Path == PathRefresh) {
+		if e.IssuedAccess != "" && (e.Seq < logoutSeq || e.Path == fakeserver.PathRefresh) {
 			old[e.IssuedAccess] = true
 		}
 	}

@@ -1,5 +1,6 @@
-// Package scenarios is the conformance catalog: the retry contract (RC1–RC14), one
-// value per scenario of spec/scenarios.md, and the engine that plays a scenario
-// against a client on a fresh fake server and judges it from the server's journal
-// plus what the callers saw. Plain Go: the Ginkgo suite turns the catalog into specs.
+// Package scenarios is the conformance catalog: one value per scenario, a file per
+// family, built only on the conformance package's exported API (the Session that
+// drives a client and the checks over the fake server's journal). Plain Go: the
+// engine (conformance.Run) plays it, and the Ginkgo suite and `tokenclock run` both
+// call that engine.
 package scenarios

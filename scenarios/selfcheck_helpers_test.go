@@ -3,6 +3,7 @@ package scenarios_test
 import (
 	"context"
 	"fmt"
+	"github.com/tokenclock/tokenclock/conformance"
 	"os/exec"
 	"sort"
 	"time"
@@ -10,7 +11,6 @@ import (
 	. "github.com/onsi/gomega"
 
 	cut "github.com/tokenclock/tokenclock/clientunderTest"
-	"github.com/tokenclock/tokenclock/reports"
 	"github.com/tokenclock/tokenclock/scenarios"
 )
 
@@ -18,7 +18,7 @@ import (
 // on a loaded machine (make test runs packages in parallel under -race) the parallel
 // gate still sees every first send arrive before it releases them: the self-checks
 // prove what the catalog judges, so its ordering must not depend on the load.
-var selfCheckLimits = scenarios.Options{Deadline: 10 * time.Second, HoldBound: 5 * time.Second}
+var selfCheckLimits = conformance.Limits{Deadline: 10 * time.Second, HoldBound: 5 * time.Second}
 
 // Bundled Node drivers, relative to this package.
 const (
@@ -28,16 +28,16 @@ const (
 )
 
 // outcomes maps scenario ID → outcome.
-type outcomes map[string]string
+type outcomes map[string]conformance.Outcome
 
 // playCatalog runs every scenario (or those in ids) against client.
-func playCatalog(ctx context.Context, client cut.Client, ids ...string) (outcomes, map[string]reports.ScenarioResult) {
-	out, full := outcomes{}, map[string]reports.ScenarioResult{}
+func playCatalog(ctx context.Context, client cut.Client, ids ...string) (outcomes, map[string]conformance.ScenarioResult) {
+	out, full := outcomes{}, map[string]conformance.ScenarioResult{}
 	for _, sc := range scenarios.Catalog() {
 		if len(ids) > 0 && !contains(ids, sc.ID) {
 			continue
 		}
-		res := scenarios.Execute(ctx, sc, client, selfCheckLimits)
+		res := conformance.Execute(ctx, sc, client, selfCheckLimits)
 		out[sc.ID], full[sc.ID] = res.Outcome, res
 	}
 	return out, full
@@ -47,7 +47,7 @@ func playCatalog(ctx context.Context, client cut.Client, ids ...string) (outcome
 func (o outcomes) failing() []string {
 	var ids []string
 	for id, outcome := range o {
-		if outcome != reports.Passed {
+		if outcome != conformance.Passed {
 			ids = append(ids, id)
 		}
 	}
@@ -56,10 +56,10 @@ func (o outcomes) failing() []string {
 }
 
 // explain renders the non-passing results with their messages, for failure output.
-func explain(full map[string]reports.ScenarioResult) string {
+func explain(full map[string]conformance.ScenarioResult) string {
 	s := ""
 	for _, sc := range scenarios.Catalog() {
-		if r, ok := full[sc.ID]; ok && r.Outcome != reports.Passed {
+		if r, ok := full[sc.ID]; ok && r.Outcome != conformance.Passed {
 			s += fmt.Sprintf("\n  %s %s: %s", r.ID, r.Outcome, r.Message)
 		}
 	}

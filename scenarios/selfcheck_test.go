@@ -3,9 +3,9 @@ package scenarios_test
 import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/tokenclock/tokenclock/conformance"
 
 	cut "github.com/tokenclock/tokenclock/clientunderTest"
-	"github.com/tokenclock/tokenclock/reports"
 	"github.com/tokenclock/tokenclock/scenarios"
 )
 
@@ -32,15 +32,15 @@ var _ = Describe("self-checks: the catalog judges known clients", func() {
 	})
 
 	It("has a caught-by row for every mutant, and a mutant for every MUST requirement", func() {
-		broken := map[string]bool{}
+		broken := map[conformance.RequirementID]bool{}
 		for _, m := range cut.Mutants() {
 			Expect(caughtBy).To(HaveKey(m.Name), "mutant %s has no row in caughtBy", m.Name)
 			for _, r := range m.Breaks {
-				broken[r] = true
+				broken[conformance.RequirementID(r)] = true
 			}
 		}
-		for _, r := range scenarios.Contract {
-			if r.Level == scenarios.Must {
+		for _, r := range conformance.Contract() {
+			if r.Level == conformance.Must {
 				Expect(broken).To(HaveKey(r.ID), "no mutant breaks MUST requirement %s", r.ID)
 			}
 		}
@@ -54,7 +54,7 @@ var _ = Describe("self-checks: the catalog judges known clients", func() {
 			got, full := playCatalog(ctx, client)
 			Expect(got.failing()).NotTo(BeEmpty(), "mutant %s escapes the whole catalog", m.Name)
 			for _, id := range caughtBy[m.Name] {
-				Expect(got[id]).NotTo(Equal(reports.Passed), "mutant %s passes %s;%s", m.Name, id, explain(full))
+				Expect(got[id]).NotTo(Equal(conformance.Passed), "mutant %s passes %s;%s", m.Name, id, explain(full))
 			}
 		})
 	}
@@ -69,7 +69,7 @@ var _ = Describe("self-checks: the bundled Node drivers", Ordered, func() {
 	})
 
 	It("fails axios-seed on exactly the scenarios its expected-failures file lists", func(ctx SpecContext) {
-		expected, err := scenarios.ReadExpectedFailures(axiosSeedExpected)
+		expected, err := conformance.ReadExpectedFailures(axiosSeedExpected, scenarios.Catalog())
 		Expect(err).NotTo(HaveOccurred())
 		p := startDriver(ctx, "axios-seed", axiosSeed)
 		defer p.Close()

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -25,9 +26,9 @@ var _ = Describe("exit status and results.json", func() {
 		Expect(r.Code).To(Equal(1), r.Output)
 		Expect(r.results().ExitCode).To(Equal(1))
 		Expect(r.Output).To(ContainSubstring("RC1: expected exactly 0 refresh calls, observed 1 refresh call"))
-		// Outside the source tree the rerun line names the binary itself.
-		line := "'" + binary + `' --client 'mutant-refresh-on-403=go:mutant:refresh-on-403' --focus '^LOOP-04$'`
-		Expect(r.Output).To(ContainSubstring("rerun: " + line))
+		// The rerun line names the binary as it was run.
+		line := binary + ` run --client mutant-refresh-on-403=go:mutant:refresh-on-403 --focus '^LOOP-04$'`
+		Expect(r.Output).To(ContainSubstring("\n    " + line + "\n"))
 
 		By("running the rerun line: just that scenario, for that client, fails the same way")
 		again := exec.Command("sh", "-c", line+" --report-dir again")
@@ -44,11 +45,26 @@ var _ = Describe("exit status and results.json", func() {
 		Expect(r.results().Clients[0].Scenarios[0].ExpectedFailure).To(BeTrue())
 	})
 
-	It("exits 1 when a listed scenario passes: the list is stale", func() {
+	It("exits 1 when a listed scenario passes, and every report says the list is stale", func() {
 		list := writeFile("stale.expected", "LOOP-04 no longer fails\n")
 		r := conformance("--client", "ref=go:reference", "--focus", "^LOOP-04$", "--expect-failures", "ref="+list)
 		Expect(r.Code).To(Equal(1), r.Output)
-		Expect(r.Output).To(ContainSubstring("the list is stale"))
+		Expect(r.Output).To(ContainSubstring("LOOP-04          passed (stale)"))
+		Expect(r.Output).To(ContainSubstring("ref LOOP-04 passed: listed in the expected-failures file but passed: the list is stale"))
+		Expect(r.Output).To(ContainSubstring("ref: 1 passed, 1 stale expected failure → fail"))
+		doc := r.results()
+		Expect(doc.ExitCode).To(Equal(1))
+		Expect(doc.Clients[0].Scenarios[0].Verdict).To(Equal("stale-expected-failure"))
+		Expect(doc.Clients[0].Scenarios[0].ExpectedFailure).To(BeFalse())
+		read := func(f string) string {
+			b, err := os.ReadFile(filepath.Join(r.Reports, f))
+			Expect(err).NotTo(HaveOccurred())
+			return string(b)
+		}
+		Expect(read("summary.md")).To(ContainSubstring("the list is stale"))
+		Expect(read("summary.md")).To(ContainSubstring("1 stale"))
+		Expect(read("junit.xml")).To(MatchRegexp(`<failure message="listed in the expected-failures file but passed: the list is stale" type="stale-expected-failure"`))
+		Expect(read("report.html")).To(ContainSubstring("the expected-failures list is stale"))
 	})
 
 	It("counts a warning as a failure only under --strict", func() {
@@ -68,7 +84,7 @@ var _ = Describe("exit status and results.json", func() {
 			Expect(doc.Errors).To(ContainElement(ContainSubstring(why)))
 		},
 		Entry("an empty selection", []string{"--focus", "^NOPE$"}, "selects no scenario"),
-		Entry("an unknown flag", []string{"--bogus"}, "bad flags"),
+		Entry("an unknown flag", []string{"--bogus"}, "flag provided but not defined: -bogus"),
 		Entry("an unknown ID in an expected-failures file", []string{"--expect-failures", "reference=" + "MISSING"}, "expected-failures file"),
 		Entry("a malformed --client", []string{"--client", "=nothing"}, "empty NAME"),
 	)
@@ -80,12 +96,55 @@ var _ = Describe("exit status and results.json", func() {
 		Expect(r.results().Errors).To(ContainElement(ContainSubstring(`unknown scenario ID "CONC-99"`)))
 	})
 
-	It("prints the catalog and the built-in clients with --list, running nothing", func() {
-		r := conformance("--list")
+	It("prints the catalog and the built-in clients with list, running nothing", func() {
+		r := tokenclock("list")
 		Expect(r.Code).To(Equal(0))
 		Expect(r.Output).To(ContainSubstring("CONC-07"))
 		Expect(r.Output).To(ContainSubstring("go:mutant:no-single-flight"))
-		_, err := os.Stat(filepath.Join(r.Reports, "results.json"))
+		_, err := os.Stat(filepath.Join(r.Dir, "reports"))
 		Expect(os.IsNotExist(err)).To(BeTrue())
+	})
+})
+
+var _ = Describe("the command line", func() {
+	It("fits run --help on one screen, without go test or Ginkgo flags", func() {
+		r := tokenclock("run", "--help")
+		Expect(r.Code).To(Equal(0))
+		Expect(strings.Count(r.Output, "\n")).To(BeNumerically("<=", 40))
+		Expect(r.Output).To(ContainSubstring("--client [NAME=]COMMAND"))
+		Expect(r.Output).NotTo(ContainSubstring("test."))
+		Expect(r.Output).NotTo(ContainSubstring("ginkgo"))
+	})
+
+	It("answers a bad flag with one line and exit 2", func() {
+		r := tokenclock("run", "--bogus", "--report-dir", "out")
+		Expect(r.Code).To(Equal(2))
+		Expect(strings.Split(strings.TrimRight(r.Output, "\n"), "\n")).To(HaveLen(1))
+		Expect(r.Output).To(ContainSubstring("flag provided but not defined: -bogus"))
+	})
+
+	It("runs the reference client from any directory after go install, exit 0", func() {
+		r := tokenclock("run", "--client", "go:reference", "--report-dir", "out")
+		Expect(r.Code).To(Equal(0), r.Output)
+		Expect(r.Output).To(ContainSubstring("reference: 28 passed → pass"))
+	})
+})
+
+var _ = Describe("a driver that answers commands one at a time", func() {
+	It("is inconclusive, never passed, on every gated row, whether its client is correct or not", func() {
+		r := conformance("--client", "ref="+serialDriver+" go:reference",
+			"--client", "nsf="+serialDriver+" go:mutant:no-single-flight",
+			"--focus", "^CONC-0[12367]$", "--hold-bound", "500ms")
+		Expect(r.Code).To(Equal(1), r.Output)
+		doc := r.results()
+		for c := range doc.Clients {
+			for _, s := range doc.Clients[c].Scenarios {
+				Expect(s.Outcome).To(Equal("inconclusive"), "%s %s: %s", doc.Clients[c].Name, s.ID, s.Message)
+				Expect(s.Message).To(MatchRegexp(`1 of \d+ first sends arrived within the hold bound`))
+				Expect(s.Message).To(ContainSubstring("protocol v1 requires starting each command as it arrives"))
+			}
+		}
+		Expect(r.Output).To(ContainSubstring("ref: 5 inconclusive → fail"))
+		Expect(r.Output).To(ContainSubstring("nsf: 5 inconclusive → fail"))
 	})
 })

@@ -19,13 +19,18 @@ type runResult struct {
 	Reports string // the --report-dir it was given
 }
 
-// conformance runs the binary in a fresh temporary directory with args followed by
-// --report-dir out (unless noReportDir).
+// conformance runs `tokenclock run ARGS --report-dir out` in a fresh temporary
+// directory, outside the source tree.
 func conformance(args ...string) runResult {
 	GinkgoHelper()
+	return tokenclock(append(append([]string{"run"}, args...), "--report-dir", "out")...)
+}
+
+// tokenclock runs the binary with args in a fresh temporary directory.
+func tokenclock(args ...string) runResult {
+	GinkgoHelper()
 	dir := GinkgoT().TempDir()
-	full := append(append([]string{}, args...), "--report-dir", filepath.Join(dir, "out"))
-	cmd := exec.Command(binary, full...)
+	cmd := exec.Command(binary, args...)
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	code := 0
@@ -57,6 +62,7 @@ type resultsDoc struct {
 		Scenarios []struct {
 			ID              string `json:"id"`
 			Outcome         string `json:"outcome"`
+			Verdict         string `json:"verdict"`
 			ExpectedFailure bool   `json:"expectedFailure"`
 			Message         string `json:"message"`
 		} `json:"scenarios"`

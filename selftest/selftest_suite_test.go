@@ -12,23 +12,29 @@ import (
 
 func TestSelftest(t *testing.T) {
 	RegisterFailHandler(Fail)
-	RunSpecs(t, "Conformance binary, from the outside")
+	RunSpecs(t, "tokenclock, installed and run from the outside")
 }
 
-// binary is the compiled conformance suite, built once for every spec.
-var binary string
+// binary is tokenclock as a user has it after `go install`, built once for every
+// spec; serialDriver is the deliberately serial test driver.
+var binary, serialDriver string
 
 var _ = SynchronizedBeforeSuite(func() []byte {
 	dir, err := os.MkdirTemp("", "tokenclock-selftest-")
 	Expect(err).NotTo(HaveOccurred())
-	bin := filepath.Join(dir, "tokenclock-conformance")
-	build := exec.Command("go", "test", "-c", "-o", bin, ".")
-	build.Dir = ".."
-	out, err := build.CombinedOutput()
+	install := exec.Command("go", "install", "./cmd/tokenclock")
+	install.Dir = ".."
+	install.Env = append(os.Environ(), "GOBIN="+dir)
+	out, err := install.CombinedOutput()
 	Expect(err).NotTo(HaveOccurred(), string(out))
-	return []byte(bin)
-}, func(bin []byte) {
-	binary = string(bin)
+	build := exec.Command("go", "build", "-o", filepath.Join(dir, "serialdriver"), "./scenarios/testdata/serialdriver")
+	build.Dir = ".."
+	out, err = build.CombinedOutput()
+	Expect(err).NotTo(HaveOccurred(), string(out))
+	return []byte(dir)
+}, func(dir []byte) {
+	binary = filepath.Join(string(dir), "tokenclock")
+	serialDriver = filepath.Join(string(dir), "serialdriver")
 })
 
 var _ = SynchronizedAfterSuite(func() {}, func() {

@@ -1,22 +1,49 @@
-// Command tokenclock runs the tokenclock fake auth + ideas server on its own, with
-// the control API, so a person can reproduce token-expiry bugs by hand:
+// Command tokenclock is the conformance harness's one binary:
 //
-//	tokenclock serve --seed-user 'Ada:ada@example.test:correct horse'
+//	tokenclock run --client 'mine=node driver.mjs'   the catalog against clients (docs/cli.md)
+//	tokenclock list                                  the catalog and the built-in clients
+//	tokenclock serve                                 the fake server, to reproduce bugs by hand
 //
-// See docs/manual-repro.md.
+// See docs/cli.md and docs/manual-repro.md.
 package main
 
 import (
 	"context"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 )
 
+// Exit statuses after a signal: 128 + the signal's number, as shells report them.
+const (
+	exitInterrupted = 130 // SIGINT
+	exitTerminated  = 143 // SIGTERM
+)
+
 func main() {
-	// SIGINT/SIGTERM cancel the context; run then shuts the servers down cleanly.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first SIGINT/SIGTERM cancels the context: run stops, writes its reports and
+	// shuts servers and drivers down. A second SIGINT exits at once.
+	ctx, cancel := context.WithCancel(context.Background())
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	var got atomic.Value
+	go func() {
+		for s := range signals {
+			if got.Load() != nil && s == os.Interrupt {
+				os.Exit(exitInterrupted)
+			}
+			got.CompareAndSwap(nil, s)
+			cancel()
+		}
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
+	signal.Stop(signals)
+	switch got.Load() {
+	case os.Interrupt:
+		code = exitInterrupted
+	case syscall.SIGTERM:
+		code = exitTerminated
+	}
 	os.Exit(code)
 }

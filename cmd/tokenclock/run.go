@@ -4,7 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
+	"strings"
+
+	"github.com/tokenclock/tokenclock/internal/runner"
 )
 
 // Exit codes of the binary.
@@ -15,14 +19,14 @@ const (
 )
 
 // usage is the top-level help text.
-const usage = `tokenclock — fake auth + ideas server with a controllable clock
+const usage = `tokenclock — conformance harness for HTTP clients that refresh expired auth tokens
 
 Usage:
-  tokenclock serve [flags]   run the fake server and its control API (tokenclock serve -h)
+  tokenclock run [flags]     run the scenario catalog against clients (tokenclock run --help)
+  tokenclock list            print the catalog and the built-in clients
+  tokenclock serve [flags]   run the fake server and its control API (tokenclock serve --help)
   tokenclock version         print the version
   tokenclock help            this text
-
-The conformance suite itself runs with go test / ginkgo; see README.md.
 `
 
 // run is the whole command line: it returns the process exit code instead of
@@ -33,6 +37,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	switch args[0] {
+	case "run":
+		return runner.Run(ctx, args[1:], programName(), version(), stdout, stderr)
+	case "list":
+		if len(args) > 1 {
+			fmt.Fprintf(stderr, "tokenclock list: takes no arguments\n")
+			return exitUsage
+		}
+		runner.List(stdout)
+		return exitOK
 	case "serve":
 		return serve(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
@@ -67,4 +80,13 @@ func version() string {
 		}
 	}
 	return v + " " + info.GoVersion
+}
+
+// programName is how rerun lines name this binary: as it was invoked when that was
+// a path (bin/tokenclock), else "tokenclock" (found on PATH).
+func programName() string {
+	if len(os.Args) > 0 && strings.Contains(os.Args[0], "/") && !strings.Contains(os.Args[0], "go-build") {
+		return os.Args[0]
+	}
+	return "tokenclock"
 }

@@ -1,0 +1,114 @@
+package conformance
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	cut "github.com/tokenclock/tokenclock/clientunderTest"
+)
+
+// ClientSpec is one client under test: a column of the matrix.
+type ClientSpec struct {
+	// Name labels the column: NAME[@LABEL], NAME [a-z0-9-]+, LABEL [a-z0-9.-]+.
+	Name string
+	// Command is a driver command line (run as sh -c) or a built-in client
+	// (go:reference, go:mutant:NAME).
+	Command string
+	// ExpectedFailuresFile is where Expected came from, for the reports.
+	ExpectedFailuresFile string
+	// Expected is the client's expected-failures list (nil: none).
+	Expected ExpectedFailures
+}
+
+// Options are everything one run needs; flags enter here once and are passed down.
+type Options struct {
+	// Catalog is the selected scenarios, in the order they run and are reported.
+	Catalog Catalog
+	// Focus is the selection's regular expression, recorded in results.json.
+	Focus   string
+	Clients []ClientSpec
+	// Strict counts warned (SHOULD) results as failures.
+	Strict bool
+	Limits Limits
+	// Version of the tool, recorded in results.json.
+	Version string
+	// HelloTimeout bounds a driver process's hello (default: the adapter's).
+	HelloTimeout time.Duration
+	// Rerun, when set, is the command line that reruns one scenario for one client.
+	Rerun func(c ClientSpec, scenarioID string) string
+	// Progress, when set, is called as each scenario finishes, its verdict set.
+	Progress func(client string, res ScenarioResult)
+}
+
+// Run plays every scenario of o.Catalog against every client, then judges the run
+// (Judge): the one engine behind `tokenclock run`, the Ginkgo suite and the
+// self-checks. Clients start on first use and are reused by every scenario; each is
+// closed (its process group killed) before Run returns. A client that cannot start
+// has every scenario crashed with the reason. When ctx ends, scenarios not yet played
+// are left out and the run records why in Errors.
+func Run(ctx context.Context, o Options) RunResult {
+	o.Limits = o.Limits.WithDefaults()
+	run := RunResult{SchemaVersion: SchemaVersion, Tool: "tokenclock", Version: o.Version,
+		StartedAt: time.Now().UTC().Format(time.RFC3339), CatalogDigest: o.Catalog.Digest(),
+		Options: RunOptions{Strict: o.Strict, Focus: o.Focus, Deadline: o.Limits.Deadline.String(),
+			Quiet: o.Limits.QuietPeriod.String(), HoldBound: o.Limits.HoldBound.String()},
+		Clients: []ClientResult{}}
+	expected := map[string]ExpectedFailures{}
+	for _, spec := range o.Clients {
+		expected[spec.Name] = spec.Expected
+		run.Clients = append(run.Clients, playClient(ctx, o, spec))
+	}
+	if err := ctx.Err(); err != nil {
+		run.Errors = append(run.Errors, "the run was stopped before every scenario played: "+err.Error())
+	}
+	Judge(&run, expected)
+	return run
+}
+
+// playClient starts one client, plays the catalog against it and closes it.
+func playClient(ctx context.Context, o Options, spec ClientSpec) ClientResult {
+	cr := ClientResult{Name: spec.Name, Command: spec.Command, ExpectedFailuresFile: spec.ExpectedFailuresFile,
+		Hello: cut.Hello{Features: []string{}}, Scenarios: []ScenarioResult{}}
+	client, startErr := StartClient(ctx, spec, o.HelloTimeout)
+	if client != nil {
+		defer client.Close()
+		cr.Hello = client.Hello()
+	}
+	for _, sc := range o.Catalog {
+		if ctx.Err() != nil {
+			break
+		}
+		var res ScenarioResult
+		if startErr != nil {
+			res = ScenarioResult{ID: sc.ID, Title: sc.Title, Level: sc.Level, Requirements: sc.Requirements,
+				Outcome: Crashed, Message: startErr.Error(), Findings: []Finding{}}
+		} else {
+			res = Execute(ctx, sc, client, o.Limits)
+		}
+		if o.Rerun != nil {
+			res.Rerun = o.Rerun(spec, sc.ID)
+		}
+		_, listed := spec.Expected[sc.ID]
+		res.Verdict = ScenarioVerdict(res.Outcome, listed, o.Strict)
+		res.ExpectedFailure = res.Verdict == VerdictExpectedFailure
+		if o.Progress != nil {
+			o.Progress(spec.Name, res)
+		}
+		cr.Scenarios = append(cr.Scenarios, res)
+	}
+	return cr
+}
+
+// StartClient starts the client spec names: a built-in in process, or a driver
+// process that has completed hello.
+func StartClient(ctx context.Context, spec ClientSpec, helloTimeout time.Duration) (cut.Client, error) {
+	if cut.IsBuiltIn(spec.Command) {
+		return cut.NewBuiltIn(spec.Command)
+	}
+	p, err := cut.StartProcess(ctx, cut.ProcessOptions{Name: spec.Name, Command: spec.Command, HelloTimeout: helloTimeout})
+	if err != nil {
+		return nil, fmt.Errorf("driver %s could not start: %w", spec.Name, err)
+	}
+	return p, nil
+}

@@ -1,0 +1,42 @@
+package scenarios_test
+
+import (
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/tokenclock/tokenclock/conformance"
+	"github.com/tokenclock/tokenclock/scenarios"
+)
+
+var _ = Describe("the catalog", func() {
+	It("has every row of the spec once, with stable IDs, in spec order", func() {
+		var ids []string
+		for _, sc := range scenarios.Catalog() {
+			ids = append(ids, sc.ID)
+			Expect(sc.Play).NotTo(BeNil(), sc.ID)
+			Expect(sc.Requirements).NotTo(BeEmpty(), sc.ID)
+			for _, r := range sc.Requirements {
+				_, ok := r.Lookup()
+				Expect(ok).To(BeTrue(), sc.ID+" names unknown requirement "+string(r))
+			}
+		}
+		Expect(ids).To(Equal(strings.Fields(`EXP-ACCESS-01 EXP-ACCESS-02 EXP-ACCESS-03 EXP-ACCESS-04 EXP-ACCESS-05
+			EXP-REFRESH-01 EXP-REFRESH-02 EXP-REFRESH-03 EXP-REFRESH-04 EXP-REFRESH-05 EXP-REFRESH-06 EXP-REFRESH-07
+			CONC-01 CONC-02 CONC-03 CONC-04 CONC-05 CONC-06 CONC-07
+			LOOP-01 LOOP-02 LOOP-03 LOOP-04 LOOP-05 LOOP-06 LOOP-07 ROT-01 SESSION-01`)))
+	})
+
+	It("covers every requirement of the contract with at least one scenario", func() {
+		covered := map[conformance.RequirementID]bool{}
+		for _, sc := range scenarios.Catalog() {
+			for _, r := range sc.Requirements {
+				covered[r] = true
+			}
+		}
+		for _, r := range conformance.Contract() {
+			Expect(covered).To(HaveKey(r.ID))
+		}
+	})
+})
