@@ -28,7 +28,9 @@ func concurrency() []conformance.Scenario {
 				}
 				mark := s.Mark()
 				replies := conformance.WaitAll(s.Gate(calls))
-				s.ExpectGatePass(s.Since(mark), calls, replies, old, conformance.RC2, conformance.RC5, conformance.RC5)
+				if s.ExpectGatePass(s.Since(mark), calls, replies, old, conformance.RC2, conformance.RC5, conformance.RC5) == "" {
+					return // a refresh storm: reported once, as RC2
+				}
 				for _, c := range calls[5:] {
 					n := ideasTitled(s.Server, titleOf(c))
 					s.Check(n == 1, conformance.RC5, "each POST's idea exists exactly once", "%d ideas titled %q", n, titleOf(c))
@@ -40,6 +42,9 @@ func concurrency() []conformance.Scenario {
 			Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC2, conformance.RC8}, Family: "conc",
 			Play: func(s *conformance.Session) {
 				first := gatedGets(s, 10, conformance.RC2)
+				if first == "" {
+					return // a refresh storm: reported once, as RC2
+				}
 				s.Expire()
 				mark := s.Mark()
 				r := s.Send(GetMe())
@@ -184,7 +189,7 @@ func playFailedSharedRefresh(s *conformance.Session) {
 	mark := s.Mark()
 	ps := s.Gate(GetMes(5))
 	failed, ok := s.AwaitFailedRefresh(mark, ps, conformance.RC7)
-	s.ExpectRefreshes(s.Since(mark), 1, conformance.RC7)
+	s.ExpectRefreshes(s.Since(mark), 1, conformance.RC2) // exactly one refresh is RC2's rule, whatever its answer
 	for _, p := range ps {
 		s.ExpectCaller(p.Wait(), 401, conformance.RC7)
 	}
