@@ -28,6 +28,10 @@ type Entry struct {
 
 	// Additions beyond the base schema (readers ignore unknown fields).
 
+	// VirtualOffset is the server clock at arrival as an offset from the clock at
+	// New ("T+1m1s"): a scenario's clock starts at real now, so runs on different days
+	// compare line by line on this field, not on VirtualTime.
+	VirtualOffset string `json:"virtualOffset,omitempty"`
 	// RespondedOffsetMs is the real ms since server start when the response was
 	// written (or the connection reset). "After X" in scenarios means arrived after this.
 	RespondedOffsetMs float64 `json:"respondedOffsetMs"`

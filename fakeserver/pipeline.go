@@ -68,7 +68,9 @@ func (s *Server) arrive(r *http.Request) (*request, []*Fault) {
 	j.mu.Lock()
 	j.seq++
 	e.Seq = j.seq
-	e.VirtualTime = s.Now().UTC().Format(timeLayout)
+	now := s.Now()
+	e.VirtualTime = now.UTC().Format(timeLayout)
+	e.VirtualOffset = "T+" + now.Sub(s.origin).String()
 	e.RealOffsetMs = s.realOffsetMs()
 	j.push(e)
 	acting := s.faults.match(r.Method, r.URL.Path)

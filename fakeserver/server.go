@@ -33,6 +33,7 @@ type Server struct {
 	key     []byte
 	parser  *jwt.Parser
 	started time.Time // real time, for realOffsetMs
+	origin  time.Time // server clock at New, for virtualOffset
 
 	tokMu sync.RWMutex
 	tok   *tokenStore
@@ -88,6 +89,7 @@ func New(opts Options) *Server {
 		clock:   opts.Clock,
 		key:     append([]byte(nil), key...),
 		started: time.Now(),
+		origin:  opts.Clock.Now(),
 		tok:     newTokenStore(),
 		data:    newDataStore(),
 		journal: newJournal(opts.JournalLimit),

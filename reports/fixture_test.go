@@ -21,7 +21,7 @@ type jb struct{ j fakeserver.Journal }
 func (b *jb) add(vt time.Duration, method, path, at, as, rt, rs string, status int, mod ...func(*fakeserver.Entry)) *jb {
 	n := len(b.j) + 1
 	e := fakeserver.Entry{
-		Seq: n, VirtualTime: clock0.Add(vt).Format(time.RFC3339Nano), RealOffsetMs: float64(n) * 1.5,
+		Seq: n, VirtualTime: clock0.Add(vt).Format(time.RFC3339Nano), VirtualOffset: "T+" + vt.String(), RealOffsetMs: float64(n) * 1.5,
 		RespondedOffsetMs: float64(n)*1.5 + 0.7, Method: method, Path: path,
 		AccessToken: at, AccessState: as, RefreshToken: rt, RefreshState: rs, Status: status,
 		AuthorizationHeaders: map[bool]int{true: 1, false: 0}[at != ""],
