@@ -205,5 +205,3 @@ func isControlPath(p string) bool {
 	return p == strings.TrimSuffix(ControlPrefix, "/") || strings.HasPrefix(p, ControlPrefix)
 }
 
-// Options returns the options in effect (defaults filled in).
-func (s *Server) Options() Options { return s.opts }
