@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/tokenclock/tokenclock/conformance"
 	"os/exec"
+	"slices"
 	"sort"
 	"time"
 
@@ -34,7 +35,7 @@ type outcomes map[string]conformance.Outcome
 func playCatalog(ctx context.Context, client cut.Client, ids ...string) (outcomes, map[string]conformance.ScenarioResult) {
 	out, full := outcomes{}, map[string]conformance.ScenarioResult{}
 	for _, sc := range scenarios.Catalog() {
-		if len(ids) > 0 && !contains(ids, sc.ID) {
+		if len(ids) > 0 && !slices.Contains(ids, sc.ID) {
 			continue
 		}
 		res := conformance.Execute(ctx, sc, client, selfCheckLimits)
@@ -64,15 +65,6 @@ func explain(full map[string]conformance.ScenarioResult) string {
 		}
 	}
 	return s
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // startDriver starts a protocol-v1 driver, failing clearly when node or the npm

@@ -1,6 +1,8 @@
 package scenarios_test
 
 import (
+	"strings"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/tokenclock/tokenclock/conformance"
@@ -47,7 +49,7 @@ var _ = Describe("self-checks: the catalog judges known clients", func() {
 	})
 
 	for _, m := range cut.Mutants() {
-		It("catches mutant "+m.Name+" (breaks "+joinReqs(m.Breaks)+")", func(ctx SpecContext) {
+		It("catches mutant "+m.Name+" (breaks "+strings.Join(m.Breaks, " ")+")", func(ctx SpecContext) {
 			client, err := cut.NewMutant(m.Name)
 			Expect(err).NotTo(HaveOccurred())
 			defer client.Close()
@@ -81,14 +83,3 @@ var _ = Describe("self-checks: the bundled Node drivers", Ordered, func() {
 		Expect(got.failing()).To(ConsistOf(listed), explain(full))
 	})
 })
-
-func joinReqs(rs []string) string {
-	s := ""
-	for i, r := range rs {
-		if i > 0 {
-			s += " "
-		}
-		s += r
-	}
-	return s
-}
