@@ -31,6 +31,17 @@ var _ = Describe("Process Close", func() {
 			ContainSubstring(`[tokenclock] driver "stubborn" did not exit within 200ms of stdin EOF; killed its process group`)))
 	})
 
+	It("kills a child the driver started in a process group of its own, which ignores SIGTERM", func() {
+		ps := newProcessSpec()
+		p := ps.start(ps.options("detached.sh"))
+		Expect(p.Init(within(5*time.Second), cut.Env{BaseURL: "http://127.0.0.1:1", Scenario: "S1"})).To(Succeed())
+		Eventually(ps.live).Should(ContainElement(HaveField("Comm", "sleep")))
+		Expect(ps.pgids()).NotTo(HaveEach(p.DriverPGID())) // it left the group
+		Expect(p.Close()).To(Succeed())
+		Eventually(ps.live).Should(BeEmpty())
+		Expect(p.TakeStderr()).To(ContainSubstring("outside its process group"))
+	})
+
 	It("wakes a command still waiting when the Process is closed", func() {
 		ps := newProcessSpec()
 		opts := ps.options("stubborn.sh")

@@ -17,6 +17,7 @@ type driver struct {
 	name      string
 	cmd       *exec.Cmd
 	pgid      int
+	tag       string // driverTagEnv value of this start
 	stdin     *os.File
 	stdout    *os.File
 	log       *stderrLog

@@ -54,7 +54,8 @@ func (p *Process) ready(ctx context.Context) (*driver, error) {
 			return p.drv, nil
 		}
 		p.log.Note("restarting driver %q: %s", p.opts.Name, reason)
-		p.drv.stop(0)
+		p.drv.stop(p.opts.KillGrace) // stdin EOF, then SIGTERM: a chance to clean up
+
 		p.drv = nil
 	}
 	d, h, err := p.launch(ctx)

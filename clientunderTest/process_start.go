@@ -33,8 +33,9 @@ func startDriver(opts ProcessOptions, log *stderrLog) (*driver, error) {
 	}
 	cmd := exec.Command("sh", "-c", opts.Command)
 	cmd.Dir = opts.Dir
+	tag := newDriverTag()
 	env := append(os.Environ(), opts.Env...)
-	cmd.Env = append(env, protocolEnv...)
+	cmd.Env = append(append(env, protocolEnv...), driverTagEnv+"="+tag)
 	// Plain files for stdin and stdout: os/exec adds no copying goroutine, and the
 	// harness alone decides when they close. stderr goes through os/exec's copier
 	// into the bounded log; WaitDelay stops Wait waiting on it forever when some
@@ -55,6 +56,7 @@ func startDriver(opts ProcessOptions, log *stderrLog) (*driver, error) {
 		name:      opts.Name,
 		cmd:       cmd,
 		pgid:      cmd.Process.Pid, // Setpgid with Pgid 0: the group is named after the shell
+		tag:       tag,
 		stdin:     stdinW,
 		stdout:    stdoutR,
 		log:       log,
@@ -74,8 +76,9 @@ func startDriver(opts ProcessOptions, log *stderrLog) (*driver, error) {
 }
 
 // stop ends the driver and everything it started, and joins its goroutines; it is
-// idempotent. With grace > 0 the driver first gets stdin EOF and grace to exit by
-// itself; then (or at once) the whole process group is SIGKILLed. It reports
+// idempotent. With grace > 0 the driver first gets stdin EOF, then SIGTERM, within
+// grace to exit by itself; then (or at once) the whole process group is SIGKILLed,
+// and every process carrying the driver's tag. It reports
 // whether a driver given grace had to be killed.
 func (d *driver) stop(grace time.Duration) (killed bool) {
 	d.stopOnce.Do(func() {
@@ -86,10 +89,18 @@ func (d *driver) stop(grace time.Duration) (killed bool) {
 		close(d.quit)
 		_ = d.stdin.Close() // EOF for the driver; also unblocks a writer stuck on a full pipe
 		if grace > 0 {
+			// Half the grace after EOF, then SIGTERM for the other half: a driver
+			// that cleans up on a signal (Node's handlers, a browser it started)
+			// gets its chance before SIGKILL.
 			select {
 			case <-d.exited:
-			case <-time.After(grace):
-				killed = true
+			case <-time.After(grace / 2):
+				_ = syscall.Kill(-d.pgid, syscall.SIGTERM)
+				select {
+				case <-d.exited:
+				case <-time.After(grace - grace/2):
+					killed = true
+				}
 			}
 		}
 		// Even after a clean exit: background children of the driver may remain.
@@ -97,6 +108,11 @@ func (d *driver) stop(grace time.Duration) (killed bool) {
 			d.log.Note("killing process group %d: %v", d.pgid, err)
 		}
 		<-d.exited
+		// Processes that left the group (spawned detached, or setsid) still carry
+		// the driver's tag: nothing the driver started outlives it.
+		if n := killTagged(d.tag, d.killGrace); n > 0 {
+			d.log.Note("killed %d process(es) driver %q left outside its process group", n, d.name)
+		}
 		_ = d.stdout.Close() // unblocks the reader if some escaped process holds stdout
 		d.goroutines.Wait()
 	})

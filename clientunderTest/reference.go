@@ -47,8 +47,8 @@ type Reference struct {
 
 	mu      sync.Mutex
 	observe func(status int) // ObserveResponses' hook; nil when nobody listens
-	base    string          // base URL without a trailing slash; "" before Init
-	life    context.Context // ends on the next Init or Close: aborts this scenario's work
+	base    string           // base URL without a trailing slash; "" before Init
+	life    context.Context  // ends on the next Init or Close: aborts this scenario's work
 	endLife context.CancelFunc
 	sess    *session
 }
