@@ -24,6 +24,23 @@ type RunResult struct {
 	// Errors lists harness-level problems (bad flags, unknown IDs in an
 	// expected-failures file, empty selection) behind exit code 2.
 	Errors []string `json:"errors,omitempty"`
+	// Interrupted is set when a signal stopped the run (exit 130 or 143).
+	Interrupted *Interruption `json:"interrupted,omitempty"`
+	// NotRun lists the scenarios an interrupt kept from being judged: the one in
+	// flight and every one after it. They are never counted against the client.
+	NotRun []NotRun `json:"notRun,omitempty"`
+}
+
+// Interruption records the signal that stopped a run and when.
+type Interruption struct {
+	Signal string `json:"signal"` // SIGINT or SIGTERM
+	At     string `json:"at"`     // RFC 3339
+}
+
+// NotRun is one scenario a client did not get judged on.
+type NotRun struct {
+	Client string `json:"client"`
+	ID     string `json:"id"`
 }
 
 // RunOptions echo the options the run used.

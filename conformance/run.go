@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -57,13 +58,42 @@ func Run(ctx context.Context, o Options) RunResult {
 	expected := map[string]ExpectedFailures{}
 	for _, spec := range o.Clients {
 		expected[spec.Name] = spec.Expected
-		run.Clients = append(run.Clients, playClient(ctx, o, spec))
+		cr := playClient(ctx, o, spec)
+		run.Clients = append(run.Clients, cr)
+		for _, sc := range o.Catalog[len(cr.Scenarios):] {
+			run.NotRun = append(run.NotRun, NotRun{Client: spec.Name, ID: sc.ID})
+		}
 	}
-	if err := ctx.Err(); err != nil {
+	var irq Interrupt
+	switch err := context.Cause(ctx); {
+	case errors.As(err, &irq):
+		run.Interrupted = &Interruption{Signal: irq.Signal, At: time.Now().UTC().Format(time.RFC3339)}
+	case err != nil:
 		run.Errors = append(run.Errors, "the run was stopped before every scenario played: "+err.Error())
 	}
 	Judge(&run, expected)
 	return run
+}
+
+// Interrupt is the cause a run's context ends with when a signal stopped it
+// (context.WithCancelCause): Run then records the interruption, keeps the scenario in
+// flight out of the results (it is not the client's failure) and Judge exits 130 or 143.
+type Interrupt struct {
+	Signal string // SIGINT or SIGTERM
+}
+
+func (i Interrupt) Error() string { return "interrupted by " + i.Signal }
+
+// ExitCode is 128 plus the signal's number, as shells report it: 130 for SIGINT, 143
+// for SIGTERM.
+func (i Interrupt) ExitCode() int {
+	switch i.Signal {
+	case "SIGINT":
+		return 130
+	case "SIGTERM":
+		return 143
+	}
+	return ExitHarnessError
 }
 
 // playClient starts one client, plays the catalog against it and closes it.
@@ -71,6 +101,9 @@ func playClient(ctx context.Context, o Options, spec ClientSpec) ClientResult {
 	cr := ClientResult{Name: spec.Name, Command: spec.Command, ExpectedFailuresFile: spec.ExpectedFailuresFile,
 		Hello: cut.Hello{Features: []string{}}, Scenarios: []ScenarioResult{}}
 	client, startErr := StartClient(ctx, spec, o.HelloTimeout)
+	if startErr != nil && ctx.Err() != nil {
+		return cr // stopped while the driver started: not the driver's failure
+	}
 	if client != nil {
 		defer client.Close()
 		cr.Hello = client.Hello()
@@ -85,6 +118,9 @@ func playClient(ctx context.Context, o Options, spec ClientSpec) ClientResult {
 				Outcome: Crashed, Message: startErr.Error(), Findings: []Finding{}}
 		} else {
 			res = Execute(ctx, sc, client, o.Limits)
+		}
+		if ctx.Err() != nil {
+			break // stopped mid-scenario: not judged, and not the client's failure
 		}
 		if o.Rerun != nil {
 			res.Rerun = o.Rerun(spec, sc.ID)

@@ -114,6 +114,8 @@ func Judge(run *RunResult, expected map[string]ExpectedFailures) {
 		harmed = harmed || c.Counts.Verdicts[VerdictHarnessError] > 0
 	}
 	switch {
+	case run.Interrupted != nil:
+		run.ExitCode = Interrupt{Signal: run.Interrupted.Signal}.ExitCode()
 	case harmed, played == 0:
 		run.ExitCode = ExitHarnessError
 	case unexpected:

@@ -63,6 +63,9 @@ func WriteConsoleMatrix(w io.Writer, run conformance.RunResult) error {
 	for _, e := range run.Errors {
 		fmt.Fprintf(&b, "harness error: %s\n", printable(oneLine(e)))
 	}
+	if line := interruptedLine(run); line != "" {
+		fmt.Fprintln(&b, printable(line))
+	}
 	for _, c := range run.Clients {
 		fmt.Fprintf(&b, "%s: %s → %s\n", printable(oneLine(c.Name)), countsText(c), c.Verdict)
 	}

@@ -26,11 +26,12 @@ var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap
 // page is everything report.html shows, computed up front so the template only
 // lays it out.
 type page struct {
-	Run      conformance.RunResult
-	ExitText string
-	Clients  []pageClient
-	Rows     []pageRow
-	Details  []pageDetail
+	Run         conformance.RunResult
+	ExitText    string
+	Interrupted string
+	Clients     []pageClient
+	Rows        []pageRow
+	Details     []pageDetail
 }
 
 type pageClient struct {
@@ -107,7 +108,7 @@ func WriteHTML(w io.Writer, run conformance.RunResult) error {
 }
 
 func buildPage(run conformance.RunResult) page {
-	p := page{Run: run, ExitText: exitText(run.ExitCode)}
+	p := page{Run: run, ExitText: exitText(run.ExitCode), Interrupted: interruptedLine(run)}
 	anchors := map[*conformance.ScenarioResult]string{}
 	used := map[string]bool{}
 	for ci := range run.Clients {
@@ -267,6 +268,8 @@ func exitText(code int) string {
 		return "an unexpected result"
 	case 2:
 		return "the harness could not run or judge"
+	case 130, 143:
+		return "the run was interrupted"
 	default:
 		return "unknown exit code"
 	}

@@ -122,8 +122,12 @@ func WriteJUnit(w io.Writer, run conformance.RunResult) error {
 		totalMs += durMs
 		doc.Suites = append(doc.Suites, s)
 	}
-	if len(run.Errors) > 0 {
+	if len(run.Errors) > 0 || run.Interrupted != nil {
 		s := junitSuite{Name: "tokenclock", Timestamp: run.StartedAt, Time: seconds(0)}
+		if line := interruptedLine(run); line != "" {
+			s.Cases = append(s.Cases, junitTestCase{Name: "interrupted", Classname: "tokenclock.harness", Time: seconds(0),
+				Error: &junitProblem{Message: line, Type: "interrupted", Text: xmlSafe(line)}})
+		}
 		for i, e := range run.Errors {
 			s.Cases = append(s.Cases, junitTestCase{
 				Name: fmt.Sprintf("harness error %d", i+1), Classname: "tokenclock.harness", Time: seconds(0),

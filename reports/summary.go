@@ -40,7 +40,10 @@ func WriteSummary(w io.Writer, run conformance.RunResult) error {
 	for _, e := range run.Errors {
 		fmt.Fprintf(&b, "- 🛠 harness: %s\n", mdText(oneLine(e)))
 	}
-	if len(run.Errors) > 0 {
+	if line := interruptedLine(run); line != "" {
+		fmt.Fprintf(&b, "- ⏹ %s\n", mdText(line))
+	}
+	if len(run.Errors) > 0 || run.Interrupted != nil {
 		b.WriteString("\n")
 	}
 

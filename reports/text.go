@@ -57,6 +57,16 @@ func shown(o conformance.Outcome) conformance.Outcome {
 	return conformance.Failed
 }
 
+// interruptedLine is the sentence every report prints for a run a signal stopped
+// ("" for one that finished).
+func interruptedLine(run conformance.RunResult) string {
+	if run.Interrupted == nil {
+		return ""
+	}
+	return fmt.Sprintf("interrupted by %s at %s: %s not run (the scenario in flight is not counted against its client)",
+		run.Interrupted.Signal, run.Interrupted.At, plural(len(run.NotRun), "scenario"))
+}
+
 // countsText is "15 passed, 5 failed, 2 expected failures, 1 stale expected
 // failure" for one client.
 func countsText(c conformance.ClientResult) string {

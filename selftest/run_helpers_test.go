@@ -55,9 +55,12 @@ func (r runResult) results() resultsDoc {
 
 // resultsDoc is the part of results.json these specs read.
 type resultsDoc struct {
-	ExitCode int      `json:"exitCode"`
-	Errors   []string `json:"errors"`
-	Clients  []struct {
+	ExitCode    int      `json:"exitCode"`
+	Errors      []string `json:"errors"`
+	Interrupted struct {
+		Signal string `json:"signal"`
+	} `json:"interrupted"`
+	Clients []struct {
 		Name      string `json:"name"`
 		Scenarios []struct {
 			ID              string `json:"id"`

@@ -13,37 +13,34 @@ import (
 	"os/signal"
 	"sync/atomic"
 	"syscall"
-)
 
-// Exit statuses after a signal: 128 + the signal's number, as shells report them.
-const (
-	exitInterrupted = 130 // SIGINT
-	exitTerminated  = 143 // SIGTERM
+	"github.com/tokenclock/tokenclock/conformance"
 )
 
 func main() {
-	// The first SIGINT/SIGTERM cancels the context: run stops, writes its reports and
-	// shuts servers and drivers down. A second SIGINT exits at once.
-	ctx, cancel := context.WithCancel(context.Background())
+	// The first SIGINT/SIGTERM cancels the context with an Interrupt cause: run stops,
+	// records the interruption in its reports and shuts servers and drivers down. A
+	// second SIGINT exits at once.
+	ctx, cancel := context.WithCancelCause(context.Background())
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
-	var got atomic.Value
+	var got atomic.Pointer[conformance.Interrupt]
 	go func() {
 		for s := range signals {
-			if got.Load() != nil && s == os.Interrupt {
-				os.Exit(exitInterrupted)
+			irq := &conformance.Interrupt{Signal: "SIGTERM"}
+			if s == os.Interrupt {
+				irq.Signal = "SIGINT"
 			}
-			got.CompareAndSwap(nil, s)
-			cancel()
+			if !got.CompareAndSwap(nil, irq) && s == os.Interrupt {
+				os.Exit(irq.ExitCode())
+			}
+			cancel(*irq)
 		}
 	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	signal.Stop(signals)
-	switch got.Load() {
-	case os.Interrupt:
-		code = exitInterrupted
-	case syscall.SIGTERM:
-		code = exitTerminated
+	if irq := got.Load(); irq != nil {
+		code = irq.ExitCode()
 	}
 	os.Exit(code)
 }

@@ -1,0 +1,81 @@
+package selftest_test
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+// marked lists the live processes whose environment holds entry.
+func marked(entry string) []int {
+	dirs, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		env, err := os.ReadFile(filepath.Join("/proc", d.Name(), "environ"))
+		if err == nil && bytes.Contains(append([]byte{0}, env...), []byte("\x00"+entry+"\x00")) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+var _ = Describe("an interrupted run", func() {
+	It("stops on SIGINT and SIGTERM at random points: reports written, interrupt recorded, exit 130/143, nothing left running", func() {
+		// A driver that leaves a SIGTERM-proof child outside its process group, in
+		// front of a serial client that keeps every gated row busy for the hold bound.
+		driver := fmt.Sprintf(`setsid sh -c 'trap "" TERM; exec sleep 302' </dev/null >/dev/null 2>&1 & exec %s go:reference`, serialDriver)
+		rng := rand.New(rand.NewPCG(uint64(GinkgoRandomSeed()), 7))
+		for i := range 12 {
+			sig, name, code := syscall.SIGINT, "SIGINT", 130
+			if i%2 == 1 {
+				sig, name, code = syscall.SIGTERM, "SIGTERM", 143
+			}
+			delay := time.Duration(50+rng.IntN(1500)) * time.Millisecond
+			mark := fmt.Sprintf("TOKENCLOCK_SELFTEST_MARK=%d-%d", os.Getpid(), i)
+			dir := GinkgoT().TempDir()
+			cmd := exec.Command(binary, "run", "--client", "d="+driver, "--focus", "^(EXP|CONC)-",
+				"--hold-bound", "300ms", "--report-dir", "out")
+			cmd.Dir, cmd.Env = dir, append(os.Environ(), mark)
+			var out bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &out
+			Expect(cmd.Start()).To(Succeed())
+			time.Sleep(delay)
+			Expect(cmd.Process.Signal(sig)).To(Succeed())
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			Eventually(done, 30*time.Second).Should(Receive())
+			what := fmt.Sprintf("run %d: %s after %s\n%s", i, name, delay, out.String())
+			Expect(cmd.ProcessState.ExitCode()).To(Equal(code), what)
+
+			r := runResult{Dir: dir, Reports: filepath.Join(dir, "out"), Output: out.String()}
+			doc := r.results()
+			Expect(doc.ExitCode).To(Equal(code), what)
+			Expect(doc.Interrupted.Signal).To(Equal(name), what)
+			for _, c := range doc.Clients {
+				for _, s := range c.Scenarios {
+					Expect(s.Outcome).NotTo(BeElementOf("timeout", "crashed"), what)
+				}
+			}
+			for _, f := range []string{"junit.xml", "summary.md", "report.html"} {
+				b, err := os.ReadFile(filepath.Join(r.Reports, f))
+				Expect(err).NotTo(HaveOccurred(), what)
+				Expect(string(b)).To(ContainSubstring("interrupted by "+name), f)
+			}
+			Expect(out.String()).To(ContainSubstring("interrupted by "+name), what)
+			Eventually(func() []int { return marked(mark) }, 5*time.Second).Should(BeEmpty(), what)
+		}
+	})
+})
