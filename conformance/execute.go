@@ -60,7 +60,14 @@ func (l Limits) WithDefaults() Limits {
 // outcome (the verdict is Judge's). The client must already be started; Execute
 // sends init. It never panics on client behaviour: hangs become timeout, protocol
 // faults crashed, and problems of the harness itself harness-error.
-func Execute(ctx context.Context, sc Scenario, client cut.Client, limits Limits) (res ScenarioResult) {
+func Execute(ctx context.Context, sc Scenario, client cut.Client, limits Limits) ScenarioResult {
+	return execute(ctx, sc, client, limits, secretBook{})
+}
+
+// execute is Execute with the secrets of the client's earlier scenarios: a driver
+// may print an old token after its scenario ended, and that text lands in this
+// result, so it is scrubbed with every secret the client was ever issued.
+func execute(ctx context.Context, sc Scenario, client cut.Client, limits Limits, book secretBook) (res ScenarioResult) {
 	limits = limits.WithDefaults()
 	res = ScenarioResult{
 		ID: sc.ID, Title: sc.Title, Level: sc.Level,
@@ -70,11 +77,17 @@ func Execute(ctx context.Context, sc Scenario, client cut.Client, limits Limits)
 	begin := time.Now()
 	defer func() { res.DurationMs = float64(time.Since(begin).Microseconds()) / 1000 }()
 
+	if src, ok := client.(cut.StderrSource); ok {
+		if late := src.TakeStderr(); late != "" {
+			res.Stderr = "[written after the previous scenario ended]\n" + late
+		}
+	}
 	hello := client.Hello()
 	for _, f := range sc.Features {
 		if !hello.Has(f) {
 			res.Outcome = Skipped
 			res.Message = fmt.Sprintf("skipped: the driver did not announce feature %q", f)
+			book.scrub(&res)
 			return res
 		}
 	}
@@ -90,6 +103,8 @@ func Execute(ctx context.Context, sc Scenario, client cut.Client, limits Limits)
 
 	s.play()
 	s.collect(&res)
+	book.add(s.Server.Secrets())
+	book.scrub(&res)
 	return res
 }
 
@@ -181,11 +196,13 @@ func (s *Session) collect(res *ScenarioResult) {
 	res.Replies = append(res.Replies, s.replies...)
 	res.Journal = journal
 	if src, ok := s.client.(cut.StderrSource); ok {
-		res.Stderr = src.TakeStderr()
+		if res.Stderr != "" {
+			res.Stderr += "[this scenario]\n"
+		}
+		res.Stderr += src.TakeStderr()
 	}
 	res.Outcome = s.outcome(res.Findings)
 	res.Message = message(res, s.ending, s.inconclusive)
-	scrub(res, s.Server.Secrets())
 }
 
 // outcome ranks what happened: a harness error, a crash or a hang end the scenario
@@ -227,15 +244,25 @@ func message(res *ScenarioResult, e *ending, inconclusive string) string {
 	return strings.Join(parts, "; ")
 }
 
-// scrub replaces every issued token secret by its label in everything a report shows.
-// It runs last, over every string the result carries, so nothing built from client
-// output (a fault message quoting a driver's line) escapes it.
-func scrub(res *ScenarioResult, secrets map[string]string) {
-	if len(secrets) == 0 {
+// secretBook maps every token secret a client was issued in this run to its label.
+type secretBook map[string]string
+
+func (b secretBook) add(secrets map[string]string) {
+	for secret, label := range secrets {
+		b[secret] = label
+	}
+}
+
+// scrub replaces every secret in the book by its label in everything a report
+// shows. It runs last, over every string the result carries that a client could put
+// a token into (its replies, stderr, the paths it requested, messages quoting its
+// output), so nothing built from client output escapes it.
+func (b secretBook) scrub(res *ScenarioResult) {
+	if len(b) == 0 {
 		return
 	}
-	pairs := make([]string, 0, 2*len(secrets))
-	for secret, label := range secrets {
+	pairs := make([]string, 0, 2*len(b))
+	for secret, label := range b {
 		pairs = append(pairs, secret, label)
 	}
 	r := strings.NewReplacer(pairs...)
@@ -243,9 +270,13 @@ func scrub(res *ScenarioResult, secrets map[string]string) {
 		res.Replies[i].Body = r.Replace(res.Replies[i].Body)
 		res.Replies[i].Error = r.Replace(res.Replies[i].Error)
 	}
+	for i := range res.Journal {
+		res.Journal[i].Path = r.Replace(res.Journal[i].Path)
+	}
 	res.Stderr = r.Replace(res.Stderr)
 	res.Message = r.Replace(res.Message)
 	for i := range res.Findings {
+		res.Findings[i].Expected = r.Replace(res.Findings[i].Expected)
 		res.Findings[i].Actual = r.Replace(res.Findings[i].Actual)
 	}
 }

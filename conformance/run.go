@@ -108,6 +108,7 @@ func playClient(ctx context.Context, o Options, spec ClientSpec) ClientResult {
 		defer client.Close()
 		cr.Hello = client.Hello()
 	}
+	book := secretBook{}
 	for _, sc := range o.Catalog {
 		if ctx.Err() != nil {
 			break
@@ -117,7 +118,7 @@ func playClient(ctx context.Context, o Options, spec ClientSpec) ClientResult {
 			res = ScenarioResult{ID: sc.ID, Title: sc.Title, Level: sc.Level, Requirements: sc.Requirements,
 				Outcome: Crashed, Message: startErr.Error(), Findings: []Finding{}}
 		} else {
-			res = Execute(ctx, sc, client, o.Limits)
+			res = execute(ctx, sc, client, o.Limits, book)
 		}
 		if ctx.Err() != nil {
 			break // stopped mid-scenario: not judged, and not the client's failure

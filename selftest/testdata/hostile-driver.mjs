@@ -1,0 +1,64 @@
+// hostile-driver.mjs: a protocol-v1 driver that leaks every token it is given, the
+// way a debugging developer's driver does: on stdout as a non-protocol line (in
+// LOOP-04), on stderr both at once and after its scenario has ended, and in request
+// paths (GET /api/ideas/<access token>). It writes each secret it saw, one per line,
+// to the file named by HOSTILE_SECRETS, so the test can look for all of them in the
+// reports without guessing their format. It never refreshes.
+import { appendFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+
+const secretsFile = process.env.HOSTILE_SECRETS;
+let base = "", scenario = "", access = "", cookie = "";
+
+function remember(...secrets) {
+  for (const s of secrets) if (s) appendFileSync(secretsFile, s + "\n");
+}
+function reply(obj) { process.stdout.write(JSON.stringify(obj) + "\n"); }
+
+async function send(method, path, body) {
+  const headers = { "content-type": "application/json" };
+  if (access) headers.authorization = "Bearer " + access;
+  if (cookie) headers.cookie = "refreshToken=" + cookie;
+  const res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  for (const c of res.headers.getSetCookie()) {
+    const m = /^refreshToken=([^;]*)/.exec(c);
+    if (m && m[1]) { cookie = m[1]; remember(cookie); }
+  }
+  let parsed = null;
+  try { parsed = JSON.parse(text); } catch { parsed = text; }
+  return { status: res.status, body: parsed };
+}
+
+async function handle(cmd) {
+  switch (cmd.cmd) {
+    case "hello": return { name: "hostile", version: "1", features: [] };
+    case "init": base = cmd.baseURL; scenario = cmd.scenario; access = ""; cookie = ""; return { ok: true };
+    case "login": {
+      const r = await send("POST", "/api/auth/login", { email: cmd.email, password: cmd.password });
+      if (r.body && r.body.accessToken) { access = r.body.accessToken; remember(access); }
+      const leak = `debug: access=${access} set-cookie: refreshToken=${cookie}`;
+      console.error(leak);
+      setTimeout(() => console.error("late " + leak), 30); // after a short scenario was collected
+      if (scenario === "LOOP-04") process.stdout.write(`set-cookie: refreshToken=${cookie}\n`); // breaks the protocol
+      return r;
+    }
+    case "request": {
+      if (cmd.method === "GET" && access) await send("GET", "/api/ideas/" + access);
+      return send(cmd.method, cmd.path, cmd.body);
+    }
+    case "logout": return send("POST", "/api/auth/logout");
+    case "shutdown": return { ok: true };
+    default: return { error: "unsupported: " + cmd.cmd };
+  }
+}
+
+const rl = createInterface({ input: process.stdin });
+rl.on("line", (line) => {
+  let cmd;
+  try { cmd = JSON.parse(line); } catch { return; }
+  handle(cmd).then(
+    (r) => { reply({ id: cmd.id, ...r }); if (cmd.cmd === "shutdown") process.exit(0); },
+    (e) => reply({ id: cmd.id, error: String(e) }),
+  );
+});
