@@ -25,25 +25,34 @@ func ReadExpectedFailures(path string, catalog Catalog) (ExpectedFailures, error
 // ParseExpectedFailures parses the expected-failures format from r; name is used in errors.
 func ParseExpectedFailures(r io.Reader, name string, catalog Catalog) (ExpectedFailures, error) {
 	out := ExpectedFailures{}
-	sc := bufio.NewScanner(r)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
+	br := bufio.NewReader(r) // not a Scanner: a long comment line is no error
+	for n := 1; ; n++ {
+		raw, err := br.ReadString('\n')
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		id, reason, _ := strings.Cut(line, " ")
-		id = strings.TrimSpace(id)
-		reason = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(reason), "#"))
-		if _, ok := catalog.ByID(id); !ok {
-			return nil, fmt.Errorf("%s:%d: unknown scenario ID %q", name, n, id)
+		if line := strings.TrimSpace(raw); line != "" && !strings.HasPrefix(line, "#") {
+			id, reason, _ := strings.Cut(line, " ")
+			id = strings.TrimSpace(id)
+			reason = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(reason), "#"))
+			if _, ok := catalog.ByID(id); !ok {
+				return nil, fmt.Errorf("%s:%d: unknown scenario ID %q", name, n, clipID(id))
+			}
+			if _, dup := out[id]; dup {
+				return nil, fmt.Errorf("%s:%d: scenario %s listed twice", name, n, id)
+			}
+			out[id] = reason
 		}
-		if _, dup := out[id]; dup {
-			return nil, fmt.Errorf("%s:%d: scenario %s listed twice", name, n, id)
+		if err == io.EOF {
+			return out, nil
 		}
-		out[id] = reason
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+}
+
+// clipID keeps an error about an unknown ID one readable line, whatever the file holds.
+func clipID(id string) string {
+	if r := []rune(id); len(r) > 40 {
+		return string(r[:40]) + "…"
 	}
-	return out, nil
+	return id
 }
