@@ -258,17 +258,14 @@ func (b secretBook) add(secrets map[string]string) {
 // a token into (its replies, stderr, the paths it requested, messages quoting its
 // output), so nothing built from client output escapes it.
 func (b secretBook) scrub(res *ScenarioResult) {
-	if len(b) == 0 {
-		return
-	}
 	pairs := make([]string, 0, 2*len(b))
 	for secret, label := range b {
 		pairs = append(pairs, secret, label)
 	}
 	r := strings.NewReplacer(pairs...)
 	for i := range res.Replies {
-		res.Replies[i].Body = r.Replace(res.Replies[i].Body)
-		res.Replies[i].Error = r.Replace(res.Replies[i].Error)
+		res.Replies[i].Body = clipBody(r.Replace(res.Replies[i].Body))
+		res.Replies[i].Error = clipBody(r.Replace(res.Replies[i].Error))
 	}
 	for i := range res.Journal {
 		res.Journal[i].Path = r.Replace(res.Journal[i].Path)

@@ -320,8 +320,20 @@ func (s *Session) settle(i int, r cut.Reply, err error, at time.Time) {
 		rec.Error = "harness: " + err.Error()
 	}
 	if len(r.Body) > 0 {
-		rec.Body = string(r.Body)
+		rec.Body = string(r.Body) // clipped once scrubbed (secretBook.scrub): a cut must not split a secret
 	}
+}
+
+// maxReplyBody is how much of a reply body a result keeps: enough to read any body
+// the fake server sends, while a driver that answers with megabytes cannot make
+// results.json and report.html grow with it.
+const maxReplyBody = 8 << 10
+
+func clipBody(b string) string {
+	if len(b) <= maxReplyBody {
+		return b
+	}
+	return fmt.Sprintf("%s… (%d more bytes not kept)", b[:maxReplyBody], len(b)-maxReplyBody)
 }
 
 func (s *Session) ms(t time.Time) float64 {
