@@ -33,6 +33,11 @@ func TestMain(m *testing.M) {
 	ours, theirs := splitArgs(os.Args[1:])
 	os.Args = append(os.Args[:1], theirs...)
 	flag.Parse()
+	if parallel() {
+		// Each Ginkgo process would play the whole catalog into the same report dir.
+		fmt.Fprintln(os.Stderr, "tokenclock: the conformance suite runs the engine once: drop ginkgo -p / --procs")
+		os.Exit(conformance.ExitHarnessError)
+	}
 	cfg, err := runner.ParseRun(ours, "tokenclock", "devel")
 	if err != nil {
 		// The binary's own command line gives the same one-line error and exit 2.
@@ -59,11 +64,14 @@ func splitArgs(args []string) (ours, theirs []string) {
 	return ours, theirs
 }
 
+// parallel reports whether Ginkgo runs this process as one of several (ginkgo -p).
+func parallel() bool {
+	cfg, _ := GinkgoConfiguration()
+	return cfg.ParallelTotal > 1
+}
+
 func TestConformance(t *testing.T) {
 	gomega.RegisterFailHandler(Fail)
-	if cfg, _ := GinkgoConfiguration(); cfg.ParallelTotal > 1 {
-		t.Fatal("the conformance suite runs the engine once per process: drop ginkgo -p / --procs")
-	}
 	for _, c := range result.Clients {
 		describeClient(c)
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode"
 )
 
 // ExpectedFailures is a client's expected-failures file: scenario ID → reason.
@@ -32,8 +33,10 @@ func ParseExpectedFailures(r io.Reader, name string, catalog Catalog) (ExpectedF
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		if line := strings.TrimSpace(raw); line != "" && !strings.HasPrefix(line, "#") {
-			id, reason, _ := strings.Cut(line, " ")
-			id = strings.TrimSpace(id)
+			id, reason := line, ""
+			if i := strings.IndexFunc(line, unicode.IsSpace); i >= 0 { // a space or a tab ends the ID
+				id, reason = line[:i], line[i:]
+			}
 			reason = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(reason), "#"))
 			if _, ok := catalog.ByID(id); !ok {
 				return nil, fmt.Errorf("%s:%d: unknown scenario ID %q", name, n, clipID(id))

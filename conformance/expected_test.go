@@ -14,7 +14,7 @@ var tinyCatalog = conformance.Catalog{{ID: "CONC-01"}, {ID: "LOOP-05"}}
 
 var _ = Describe("expected-failures files", func() {
 	It("reads IDs with reasons and comments", func() {
-		x, err := conformance.ParseExpectedFailures(strings.NewReader("# header\n\nCONC-01 no single flight\nLOOP-05   # intercepts login 401\n"), "f", tinyCatalog)
+		x, err := conformance.ParseExpectedFailures(strings.NewReader("# header\n\nCONC-01 no single flight\nLOOP-05\t# intercepts login 401\n"), "f", tinyCatalog)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(x).To(Equal(conformance.ExpectedFailures{"CONC-01": "no single flight", "LOOP-05": "intercepts login 401"}))
 	})

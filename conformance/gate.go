@@ -28,10 +28,7 @@ func (s *Session) Gate(calls []cut.Call) []*Pending {
 		}
 		counts[k]++
 	}
-	need := len(calls)
-	if limit := s.client.Hello().MaxConcurrency; limit > 0 && limit < need {
-		need = limit // a client kind that never has more than limit requests in flight
-	}
+	need := s.Concurrency(len(calls))
 	type gate struct {
 		fault *fakeserver.Fault
 		need  int
@@ -63,6 +60,21 @@ func (s *Session) Gate(calls []cut.Call) []*Pending {
 	s.settleRefresh(mark, acted, got)
 	refresh.Release()
 	return ps
+}
+
+// Concurrency is how many of n parallel first sends the client can have in flight:
+// n, or less when its kind declares a cap (hello's maxConcurrency: a browser keeps six
+// connections per host). A cap below two leaves nothing parallel to test: the
+// scenario is inconclusive.
+func (s *Session) Concurrency(n int) int {
+	limit := s.client.Hello().MaxConcurrency
+	switch {
+	case limit <= 0 || limit >= n:
+		return n
+	case limit < 2:
+		s.Inconclusive(fmt.Sprintf("the client declares maxConcurrency %d: a parallel row needs at least 2 requests in flight", limit))
+	}
+	return limit
 }
 
 // ExpectArrived records the gate's precondition: got of the n parallel first sends

@@ -50,6 +50,9 @@ type RunOptions struct {
 	Deadline  string `json:"deadline"`
 	Quiet     string `json:"quiet"` // the quiet period (--quiet-period); the key predates the flag's name
 	HoldBound string `json:"holdBound"`
+	// SettleWindow and HelloTimeout complete the limits a rerun needs.
+	SettleWindow string `json:"settleWindow,omitempty"`
+	HelloTimeout string `json:"helloTimeout,omitempty"`
 }
 
 // ClientResult is one column of the matrix.

@@ -53,8 +53,12 @@ func Run(ctx context.Context, o Options) RunResult {
 	run := RunResult{SchemaVersion: SchemaVersion, Tool: "tokenclock", Version: o.Version,
 		StartedAt: time.Now().UTC().Format(time.RFC3339), CatalogDigest: o.Catalog.Digest(),
 		Options: RunOptions{Strict: o.Strict, Focus: o.Focus, Deadline: o.Limits.Deadline.String(),
-			Quiet: o.Limits.QuietPeriod.String(), HoldBound: o.Limits.HoldBound.String()},
+			Quiet: o.Limits.QuietPeriod.String(), HoldBound: o.Limits.HoldBound.String(),
+			SettleWindow: o.Limits.SettleWindow.String()},
 		Clients: []ClientResult{}}
+	if o.HelloTimeout > 0 {
+		run.Options.HelloTimeout = o.HelloTimeout.String()
+	}
 	expected := map[string]ExpectedFailures{}
 	for _, spec := range o.Clients {
 		expected[spec.Name] = spec.Expected

@@ -29,11 +29,13 @@ func consoleWord(sr *conformance.ScenarioResult) string {
 		return "-"
 	}
 	w := outcomeWord[shown(sr.Outcome)]
-	switch sr.Verdict {
-	case conformance.VerdictExpectedFailure:
+	switch {
+	case sr.Verdict == conformance.VerdictExpectedFailure:
 		w += "(xf)"
-	case conformance.VerdictStaleExpectedFailure:
+	case sr.Verdict == conformance.VerdictStaleExpectedFailure:
 		w += "(stale)"
+	case sr.Outcome == conformance.Warned && sr.Verdict == conformance.VerdictFail:
+		w = "WARN(strict)" // a warning that fails the run under --strict
 	}
 	return w
 }
@@ -88,9 +90,9 @@ func writeReruns(b *strings.Builder, run conformance.RunResult) {
 				b.WriteString("\nTo rerun what failed:\n")
 				first = false
 			}
-			why := sr.Headline()
-			if !strings.HasPrefix(why, string(sr.Outcome)) {
-				why = string(shown(sr.Outcome)) + ": " + why
+			why := string(shown(sr.Outcome))
+			if r := reason(sr); r != "" {
+				why += ": " + r
 			}
 			fmt.Fprintf(b, "  %s %s %s\n", printable(oneLine(c.Name)), printable(sr.ID), printable(clip(why, 200)))
 			if sr.Rerun != "" {
@@ -101,24 +103,36 @@ func writeReruns(b *strings.Builder, run conformance.RunResult) {
 	b.WriteString("\n")
 }
 
-// ProgressLine is the one console line for a finished scenario: client, ID, outcome
-// (with its verdict when the expected-failures list changes its meaning), duration,
-// and the first finding or message.
-func ProgressLine(client string, sr conformance.ScenarioResult) string {
+// ProgressLine is the one console line for a finished scenario: client (padded to
+// clientWidth, the longest client name of the run), ID, outcome (with its verdict
+// when the expected-failures list or --strict changes its meaning), duration, and
+// the first finding or message.
+func ProgressLine(clientWidth int, client string, sr conformance.ScenarioResult) string {
 	outcome := string(sr.Outcome)
 	switch sr.Verdict {
 	case conformance.VerdictExpectedFailure:
 		outcome += " (expected)"
 	case conformance.VerdictStaleExpectedFailure:
 		outcome += " (stale)"
-	}
-	line := fmt.Sprintf("%-12s %-16s %-20s %8s", oneLine(client), oneLine(sr.ID), oneLine(outcome), duration(sr.DurationMs))
-	if sr.Outcome != conformance.Passed || sr.Verdict != conformance.VerdictPass {
-		if msg := clip(sr.Headline(), 200); msg != string(sr.Outcome) {
-			line += "  " + msg
+	case conformance.VerdictFail:
+		if sr.Outcome == conformance.Warned {
+			outcome += " (strict)"
 		}
 	}
+	line := fmt.Sprintf("%-*s  %-16s %-20s %8s", clientWidth, oneLine(client), oneLine(sr.ID), oneLine(outcome), duration(sr.DurationMs))
+	if sr.Outcome != conformance.Passed || sr.Verdict != conformance.VerdictPass {
+		line += "  " + clip(reason(sr), 200)
+	}
 	return printable(strings.TrimRight(line, " "))
+}
+
+// reason is the headline without a leading "outcome:" that the line already shows.
+func reason(sr conformance.ScenarioResult) string {
+	h := sr.Headline()
+	if h == string(sr.Outcome) {
+		return ""
+	}
+	return strings.TrimPrefix(h, string(sr.Outcome)+": ")
 }
 
 // duration formats milliseconds for people: "143ms", "2.50s".

@@ -68,15 +68,22 @@ func interruptedLine(run conformance.RunResult) string {
 }
 
 // countsText is "15 passed, 5 failed, 2 expected failures, 1 stale expected
-// failure" for one client.
+// failure" for one client. Expected and stale expected failures are counted apart
+// from their outcomes, so "1 failed" always means a failure that counts.
 func countsText(c conformance.ClientResult) string {
+	byOutcome := map[conformance.Outcome]int{}
+	for _, sr := range c.Scenarios {
+		if sr.Verdict != conformance.VerdictExpectedFailure && sr.Verdict != conformance.VerdictStaleExpectedFailure {
+			byOutcome[sr.Outcome]++
+		}
+	}
 	var parts []string
 	for _, o := range conformance.Outcomes {
-		if n := c.Counts.Outcomes[o]; n > 0 {
+		if n := byOutcome[o]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, o))
 		}
 	}
-	for o, n := range c.Counts.Outcomes {
+	for o, n := range byOutcome {
 		if !o.Known() && n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, oneLine(string(o))))
 		}

@@ -128,7 +128,7 @@ func playLate401(s *conformance.Session) {
 	arrived, cancel := context.WithTimeout(s.Context(), s.Limits().HoldBound)
 	_ = gate.WaitHeld(arrived, 2)
 	cancel()
-	s.ExpectArrived(gate.Held(), 2, 2)
+	s.ExpectArrived(gate.Held(), s.Concurrency(2), 2)
 	gate.Release()
 	s.WaitHeld(hold, 1, ps...)
 	s.WaitUntil(s.Limits().HoldBound, func(j fakeserver.Journal) bool {

@@ -3,6 +3,7 @@ package runner
 import (
 	"strings"
 
+	cut "github.com/tokenclock/tokenclock/clientunderTest"
 	"github.com/tokenclock/tokenclock/conformance"
 )
 
@@ -28,6 +29,7 @@ func (cfg Config) rerun(c conformance.ClientSpec, id string) string {
 		{"--quiet-period", o.Limits.QuietPeriod.String(), d.QuietPeriod.String()},
 		{"--hold-bound", o.Limits.HoldBound.String(), d.HoldBound.String()},
 		{"--settle-window", o.Limits.SettleWindow.String(), d.SettleWindow.String()},
+		{"--hello-timeout", o.HelloTimeout.String(), cut.DefaultHelloTimeout.String()},
 	} {
 		if l.got != l.want {
 			args = append(args, l.flag, l.got)

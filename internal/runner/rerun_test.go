@@ -27,7 +27,7 @@ var _ = Describe("rerun lines", func() {
 			list := filepath.Join(GinkgoT().TempDir(), "it's $HOME.expected")
 			Expect(os.WriteFile(list, []byte("LOOP-04 known\n"), 0o644)).To(Succeed())
 			cfg, err := runner.ParseRun([]string{"--client", "x=" + command, "--expect-failures", "x=" + list,
-				"--strict", "--hold-bound", "3s"}, argvPrinter(), "test")
+				"--strict", "--hold-bound", "3s", "--hello-timeout", "20s"}, argvPrinter(), "test")
 			Expect(err).NotTo(HaveOccurred())
 			line := cfg.Options.Rerun(cfg.Options.Clients[0], "LOOP-04")
 			out, err := exec.Command("sh", "-c", line).Output()
@@ -41,6 +41,7 @@ var _ = Describe("rerun lines", func() {
 			Expect(again.Options.Clients[0].ExpectedFailuresFile).To(Equal(list))
 			Expect(again.Options.Strict).To(BeTrue())
 			Expect(again.Options.Limits.HoldBound.String()).To(Equal("3s"))
+			Expect(again.Options.HelloTimeout.String()).To(Equal("20s"))
 			Expect(again.Options.Catalog).To(HaveLen(1))
 			Expect(again.Options.Catalog[0].ID).To(Equal("LOOP-04"))
 		},

@@ -46,10 +46,14 @@ func Play(ctx context.Context, cfg Config, stdout, stderr io.Writer) (conformanc
 	}
 	var mu sync.Mutex
 	o := cfg.Options
+	width := 0
+	for _, c := range o.Clients {
+		width = max(width, len(c.Name))
+	}
 	o.Progress = func(client string, res conformance.ScenarioResult) {
 		mu.Lock()
 		defer mu.Unlock()
-		fmt.Fprintln(stdout, reports.ProgressLine(client, res))
+		fmt.Fprintln(stdout, reports.ProgressLine(width, client, res))
 	}
 	result := conformance.Run(ctx, o)
 	if err := reports.WriteAll(cfg.ReportDir, result); err != nil {
