@@ -18,15 +18,27 @@ type Response struct {
 }
 
 // Client is the client under test: the access token in memory, the refresh cookie in
-// a jar, and a deliberately simple refresh-on-401 (one refresh at a time, one replay).
-// It does not end the session after a failed refresh (RC10) nor discard a refresh
-// that lands after logout (RC13): run the catalog against it to see those caught.
+// a jar, and refresh-on-401 with one shared refresh per session.
 type Client struct {
-	base    string
-	http    *http.Client
-	mu      sync.Mutex // held across a refresh, so there is only ever one (RC2)
-	token   string
-	version int // bumped by every new token: a waiter sees that someone refreshed
+	base string
+	http *http.Client
+
+	mu         sync.Mutex // guards the fields below; never held across a network call
+	token      string     // the access token; "" when there is none
+	gen        int        // bumped whenever token changes: tells a stale 401 from a fresh one
+	canRefresh bool       // from a login until logout or a refused refresh (RC10)
+	flight     *flight    // the refresh in flight; nil when none (RC2)
+}
+
+// flight is one refresh call, shared by every request that needs it.
+type flight struct {
+	done  chan struct{} // closed once the fields below are set
+	token string        // the new access token; "" when the refresh failed or was discarded
+	// transient: the refresh got a 5xx or no HTTP response (res, err). Its waiters hand
+	// that to their callers, and the session stays: a later call may refresh (RC11).
+	transient bool
+	res       Response
+	err       error
 }
 
 // NewClient builds a fresh client with an empty cookie jar.
@@ -35,53 +47,113 @@ func NewClient(base string) *Client {
 	return &Client{base: strings.TrimRight(base, "/"), http: &http.Client{Jar: jar}}
 }
 
-// Login posts the credentials and keeps the access token.
+// Login posts the credentials and starts a session with the access token.
 func (c *Client) Login(email, password string) (Response, error) {
 	body, _ := json.Marshal(map[string]string{"email": email, "password": password})
 	res, err := c.send("POST", "/api/auth/login", body, nil, "")
 	if err == nil && res.Status == http.StatusOK {
-		c.setToken(accessToken(res.Body))
+		c.setSession(accessToken(res.Body), true)
 	}
 	return res, err
 }
 
-// Logout posts the logout (the server clears the cookie) and forgets the token.
+// Logout forgets the session first, so nothing sent from now on carries its tokens
+// and a refresh still in flight is discarded when it lands (RC13), then tells the
+// server (which clears the refresh cookie).
 func (c *Client) Logout() (Response, error) {
-	c.setToken("")
+	c.setSession("", false)
 	return c.send("POST", "/api/auth/logout", nil, nil, "")
 }
 
 // Do sends one call with the current token. On a 401 from a protected resource it
-// refreshes — unless a refresh finished since the call was sent — and replays once.
+// gets a newer token and replays the call once: same method, path and body bytes.
+// Whatever the replay gets, even another 401, goes to the caller (RC3).
 func (c *Client) Do(method, path string, body []byte, hdr map[string]string) (Response, error) {
-	c.mu.Lock() // waits while a refresh runs, so new calls use its token (RC12)
-	token, version := c.token, c.version
-	c.mu.Unlock()
+	token, gen := c.current()
 	res, err := c.send(method, path, body, hdr, token)
 	if err != nil || res.Status != http.StatusUnauthorized || isAuthPath(path) {
-		return res, err
+		return res, err // only a protected resource's 401 means "expired" (RC1, RC6, RC14)
 	}
-	c.mu.Lock()
-	if c.version == version { // nobody refreshed meanwhile: refresh now
-		r, err := c.send("POST", "/api/auth/refresh", nil, nil, "")
-		if err != nil || r.Status != http.StatusOK {
-			c.mu.Unlock()
-			return r, err // the caller sees the refresh's failure
+	f, newer := c.renew(gen)
+	if f != nil {
+		<-f.done
+		if f.transient {
+			return f.res, f.err
 		}
-		c.token, c.version = accessToken(r.Body), c.version+1
+		newer = f.token
 	}
-	token = c.token
-	c.mu.Unlock()
-	return c.send(method, path, body, hdr, token)
+	if newer == "" {
+		return res, nil // no session, or its refresh was refused: the caller gets its 401 (RC7)
+	}
+	return c.send(method, path, body, hdr, newer)
 }
 
-func (c *Client) setToken(t string) {
+// renew decides what a call that got 401 with token generation gen does: wait for
+// the session's one refresh, joining the one in flight or starting it (RC2), or
+// replay at once with a newer token already held (RC9). Neither (nil, ""): the
+// session is over, logged out or refused, and starts no refresh (RC10, RC13).
+func (c *Client) renew(gen int) (*flight, string) {
 	c.mu.Lock()
-	c.token, c.version = t, c.version+1
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	switch {
+	case !c.canRefresh:
+		return nil, ""
+	case c.flight != nil:
+		return c.flight, ""
+	case c.gen != gen:
+		return nil, c.token
+	}
+	c.flight = &flight{done: make(chan struct{})}
+	go c.refresh(c.flight)
+	return c.flight, ""
 }
 
-// isAuthPath: a 401 from login, register or refresh is final, never an expiry.
+// refresh performs the refresh call of f and settles every waiter at once.
+func (c *Client) refresh(f *flight) {
+	res, err := c.send("POST", "/api/auth/refresh", nil, nil, "")
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	defer close(f.done)
+	if c.flight != f {
+		return // logout or a new login came first: discard the result (RC13)
+	}
+	c.flight = nil
+	switch token := accessToken(res.Body); {
+	case err != nil || res.Status >= 500:
+		f.transient, f.res, f.err = true, res, err
+	case res.Status == http.StatusOK && token != "":
+		c.token, c.gen, f.token = token, c.gen+1, token
+	default:
+		// Refused (401, or any other answer without a token): the refresh token is dead.
+		// The session is over until the next login, and the dead access token is never
+		// sent again (RC7, RC10).
+		c.token, c.gen, c.canRefresh = "", c.gen+1, false
+	}
+}
+
+// current is the token to send now. A call that starts while a refresh is running
+// waits for it and sends the new token (RC12).
+func (c *Client) current() (string, int) {
+	c.mu.Lock()
+	f := c.flight
+	c.mu.Unlock()
+	if f != nil {
+		<-f.done
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.token, c.gen
+}
+
+// setSession replaces the session: a new token (login) or none (logout). A refresh
+// in flight belongs to the old session; it is detached, and discarded when it lands.
+func (c *Client) setSession(token string, canRefresh bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.token, c.gen, c.canRefresh, c.flight = token, c.gen+1, canRefresh, nil
+}
+
+// isAuthPath: a 401 from login, register, refresh or logout is final, never an expiry.
 func isAuthPath(path string) bool {
 	return strings.HasPrefix(path, "/api/auth/") && path != "/api/auth/me"
 }
@@ -92,6 +164,8 @@ func accessToken(body any) string {
 	return t
 }
 
+// send makes one HTTP exchange: exactly one Authorization header when there is a
+// token (RC4), the same body bytes on every send (RC5).
 func (c *Client) send(method, path string, body []byte, hdr map[string]string, token string) (Response, error) {
 	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(body))
 	if err != nil {

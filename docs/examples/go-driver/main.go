@@ -4,20 +4,26 @@
 // put your own client there. Build it and hand the harness its command line:
 //
 //	go build -o /tmp/go-driver ./docs/examples/go-driver
-//	... --client 'go-example=/tmp/go-driver'   (the run command is in README.md)
+//	go run ./cmd/tokenclock run --client 'go-example=/tmp/go-driver'
 //
-// It is built by `go vet ./...`, so it cannot drift from the compiler.
+// `go vet ./...` (make test) compiles it, and scenarios/examples_test.go plays the whole
+// catalog against it, so neither the code nor the results the doc states can drift.
 package main
 
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
+	"io"
 	"log"
+	"net"
 	"os"
 	"sync"
+	"syscall"
 )
 
-// Cmd is one harness command (the fields this driver reads).
+// Cmd is one harness command: the fields this driver reads. encoding/json drops every
+// other field (init's scenario and now, anything added later), as the protocol requires.
 type Cmd struct {
 	ID       int               `json:"id"`
 	Cmd      string            `json:"cmd"`
@@ -82,7 +88,22 @@ func run(c *Client, cmd Cmd) map[string]any {
 		res, err = c.Do(cmd.Method, cmd.Path, cmd.Body, cmd.Headers)
 	}
 	if err != nil { // no HTTP response at all
-		return map[string]any{"error": err.Error()}
+		return map[string]any{"error": errorText(err)}
 	}
 	return map[string]any{"status": res.Status, "body": res.Body}
+}
+
+// errorText puts the cause's code first, as the protocol asks: "ECONNRESET Post ...".
+func errorText(err error) string {
+	var ne net.Error
+	code := "EIO"
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		code = "ECONNREFUSED"
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		code = "ECONNRESET"
+	case errors.As(err, &ne) && ne.Timeout():
+		code = "ETIMEDOUT"
+	}
+	return code + " " + err.Error()
 }

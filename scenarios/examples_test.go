@@ -1,0 +1,167 @@
+package scenarios_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	cut "github.com/tokenclock/tokenclock/clientunderTest"
+	"github.com/tokenclock/tokenclock/conformance"
+	"github.com/tokenclock/tokenclock/scenarios"
+)
+
+// The two examples of docs/writing-a-driver.md, played against the whole catalog. Each
+// one's outcome matrix is written here as literal lists, and its section of the doc
+// must name exactly the scenario IDs these lists name: change the example's
+// behaviour, the lists or the doc alone and a spec fails.
+const (
+	writingADriver = "../docs/writing-a-driver.md"
+	goExampleDir   = "../docs/examples/go-driver"
+	goSection      = "## Go, in two files"
+	nodeSection    = "## Node, in one file"
+)
+
+// exampleMatrix is what the doc states for one example: the rows it fails and the
+// rows it is warned on. Every other row of the catalog passes.
+type exampleMatrix struct{ failed, warned []string }
+
+var (
+	// The Go example (client.go + main.go) passes every row, MUST and SHOULD.
+	goExampleMatrix = exampleMatrix{}
+	// The Node example's naive client refreshes once per 401, in parallel.
+	nodeExampleMatrix = exampleMatrix{
+		failed: []string{"CONC-01", "CONC-02", "CONC-03", "CONC-06", "CONC-07"},
+		warned: []string{"EXP-REFRESH-03", "CONC-04", "CONC-05", "SESSION-01"},
+	}
+)
+
+// outcomes is the full matrix: every catalog row, passed unless listed.
+func (m exampleMatrix) outcomes() outcomes {
+	want := outcomes{}
+	for _, sc := range scenarios.Catalog() {
+		want[sc.ID] = conformance.Passed
+	}
+	for _, id := range m.failed {
+		want[id] = conformance.Failed
+	}
+	for _, id := range m.warned {
+		want[id] = conformance.Warned
+	}
+	return want
+}
+
+// expectMatrix asserts that got is exactly m, row by row, printing the rows that do
+// not pass (in catalog order) on both sides.
+func expectMatrix(got outcomes, m exampleMatrix, explanation string) {
+	ExpectWithOffset(1, notPassing(got)).To(Equal(notPassing(m.outcomes())), explanation)
+	ExpectWithOffset(1, got).To(Equal(m.outcomes()), explanation)
+}
+
+// notPassing lists "ID outcome" for every row of o that did not pass, in catalog order.
+func notPassing(o outcomes) []string {
+	rows := []string{}
+	for _, sc := range scenarios.Catalog() {
+		if o[sc.ID] != conformance.Passed {
+			rows = append(rows, sc.ID+" "+string(o[sc.ID]))
+		}
+	}
+	return rows
+}
+
+func (m exampleMatrix) ids() []string {
+	ids := append(append([]string{}, m.failed...), m.warned...)
+	sort.Strings(ids)
+	return ids
+}
+
+var _ = Describe("the examples of docs/writing-a-driver.md", func() {
+	It("has the Go example pass the catalog exactly as the doc states", func(ctx SpecContext) {
+		Expect(goExampleMatrix.outcomes()).To(HaveLen(len(scenarios.Catalog())))
+		bin := filepath.Join(GinkgoT().TempDir(), "go-driver")
+		build := exec.CommandContext(ctx, "go", "build", "-o", bin, goExampleDir)
+		out, err := build.CombinedOutput()
+		Expect(err).NotTo(HaveOccurred(), "go build %s:\n%s", goExampleDir, out)
+
+		// Not startDriver: this driver needs no node. The same generous hello bound.
+		p, err := cut.StartProcess(ctx, cut.ProcessOptions{Name: "go-example", Command: bin, HelloTimeout: 20 * time.Second})
+		Expect(err).NotTo(HaveOccurred())
+		defer p.Close()
+		got, full := playCatalog(ctx, p)
+		expectMatrix(got, goExampleMatrix, explain(full))
+	})
+
+	It("has the Node example, extracted from the doc, fail the catalog exactly as the doc states", func(ctx SpecContext) {
+		code := codeBlocks(docSection(nodeSection), "js")
+		Expect(code).NotTo(BeEmpty(), "no js block in %q", nodeSection)
+		script := filepath.Join(GinkgoT().TempDir(), "my-driver.mjs")
+		Expect(os.WriteFile(script, []byte(code[0]), 0o644)).To(Succeed())
+
+		p := startDriver(ctx, "node-example", "node "+script)
+		defer p.Close()
+		got, full := playCatalog(ctx, p)
+		expectMatrix(got, nodeExampleMatrix, explain(full))
+	})
+
+	It("names in each example's section exactly the rows it does not pass", func() {
+		Expect(rowsNamed(docSection(goSection))).To(Equal(goExampleMatrix.ids()), goSection)
+		Expect(rowsNamed(docSection(nodeSection))).To(Equal(nodeExampleMatrix.ids()), nodeSection)
+	})
+
+	It("quotes the Go example's code verbatim", func() {
+		var src string
+		for _, f := range []string{"main.go", "client.go"} {
+			b, err := os.ReadFile(filepath.Join(goExampleDir, f))
+			Expect(err).NotTo(HaveOccurred())
+			src += string(b)
+		}
+		blocks := codeBlocks(docSection(goSection), "go")
+		Expect(blocks).NotTo(BeEmpty(), "no go block in %q", goSection)
+		for _, b := range blocks {
+			Expect(src).To(ContainSubstring(b), "a go block of %q that is not in %s", goSection, goExampleDir)
+		}
+	})
+})
+
+// docSection is the text of writing-a-driver.md from the heading line to the next
+// heading of level 2 (its ### subsections included).
+func docSection(heading string) string {
+	b, err := os.ReadFile(writingADriver)
+	ExpectWithOffset(1, err).NotTo(HaveOccurred())
+	doc := string(b)
+	start := strings.Index(doc, "\n"+heading+"\n")
+	ExpectWithOffset(1, start).To(BeNumerically(">=", 0), "%s has no heading %q", writingADriver, heading)
+	rest := doc[start+len(heading)+2:]
+	if end := strings.Index(rest, "\n## "); end >= 0 {
+		rest = rest[:end]
+	}
+	return rest
+}
+
+// codeBlocks are the fenced blocks of the given language in text, in order.
+func codeBlocks(text, lang string) []string {
+	var blocks []string
+	re := regexp.MustCompile("(?ms)^```" + regexp.QuoteMeta(lang) + "\n(.*?)^```$")
+	for _, m := range re.FindAllStringSubmatch(text, -1) {
+		blocks = append(blocks, m[1])
+	}
+	return blocks
+}
+
+// rowsNamed are the catalog IDs that text mentions, sorted.
+func rowsNamed(text string) []string {
+	ids := []string{}
+	for _, sc := range scenarios.Catalog() {
+		if regexp.MustCompile(`\b` + regexp.QuoteMeta(sc.ID) + `\b`).MatchString(text) {
+			ids = append(ids, sc.ID)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
