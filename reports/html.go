@@ -167,6 +167,12 @@ func buildDetail(anchor, client string, sr conformance.ScenarioResult) pageDetai
 		d.Verdict = "skipped: not judged"
 	case conformance.VerdictHarnessError:
 		d.Verdict, d.Open = "the harness could not judge this"+verdictReason(sr), true
+	case conformance.VerdictFail:
+		if sr.Outcome == conformance.Inconclusive {
+			d.Verdict, d.Open = "not judged: what the row needs did not happen — this fails the run", true
+			break
+		}
+		d.Verdict, d.Open = "unexpected result: this fails the run"+verdictReason(sr), true
 	default:
 		d.Verdict, d.Open = "unexpected result: this fails the run"+verdictReason(sr), true
 	}
