@@ -7,7 +7,7 @@ NODE_STAMP := $(NODE_DIR)/node_modules/.package-lock.json
 # The suite can run long on a 2-core machine under -race; never let go test's 10 min default cut it.
 TEST_TIMEOUT ?= 30m
 
-.PHONY: help test vet unit node-deps serve fuzz conformance bench build clean FORCE chromium screenshots
+.PHONY: help test vet unit node-deps serve fuzz conformance bench build clean FORCE chromium screenshots soak
 
 help:
 	@echo "make test         vet, every spec with -race, fuzz seed corpora (what CI runs)"
@@ -15,6 +15,7 @@ help:
 	@echo "make fuzz         a short real fuzzing run of token and body parsing"
 	@echo "make conformance  tokenclock run from this checkout (ARGS='--client ...')"
 	@echo "make bench        benchmarks, each next to a baseline from the same run"
+	@echo "make soak         serve's memory under load: peak RSS per phase vs the 150 MB ceiling"
 	@echo "make build        bin/tokenclock"
 
 test: vet node-deps unit
@@ -70,6 +71,14 @@ bench: node-deps
 	  -count 3 -timeout 20m ./fakeserver | tee -a $(BENCH_OUT)
 	@echo
 	$(GO) run ./scripts/benchsummary $(BENCH_OUT)
+
+# make soak: `tokenclock serve` with its default flags, in process on 127.0.0.1 only: 600
+# POSTs of a 1 MiB body to a 404 path, then 150 000 register-or-login + refresh + create
+# loops, then a page of ideas and the whole journal read back. Prints each phase's peak RSS
+# (VmHWM) and live heap after GC next to the documented ceiling (docs/fake-server.md,
+# "Memory") and fails past it. About a minute on 2 cores; Linux only (/proc). Not in `make test`.
+soak:
+	$(GO) test -tags soak -run '^TestServeSoak$$' -count=1 -v -timeout 15m ./cmd/tokenclock
 
 build: bin/tokenclock
 

@@ -25,16 +25,14 @@ func handleRegister(s *Server, rq *request) reply {
 			return badBody(err)
 		}
 	}
-	s.dataMu.Lock()
-	u, err := s.data.addUser(f[0], f[1], f[2])
-	s.dataMu.Unlock()
+	u, err := s.registerUser(f[0], f[1], f[2])
 	switch {
 	case errors.Is(err, ErrEmailTaken):
 		return messageReply(http.StatusConflict, "email already registered")
 	case err != nil:
 		return badBody(err)
 	}
-	return s.sessionReply(rq, http.StatusCreated, u.User)
+	return s.sessionReply(rq, http.StatusCreated, u)
 }
 
 func handleLogin(s *Server, rq *request) reply {
@@ -50,14 +48,19 @@ func handleLogin(s *Server, rq *request) reply {
 	if err != nil {
 		return badBody(err)
 	}
-	s.dataMu.RLock()
+	s.dataMu.Lock()
 	u, ok := s.data.byEmail[emailKey(email)]
 	good := ok && u.password == password
-	s.dataMu.RUnlock()
+	var user User
+	if good {
+		s.data.userUse.touch(u.use)
+		user = u.User
+	}
+	s.dataMu.Unlock()
 	if !good {
 		return badCredentials()
 	}
-	return s.sessionReply(rq, http.StatusOK, u.User)
+	return s.sessionReply(rq, http.StatusOK, user)
 }
 
 // badCredentials is login's 401: no invalid_token challenge, as it is not an
@@ -91,7 +94,7 @@ func handleRefresh(s *Server, rq *request) reply {
 	if j.state != StateValid {
 		return refreshRejected(j.state)
 	}
-	u, ok := s.userByID(out.access.userID)
+	u, ok := s.useUserByID(out.access.userID)
 	if !ok {
 		return refreshRejected(StateInvalid)
 	}

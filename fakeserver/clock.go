@@ -1,7 +1,6 @@
 package fakeserver
 
 import (
-	"math"
 	"time"
 
 	"github.com/jonboulle/clockwork"
@@ -45,31 +44,74 @@ func (s *Server) Now() time.Time {
 // (Advance moves it); a real clock is read without the offset.
 func (s *Server) Clock() clockwork.Clock { return s.clock }
 
+// RealClockMaxOffset bounds how far Advance moves a real clock (serve's) away from
+// real time, either way: 200 years. The offset is a Go duration, which ends at
+// about 292 years (2562047h47m16.854775807s); a round bound below that means no
+// step ever saturates it silently, and a step the control API refuses is one
+// that would pass this bound.
+const RealClockMaxOffset = 200 * 365 * 24 * time.Hour
+
 // Advance moves the server clock forward by d and returns the new Now. On a fake
 // clock it advances that clock itself (one clock: the harness and the server see
 // the same time), stopping at the year 9999 (or year 1 for negative steps) rather
 // than going beyond what RFC 3339 can print. On a real clock it adds to an offset
-// that saturates instead of wrapping around on absurd steps.
+// that stops at ±RealClockMaxOffset. Either way a step past a bound is shortened
+// to reach it, silently: the control API refuses such a step instead (400).
 func (s *Server) Advance(d time.Duration) time.Time {
+	now, _ := s.advance(d, false)
+	return now
+}
+
+// advance is Advance; exact refuses (ok false, nothing moved) a step that would
+// have to be shortened.
+func (s *Server) advance(d time.Duration, exact bool) (time.Time, bool) {
 	if s.fake != nil {
 		s.advanceMu.Lock()
 		defer s.advanceMu.Unlock()
-		s.fake.Advance(clampStep(s.clock.Now(), d))
-		return s.Now()
+		step := clampStep(s.clock.Now(), d)
+		if exact && step != d {
+			return s.Now(), false
+		}
+		s.fake.Advance(step)
+		return s.Now(), true
 	}
 	for {
 		old := s.offset.Load()
-		next := old + int64(d)
-		switch {
-		case d > 0 && next < old:
-			next = math.MaxInt64
-		case d < 0 && next > old:
-			next = math.MinInt64
+		next, whole := stepOffset(old, int64(d), int64(RealClockMaxOffset))
+		if exact && !whole {
+			return s.Now(), false
 		}
 		if s.offset.CompareAndSwap(old, next) {
-			return s.Now()
+			return s.Now(), true
 		}
 	}
+}
+
+// stepOffset is old+d kept within ±max (|old| <= max), without overflowing; whole
+// is false when it had to stop at a bound.
+func stepOffset(old, d, max int64) (next int64, whole bool) {
+	switch {
+	case d > 0 && old >= 0 && d > max-old, d > 0 && old < 0 && old+d > max:
+		return max, false
+	case d < 0 && old <= 0 && d < -max-old, d < 0 && old > 0 && old+d < -max:
+		return -max, false
+	}
+	return old + d, true
+}
+
+// advanceOrRefuse is the control API's Advance: a step that would pass a bound
+// (year 9999 on a fake clock, RealClockMaxOffset on a real one) is refused with an
+// error saying so, rather than silently shortened.
+func (s *Server) advanceOrRefuse(d time.Duration) (time.Time, error) {
+	now, ok := s.advance(d, true)
+	switch {
+	case ok:
+		return now, nil
+	case s.fake != nil:
+		return now, badControl("moving the clock by %v would take it past %s", d, formatControlTime(clockMax))
+	}
+	return now, badControl("moving the clock by %v would take it more than 200 years from real time "+
+		"(serve's clock is real time plus an offset of at most 200 years; reset sets it back)", d)
 }
 
 // clampStep shortens a step that would take now past clockMax or before clockMin;

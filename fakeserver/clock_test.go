@@ -14,10 +14,11 @@ import (
 	"github.com/tokenclock/tokenclock/fakeserver"
 )
 
-// controlPost sends a control request straight to ControlHandler (no listener).
+// controlPost sends a control request straight to ControlHandler (no listener), as
+// curl on loopback would: Host 127.0.0.1, no Origin.
 func controlPost(srv *fakeserver.Server, path, body string) controlReply {
 	rec := httptest.NewRecorder()
-	srv.ControlHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, path, strings.NewReader(body)))
+	srv.ControlHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "http://127.0.0.1"+path, strings.NewReader(body)))
 	return controlReply{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
 }
 
@@ -82,13 +83,36 @@ var _ = Describe("The server clock", func() {
 			Expect(srv.Now()).To(BeTemporally("~", time.Now(), time.Second))
 		})
 
-		It("saturates the offset on absurd steps instead of wrapping", func() {
-			far := 200 * 365 * 24 * time.Hour
-			srv.Advance(math.MaxInt64)
-			Expect(srv.Advance(math.MaxInt64)).To(BeTemporally(">", time.Now().Add(far)))
+		It("stops the offset at RealClockMaxOffset either way on absurd steps instead of wrapping", func() {
+			bound := fakeserver.RealClockMaxOffset
+			Expect(bound).To(Equal(200 * 365 * 24 * time.Hour))
+			for range 3 {
+				Expect(srv.Advance(math.MaxInt64)).To(BeTemporally("~", time.Now().Add(bound), time.Second))
+			}
+			Expect(srv.Advance(time.Hour)).To(BeTemporally("~", time.Now().Add(bound), time.Second), "a clock at its bound stays there")
 			srv.Reset()
-			srv.Advance(math.MinInt64)
-			Expect(srv.Advance(math.MinInt64)).To(BeTemporally("<", time.Now().Add(-far)))
+			for range 3 {
+				Expect(srv.Advance(math.MinInt64)).To(BeTemporally("~", time.Now().Add(-bound), time.Second))
+			}
+			Expect(srv.Advance(time.Hour)).To(BeTemporally("~", time.Now().Add(time.Hour-bound), time.Second), "and moves again from there")
+		})
+
+		It("the control API refuses a step past the bound with 400 instead of saturating (2562047h is about 292 years)", func() {
+			start := srv.Now()
+			r := controlPost(srv, "/_tokenclock/clock/advance", `{"by":"2562047h"}`)
+			expectControlError(r, http.StatusBadRequest, "more than 200 years from real time")
+			Expect(srv.Now()).To(BeTemporally("~", start, time.Second), "the clock did not move")
+
+			// Up to the bound it moves exactly; then expire, which would pass it, is refused
+			// rather than doing nothing.
+			now := controlNowOf(controlPost(srv, "/_tokenclock/clock/advance", `{"by":"1751999h"}`))
+			Expect(now).To(BeTemporally("~", time.Now().Add(1751999*time.Hour), time.Second))
+			expectControlError(controlPost(srv, "/_tokenclock/expire", `{"what":"refresh"}`), http.StatusBadRequest, "more than 200 years")
+			Expect(srv.Now()).To(BeTemporally("~", now, time.Second))
+			Expect(controlNowOf(controlPost(srv, "/_tokenclock/expire", `{"what":"access"}`))).
+				To(BeTemporally("~", now.Add(61*time.Second), time.Second), "a step within the bound still moves exactly")
+			expectControlError(controlPost(srv, "/_tokenclock/clock/advance", `{"by":"1h"}`), http.StatusBadRequest, "more than 200 years")
+			Expect(controlNowOf(controlPost(srv, "/_tokenclock/reset", ""))).To(BeTemporally("~", time.Now(), time.Second))
 		})
 
 		It("the control API's advance, expire and reset work on it", func() {

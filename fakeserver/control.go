@@ -1,6 +1,8 @@
 package fakeserver
 
 import (
+	"bufio"
+	"encoding/json"
 	"net/http"
 	"strings"
 )
@@ -29,10 +31,19 @@ var faultsClearRoute = controlRoute{http.MethodDelete, controlClearFaults}
 // ControlHandler serves the control API (fake-server-api.md, "Control API") at full
 // paths under /_tokenclock/: the same handler works mounted on the API listener or
 // alone on --control-addr. Every answer is JSON; errors are {"message"} with 400,
-// 404 for an unknown control path, 405 for a wrong method and 413 for a body over
+// 403 for a request a web page sent or a foreign Host (control_guard.go), 404 for
+// an unknown control path, 405 for a wrong method and 413 for a body over
 // MaxBodyBytes. Bad input never answers 500.
 func (s *Server) ControlHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		refusal, cors := s.controlRefusal(r)
+		if refusal != "" {
+			writeControlError(w, http.StatusForbidden, refusal)
+			return
+		}
+		if cors {
+			controlCORS(w, r.Header.Get("Origin"))
+		}
 		name, ok := strings.CutPrefix(r.URL.Path, ControlPrefix)
 		route, known := controlRoutes[name]
 		if !ok || !known {
@@ -45,6 +56,10 @@ func (s *Server) ControlHandler() http.Handler {
 			if r.Method == http.MethodDelete {
 				route = faultsClearRoute
 			}
+		}
+		if r.Method == http.MethodOptions && cors {
+			controlPreflight(w, allowed)
+			return
 		}
 		if r.Method != route.method {
 			w.Header().Set("Allow", allowed)
@@ -62,13 +77,35 @@ func controlState(s *Server, w http.ResponseWriter, _ *http.Request) {
 }
 
 // controlJournal answers every journal entry so far; an empty journal is [], not null,
-// so readers can always iterate.
+// so readers can always iterate. A full journal is tens of megabytes of JSON: it is
+// copied and written a chunk at a time, never held in memory at once. The answer
+// ends with the entry that was last when the request arrived; an entry still
+// pending shows as it stood when its chunk was copied.
 func controlJournal(s *Server, w http.ResponseWriter, _ *http.Request) {
-	j := s.Journal()
-	if j == nil {
-		j = Journal{}
+	const chunk = 1000
+	upTo, _ := s.journal.stats()
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	bw := bufio.NewWriterSize(w, 32<<10)
+	_ = bw.WriteByte('[')
+	for after, first := 0, true; ; {
+		j := s.journal.chunk(after, upTo, chunk)
+		for i := range j {
+			if !first {
+				_ = bw.WriteByte(',')
+			}
+			first = false
+			b, _ := json.Marshal(&j[i]) // an Entry always marshals
+			_, _ = bw.Write(b)
+		}
+		if len(j) < chunk {
+			break
+		}
+		after = j[len(j)-1].Seq
 	}
-	writeControlJSON(w, http.StatusOK, j)
+	_, _ = bw.WriteString("]\n")
+	_ = bw.Flush()
 }
 
 // controlReset empties the server; a body, if any, is ignored (clients often send {}).

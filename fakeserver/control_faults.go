@@ -1,6 +1,8 @@
 package fakeserver
 
 import (
+	"encoding/json"
+	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -13,13 +15,13 @@ const ControlMaxDelay = 5 * time.Minute
 // controlFaultBody is the body of POST /_tokenclock/faults: a Rule with the delay as
 // a Go duration string.
 type controlFaultBody struct {
-	Method string  `json:"method"`
-	Path   string  `json:"path"`
-	After  int     `json:"after"`
-	Times  int     `json:"times"`
-	Action Action  `json:"action"`
-	Status int     `json:"status"`
-	Delay  *string `json:"delay"`
+	Method string          `json:"method"`
+	Path   string          `json:"path"`
+	After  json.RawMessage `json:"after"` // the numbers: any JSON number that is a whole number (1e3, 503.0)
+	Times  json.RawMessage `json:"times"`
+	Action Action          `json:"action"`
+	Status json.RawMessage `json:"status"`
+	Delay  *string         `json:"delay"`
 }
 
 // ControlFaultAdded is the answer of POST /_tokenclock/faults.
@@ -46,7 +48,19 @@ func controlAddFault(s *Server, w http.ResponseWriter, r *http.Request) {
 // action are dropped (the spec's example carries both status and delay), but a
 // present field must still be well formed.
 func (b controlFaultBody) rule() (Rule, error) {
-	r := Rule{Method: b.Method, Path: b.Path, After: b.After, Times: b.Times, Action: b.Action}
+	after, err := wholeNumber("after", b.After)
+	if err != nil {
+		return Rule{}, err
+	}
+	times, err := wholeNumber("times", b.Times)
+	if err != nil {
+		return Rule{}, err
+	}
+	status, err := wholeNumber("status", b.Status)
+	if err != nil {
+		return Rule{}, err
+	}
+	r := Rule{Method: b.Method, Path: b.Path, After: after, Times: times, Action: b.Action}
 	if r.Method != "" && !isHTTPToken(r.Method) {
 		return Rule{}, badControl(`"method" must be an HTTP method such as "POST", or empty for any`)
 	}
@@ -55,6 +69,9 @@ func (b controlFaultBody) rule() (Rule, error) {
 	}
 	if r.After < 0 || r.Times < 0 {
 		return Rule{}, badControl(`"after" and "times" must be 0 or more (times 0: every match)`)
+	}
+	if r.Times > math.MaxInt-r.After {
+		return Rule{}, badControl(`"after" + "times" must be at most %d: the rule would never end where you expect`, math.MaxInt)
 	}
 	var c controlFields
 	if b.Delay != nil {
@@ -67,10 +84,10 @@ func (b controlFaultBody) rule() (Rule, error) {
 		}
 		c.delay = &d
 	}
-	if b.Status != 0 && (b.Status < 200 || b.Status > 599) {
-		return Rule{}, badControl(`"status" must be between 200 and 599`)
+	if status != 0 && (status < 200 || status > 599) {
+		return Rule{}, badControl(`"status" must be between 200 and 599, not %d`, status)
 	}
-	c.status = b.Status
+	c.status = status
 	if r.Action == "" {
 		return Rule{}, badControl(`"action" is required: %s`, controlActions())
 	}

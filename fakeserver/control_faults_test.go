@@ -1,6 +1,7 @@
 package fakeserver_test
 
 import (
+	"math"
 	"net/http"
 	"time"
 
@@ -45,6 +46,29 @@ var _ = Describe("Control API: faults", func() {
 		Expect(r.Status).To(Equal(http.StatusTeapot))
 		Expect(lastFault()).To(Equal("status"))
 		Expect(h.me(ada).Status).To(Equal(http.StatusOK))
+	})
+
+	It("takes any JSON spelling of a whole number: 5.03e2 is 503, 1e0 is 1", func() {
+		addFault(`{"method":"GET","path":"/api/auth/me","after":1e0,"times":1.0,"action":"status","status":5.03e2}`)
+		Expect(h.srv.Faults()[0].Rule()).To(Equal(fakeserver.Rule{Method: "GET", Path: "/api/auth/me", After: 1, Times: 1,
+			Action: fakeserver.ActionStatus, Status: 503}))
+		Expect(h.me(ada).Status).To(Equal(http.StatusOK))
+		Expect(h.me(ada).Status).To(Equal(http.StatusServiceUnavailable))
+		Expect(h.me(ada).Status).To(Equal(http.StatusOK))
+	})
+
+	It("acts on a rule whose after + times is exactly the largest int (no overflow into a window that never opens)", func() {
+		addFault(`{"method":"GET","path":"/api/auth/me","after":1,"times":9223372036854775806,"action":"status","status":503}`)
+		Expect(h.me(ada).Status).To(Equal(http.StatusOK))
+		Expect(h.me(ada).Status).To(Equal(http.StatusServiceUnavailable))
+		Expect(h.me(ada).Status).To(Equal(http.StatusServiceUnavailable))
+	})
+
+	It("through the Go API, a rule with huge after and times still opens its window", func() {
+		h.srv.AddFault(fakeserver.Rule{Method: "GET", Path: "/api/auth/me", After: 1, Times: math.MaxInt, Action: fakeserver.ActionStatus, Status: 503})
+		Expect(h.me(ada).Status).To(Equal(http.StatusOK))
+		Expect(h.me(ada).Status).To(Equal(http.StatusServiceUnavailable))
+		Expect(h.me(ada).Status).To(Equal(http.StatusServiceUnavailable))
 	})
 
 	It("takes the spec's example rule as a status fault (a delay there is ignored)", func() {
@@ -106,7 +130,13 @@ var _ = Describe("Control API: faults", func() {
 		Entry("informational status", `{"action":"status","status":101}`, "between 200 and 599"),
 		Entry("status too high", `{"action":"status","status":600}`, "between 200 and 599"),
 		Entry("status as text", `{"action":"status","status":"503"}`, `"status" must be a JSON number`),
-		Entry("fractional status", `{"action":"status","status":503.5}`, `"status" must be a JSON number`),
+		Entry("fractional status", `{"action":"status","status":503.5}`, `"status" must be a whole number, not "503.5"`),
+		Entry("status 1e3: a whole number, out of the status range", `{"action":"status","status":1e3}`, `"status" must be between 200 and 599, not 1000`),
+		Entry("status beyond any int", `{"action":"status","status":1e400}`, `"status" is out of range`),
+		Entry("status as a boolean", `{"action":"status","status":true}`, `"status" must be a JSON number, not boolean`),
+		Entry("after + times past the largest int", `{"action":"reset","after":9223372036854775807,"times":1}`, `"after" + "times" must be at most 9223372036854775807`),
+		Entry("after + times past it, in exponent form", `{"action":"reset","after":5e18,"times":5e18}`, `"after" + "times" must be at most`),
+		Entry("fractional after", `{"action":"reset","after":0.5}`, `"after" must be a whole number`),
 		Entry("delay without delay", `{"action":"delay"}`, `needs "delay"`),
 		Entry("delay not a duration", `{"action":"delay","delay":"soon"}`, "Go duration"),
 		Entry("delay as a number", `{"action":"delay","delay":2}`, `"delay" must be a JSON string`),

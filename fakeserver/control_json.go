@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -104,4 +107,82 @@ func writeControlDecodeError(w http.ResponseWriter, err error) {
 		return
 	}
 	writeControlError(w, http.StatusBadRequest, err.Error())
+}
+
+// wholeNumber reads an optional JSON number field that must be a whole number: any
+// spelling of one (503, 1e3, 503.0, 5.03e2), as JSON itself does not tell them
+// apart. Absent or null is 0. The value must fit an int.
+func wholeNumber(name string, raw json.RawMessage) (int, error) {
+	v := strings.TrimSpace(string(raw))
+	if v == "" || v == "null" {
+		return 0, nil
+	}
+	if c := v[0]; c != '-' && (c < '0' || c > '9') {
+		return 0, badControl("field %q must be a JSON number, not %s", name, jsonValueKind(c))
+	}
+	n, whole, inRange := parseWhole(v)
+	switch {
+	case !whole:
+		return 0, badControl("field %q must be a whole number, not %s", name, quoteForMessage(v))
+	case !inRange:
+		return 0, badControl("field %q is out of range: %s", name, quoteForMessage(v))
+	}
+	return n, nil
+}
+
+// maxExponent is beyond any exponent that matters for a body of MaxBodyBytes.
+const maxExponent = 1 << 24
+
+// parseWhole reads a JSON number (already valid JSON) exactly, from its digits and
+// exponent: no float rounding, and no work that grows with the exponent.
+func parseWhole(v string) (n int, whole, inRange bool) {
+	neg := strings.HasPrefix(v, "-")
+	v = strings.TrimPrefix(v, "-")
+	mant, expPart, hasExp := strings.Cut(strings.ToLower(v), "e")
+	intPart, frac, _ := strings.Cut(mant, ".")
+	digits := strings.TrimLeft(intPart+frac, "0")
+	if digits == "" {
+		return 0, true, true // zero, whatever its exponent
+	}
+	exp := -len(frac)
+	if hasExp {
+		e, err := strconv.Atoi(strings.TrimPrefix(expPart, "+"))
+		if err != nil || e > maxExponent || e < -maxExponent { // astronomically large or small
+			return 0, !strings.HasPrefix(expPart, "-"), false
+		}
+		exp += e
+	}
+	trimmed := strings.TrimRight(digits, "0")
+	exp += len(digits) - len(trimmed)
+	switch {
+	case exp < 0:
+		return 0, false, false
+	case len(trimmed)+exp > 19:
+		return 0, true, false
+	}
+	u, err := strconv.ParseUint(trimmed+strings.Repeat("0", exp), 10, 64)
+	limit := uint64(math.MaxInt)
+	if neg {
+		limit++ // -MaxInt-1 is an int
+	}
+	if err != nil || u > limit {
+		return 0, true, false
+	}
+	if neg {
+		return int(-u), true, true
+	}
+	return int(u), true, true
+}
+
+// jsonValueKind names the JSON type a value starting with c has.
+func jsonValueKind(c byte) string {
+	switch c {
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "boolean"
+	case '[':
+		return "array"
+	}
+	return "object"
 }

@@ -1,7 +1,9 @@
 package fakeserver_test
 
 import (
+	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -79,6 +81,20 @@ var _ = Describe("Control API: revoke, journal, reset", func() {
 	})
 
 	Describe("GET /_tokenclock/journal", func() {
+		It("answers a long journal whole, in seq order, byte for byte what encoding the Go API's copy gives", func() {
+			api := h.srv.Handler()
+			for range 2500 { // past the 1000 entries copied at a time, and not a multiple of it
+				api.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/api/ideas", nil))
+			}
+			r := h.do(http.MethodGet, "/_tokenclock/journal", "")
+			Expect(r.Status).To(Equal(http.StatusOK))
+			Expect(r.Header.Get("Content-Type")).To(Equal("application/json; charset=utf-8"))
+			want, err := json.Marshal(h.srv.Journal())
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(r.Body)).To(Equal(string(want) + "\n"))
+			Expect(decodeReply[[]fakeserver.Entry](r)).To(HaveLen(2502), "two logins, then the GETs")
+		})
+
 		It("answers the journal entries, the Go API's schema, without control requests", func() {
 			h.do(http.MethodPost, "/_tokenclock/expire", `{"what":"access"}`)
 			h.me(ada)

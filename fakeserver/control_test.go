@@ -52,7 +52,7 @@ var _ = Describe("Control API", func() {
 
 		It("serves the same routes from ControlHandler alone (serve's --control-addr)", func() {
 			rec := httptest.NewRecorder()
-			h.srv.ControlHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/_tokenclock/state", nil))
+			h.srv.ControlHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://127.0.0.1/_tokenclock/state", nil))
 			Expect(rec.Code).To(Equal(http.StatusOK))
 			Expect(rec.Body.String()).To(ContainSubstring(`"users":2`))
 		})
@@ -109,7 +109,7 @@ var _ = Describe("Control API", func() {
 			srv := fakeserver.New(fakeserver.Options{Clock: clockwork.NewFakeClockAt(late)})
 			post := func(path, body string) *httptest.ResponseRecorder {
 				rec := httptest.NewRecorder()
-				srv.ControlHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, path, strings.NewReader(body)))
+				srv.ControlHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "http://127.0.0.1"+path, strings.NewReader(body)))
 				return rec
 			}
 			for _, c := range []struct{ path, body string }{

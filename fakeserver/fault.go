@@ -84,7 +84,9 @@ func (f *Fault) count() bool {
 	defer f.mu.Unlock()
 	f.matched++
 	n := f.matched
-	return n > f.rule.After && (f.rule.Times <= 0 || n <= f.rule.After+f.rule.Times)
+	// n-After, not After+Times: a rule with huge After and Times must not overflow
+	// into a window that never opens.
+	return n > f.rule.After && (f.rule.Times <= 0 || n-f.rule.After <= f.rule.Times)
 }
 
 // matches reports whether the rule applies to method and path ("" matches any).

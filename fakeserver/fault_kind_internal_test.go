@@ -54,7 +54,7 @@ var _ = ginkgo.Describe("Fault kinds, declared once", func() {
 		ginkgo.DeferCleanup(srv.Close)
 		do := func(h http.Handler, method, path, body string) *httptest.ResponseRecorder {
 			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, httptest.NewRequest(method, path, strings.NewReader(body)))
+			h.ServeHTTP(rec, httptest.NewRequest(method, "http://127.0.0.1"+path, strings.NewReader(body)))
 			return rec
 		}
 		rec := do(srv.ControlHandler(), http.MethodPost, ControlPrefix+"faults", `{"action":"nope"}`)

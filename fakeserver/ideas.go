@@ -5,22 +5,19 @@ import (
 	"strconv"
 )
 
-// handleListIdeas answers every idea newest first; ?_limit=N (a non-negative
-// integer, else 400) keeps the first N.
+// handleListIdeas answers the newest ideas first, at most Options.PageSize of
+// them; ?_limit=N (a non-negative integer, else 400) keeps the first N, capped to
+// the page size.
 func handleListIdeas(s *Server, rq *request) reply {
-	limit := -1
+	limit := s.opts.PageSize
 	if vs, ok := rq.r.URL.Query()["_limit"]; ok {
 		n, err := strconv.Atoi(firstOf(vs))
 		if err != nil || n < 0 || !allDigits(firstOf(vs)) {
 			return messageReply(http.StatusBadRequest, "_limit must be a non-negative integer")
 		}
-		limit = n
+		limit = min(n, limit)
 	}
-	ideas := s.Ideas()
-	if limit >= 0 && limit < len(ideas) {
-		ideas = ideas[:limit]
-	}
-	return jsonReply(http.StatusOK, ideas)
+	return jsonReply(http.StatusOK, s.ideasPage(limit))
 }
 
 func firstOf(vs []string) string {
@@ -65,8 +62,17 @@ func handleCreateIdea(s *Server, rq *request) reply {
 	}
 	now := s.Now()
 	s.dataMu.Lock()
-	idea := s.data.addIdea(u.ID, in, now).public()
+	owner, ok := s.data.users[u.ID]
+	var idea Idea
+	if ok {
+		idea = s.data.addIdea(owner, in, now).public()
+	}
 	s.dataMu.Unlock()
+	if !ok {
+		// Forgotten (MaxUsers) between authentication and now: as if unknown.
+		rq.access = accessJudgement{label: "?", state: StateInvalid, reason: descUnknown}
+		return unauthorized(rq.access)
+	}
 	return jsonReply(http.StatusCreated, idea)
 }
 
@@ -83,7 +89,7 @@ func handleUpdateIdea(s *Server, rq *request) reply {
 	if rp != nil {
 		return *rp
 	}
-	rec.Title, rec.Summary, rec.Description, rec.Tags = in.Title, in.Summary, in.Description, in.Tags
+	s.data.replaceIdea(rec, in)
 	return jsonReply(http.StatusOK, rec.public())
 }
 
@@ -95,10 +101,11 @@ func handleDeleteIdea(s *Server, rq *request) reply {
 	}
 	s.dataMu.Lock()
 	defer s.dataMu.Unlock()
-	if _, rp := s.ownedIdea(u, rq.id); rp != nil {
+	rec, rp := s.ownedIdea(u, rq.id)
+	if rp != nil {
 		return *rp
 	}
-	delete(s.data.ideas, rq.id)
+	s.data.removeIdea(rec)
 	return messageReply(http.StatusOK, "idea deleted")
 }
 

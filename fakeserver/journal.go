@@ -6,16 +6,18 @@ import (
 )
 
 // journal is the bounded record of every API request: a ring that drops the
-// oldest entries beyond its limit and counts them. Entries live behind pointers so
-// a request can finish its own entry; every read and write happens under mu, and
-// readers only ever get copies.
+// oldest entries beyond its entry limit or its byte budget and counts them. Entries
+// live in slots so a request can finish its own entry; every read and write happens
+// under mu, and readers only ever get copies.
 type journal struct {
-	mu      sync.Mutex
-	limit   int
-	ring    []*Entry // oldest at start once full
-	start   int
-	seq     int
-	dropped int
+	mu       sync.Mutex
+	limit    int // entries
+	maxBytes int // JournalMaxBytes
+	ring     []*journalSlot
+	head, n  int // the oldest slot is ring[head]; n slots are in use
+	bytes    int // the sizes of the slots in the ring
+	seq      int
+	dropped  int
 
 	// changed is closed (and replaced) by the next change, when a waiter took it:
 	// WaitJournal sleeps on it instead of polling. Untaken, it stays as it is, so
@@ -24,8 +26,15 @@ type journal struct {
 	watched bool
 }
 
-func newJournal(limit int) *journal {
-	return &journal{limit: limit, changed: make(chan struct{})}
+// journalSlot is one entry and what the byte budget counts for it.
+type journalSlot struct {
+	e    Entry
+	size int
+	gone bool // dropped from the ring: its later updates count for nothing
+}
+
+func newJournal(o Options) *journal {
+	return &journal{limit: o.JournalLimit, maxBytes: o.JournalMaxBytes, changed: make(chan struct{})}
 }
 
 // notify wakes every waiter on the current change channel; the caller holds mu
@@ -46,16 +55,49 @@ func (j *journal) watch() (Journal, <-chan struct{}) {
 	return j.copyLocked(), j.changed
 }
 
-// push appends e (seq already set); the caller holds mu.
-func (j *journal) push(e *Entry) {
+// push appends a slot (seq already set); the caller holds mu.
+func (j *journal) push(sl *journalSlot) {
 	defer j.notify()
-	if len(j.ring) < j.limit {
-		j.ring = append(j.ring, e)
-		return
+	if j.n == j.limit {
+		j.dropOldest()
 	}
-	j.ring[j.start] = e
-	j.start = (j.start + 1) % j.limit
+	if j.n == len(j.ring) {
+		j.grow()
+	}
+	j.ring[(j.head+j.n)%len(j.ring)] = sl
+	j.n++
+	sl.size = entrySize(&sl.e)
+	j.bytes += sl.size
+	j.trim()
+}
+
+// grow doubles the ring (up to the entry limit), oldest first.
+func (j *journal) grow() {
+	size := min(max(2*len(j.ring), 64), j.limit)
+	ring := make([]*journalSlot, size)
+	for i := range j.n {
+		ring[i] = j.ring[(j.head+i)%len(j.ring)]
+	}
+	j.ring, j.head = ring, 0
+}
+
+// dropOldest removes the oldest slot and counts it; the caller holds mu.
+func (j *journal) dropOldest() {
+	sl := j.ring[j.head]
+	j.ring[j.head] = nil
+	j.head = (j.head + 1) % len(j.ring)
+	j.n--
+	j.bytes -= sl.size
+	sl.gone = true
 	j.dropped++
+}
+
+// trim drops the oldest slots while the journal is over its byte budget, always
+// keeping the newest entry.
+func (j *journal) trim() {
+	for j.bytes > j.maxBytes && j.n > 1 {
+		j.dropOldest()
+	}
 }
 
 // snapshot copies every entry in seq order, pending ones included.
@@ -67,28 +109,57 @@ func (j *journal) snapshot() Journal {
 
 // copyLocked copies every entry in seq order; the caller holds mu.
 func (j *journal) copyLocked() Journal {
-	out := make(Journal, 0, len(j.ring))
-	for i := range j.ring {
-		out = append(out, *j.ring[(j.start+i)%len(j.ring)])
+	out := make(Journal, 0, j.n)
+	for i := range j.n {
+		out = append(out, j.ring[(j.head+i)%len(j.ring)].e)
 	}
 	return out
 }
 
-// update applies fn to an entry under the lock (it may have been dropped from the
-// ring already; the update is then harmless).
-func (j *journal) update(e *Entry, fn func(*Entry)) Entry {
+// chunk copies up to n entries with after < seq <= upTo, in seq order (the seqs in
+// the ring are consecutive), so a long journal can be read a piece at a time.
+func (j *journal) chunk(after, upTo, n int) Journal {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	fn(e)
+	if j.n == 0 {
+		return nil
+	}
+	i := max(after+1-j.ring[j.head].e.Seq, 0)
+	out := make(Journal, 0, min(n, j.n))
+	for ; i < j.n && len(out) < n; i++ {
+		sl := j.ring[(j.head+i)%len(j.ring)]
+		if sl.e.Seq > upTo {
+			break
+		}
+		out = append(out, sl.e)
+	}
+	return out
+}
+
+// update applies fn to a slot's entry under the lock and re-counts its size (it
+// may have been dropped from the ring already; the update is then harmless).
+func (j *journal) update(sl *journalSlot, fn func(*Entry)) Entry {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	fn(&sl.e)
+	if !sl.gone {
+		size := entrySize(&sl.e)
+		j.bytes += size - sl.size
+		sl.size = size
+		j.trim()
+	}
 	j.notify()
-	return *e
+	return sl.e
 }
 
 // reset empties the journal; seq starts again at 1.
 func (j *journal) reset() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.ring, j.start, j.seq, j.dropped = nil, 0, 0, 0
+	for i := range j.n {
+		j.ring[(j.head+i)%len(j.ring)].gone = true
+	}
+	j.ring, j.head, j.n, j.bytes, j.seq, j.dropped = nil, 0, 0, 0, 0, 0
 	j.notify()
 }
 

@@ -16,9 +16,9 @@ type Entry struct {
 	Seq          int     `json:"seq"`
 	VirtualTime  string  `json:"virtualTime"`  // server clock at arrival, RFC 3339 with nanoseconds
 	RealOffsetMs float64 `json:"realOffsetMs"` // real ms since the server started, at arrival
-	Method       string  `json:"method"`
-	Path         string  `json:"path"`
-	AccessToken  string  `json:"accessToken"` // label A0, A1…; "?" never issued here; "" none
+	Method       string  `json:"method"`       // as received, cut to JournalPathBytes with a marker
+	Path         string  `json:"path"`         // as received, no query; cut like Method
+	AccessToken  string  `json:"accessToken"`  // label A0, A1…; "?" never issued here; "" none
 	AccessState  string  `json:"accessState"`
 	RefreshToken string  `json:"refreshToken"` // label R0, R1…; "?"; ""
 	RefreshState string  `json:"refreshState"`
@@ -47,6 +47,11 @@ type Entry struct {
 	Pending bool `json:"pending,omitempty"`
 
 	// Body is the raw request body, kept in memory for checks that compare JSON
-	// (RC5); never serialised.
+	// (RC5), up to Options.JournalBodyBytes (all of it by default; none in serve);
+	// never serialised.
 	Body []byte `json:"-"`
+	// BodyTruncated is true when Body holds less than the request carried: a body
+	// longer than JournalBodyBytes, one over MaxBodyBytes (413), one that could not
+	// be read, or any body under JournalNoBodies. Never serialised.
+	BodyTruncated bool `json:"-"`
 }

@@ -19,7 +19,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	rq.readCookie()
 	rq.verified = s.verifyAccess(r.Header.Values("Authorization"))
 	s.judgeTokens(rq)
-	rq.readBody()
+	rq.readBody(s.opts.JournalBodyBytes)
 	s.journal.update(rq.entry, rq.copyInto)
 
 	if !s.waitBefore(rq, acting) {
@@ -60,10 +60,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 // offset, and counts it against the fault rules under the same lock, so rules see
 // matches in seq order.
 func (s *Server) arrive(r *http.Request) (*request, []*Fault) {
-	e := &Entry{
-		Method: r.Method, Path: r.URL.Path, Pending: true,
-		AuthorizationHeaders: len(r.Header.Values("Authorization")),
-	}
+	sl := &journalSlot{e: Entry{
+		Method: clipString(r.Method, JournalPathBytes), Path: clipString(r.URL.Path, JournalPathBytes),
+		Pending: true, AuthorizationHeaders: len(r.Header.Values("Authorization")),
+	}}
+	e := &sl.e
 	j := s.journal
 	j.mu.Lock()
 	j.seq++
@@ -72,10 +73,10 @@ func (s *Server) arrive(r *http.Request) (*request, []*Fault) {
 	e.VirtualTime = now.UTC().Format(timeLayout)
 	e.VirtualOffset = "T+" + now.Sub(s.origin).String()
 	e.RealOffsetMs = s.realOffsetMs()
-	j.push(e)
+	j.push(sl)
 	acting := s.faults.match(r.Method, r.URL.Path)
 	j.mu.Unlock()
-	return &request{r: r, entry: e}, acting
+	return &request{r: r, entry: sl}, acting
 }
 
 // waitBefore runs the waits before handling (delays, holds) in the order the rules

@@ -14,13 +14,15 @@ import (
 // labels and states judged so far, copied into its journal entry when it finishes.
 type request struct {
 	r     *http.Request
-	entry *Entry
+	entry *journalSlot
 	id    string // {id} of /api/ideas/{id}
 
-	body     []byte
-	tooLarge bool
-	readErr  bool
-	bodyHash string
+	body          []byte // the whole body, for the handler
+	kept          []byte // what the journal keeps of it (Options.JournalBodyBytes)
+	bodyTruncated bool   // kept is less than what arrived
+	tooLarge      bool
+	readErr       bool
+	bodyHash      string
 
 	verified  verifiedAccess // signature checked once, judged again when handled
 	access    accessJudgement
@@ -39,11 +41,16 @@ type request struct {
 const drainLimit = 8 << 20
 
 // readBody reads up to MaxBodyBytes; more is tooLarge (413), read errors are 400.
-// The hash covers the whole body when it could be read to its end.
-func (rq *request) readBody() {
+// The hash covers the whole body when it could be read to its end. keep is how
+// much of it the journal keeps.
+func (rq *request) readBody(keep int) {
 	if rq.r.Body == nil || rq.r.Body == http.NoBody {
 		return
 	}
+	defer func() {
+		rq.kept = keptBody(rq.body, keep)
+		rq.bodyTruncated = rq.tooLarge || rq.readErr || len(rq.kept) < len(rq.body)
+	}()
 	h := sha256.New()
 	b, err := io.ReadAll(io.TeeReader(io.LimitReader(rq.r.Body, MaxBodyBytes+1), h))
 	if err != nil {
@@ -86,7 +93,7 @@ func (s *Server) judgeTokens(rq *request) {
 func (rq *request) copyInto(e *Entry) {
 	e.AccessToken, e.AccessState = rq.access.label, rq.access.state
 	e.RefreshToken, e.RefreshState = rq.refresh.label, rq.refresh.state
-	e.BodySha256, e.Body = rq.bodyHash, rq.body
+	e.BodySha256, e.Body, e.BodyTruncated = rq.bodyHash, rq.kept, rq.bodyTruncated
 	e.IssuedAccess, e.IssuedRefresh = rq.issuedAccess, rq.issuedRefresh
 	e.Fault = joinNames(rq.faults)
 }

@@ -9,10 +9,10 @@ package fakeserver
 func (s *Server) Reset() {
 	s.faults.clear()
 	s.tokMu.Lock()
-	s.tok = newTokenStore()
+	s.tok = newTokenStore(s.opts)
 	s.tokMu.Unlock()
 	s.dataMu.Lock()
-	s.data = newDataStore()
+	s.data = newDataStore(s.opts)
 	s.dataMu.Unlock()
 	s.journal.reset()
 	s.offset.Store(0)
@@ -21,15 +21,17 @@ func (s *Server) Reset() {
 // State is the control API's /state document.
 func (s *Server) State() State {
 	s.tokMu.RLock()
-	families, live := len(s.tok.families), 0
-	for _, f := range s.tok.families {
+	families, live := s.tok.started, 0
+	s.tok.families.each(func(f *family) {
 		if !f.revoked {
 			live++
 		}
-	}
+	})
+	evicted := s.tok.evicted
 	s.tokMu.RUnlock()
 	s.dataMu.RLock()
 	users := len(s.data.users)
+	evicted.Users, evicted.Ideas = s.data.evicted.Users, s.data.evicted.Ideas
 	s.dataMu.RUnlock()
 	last, dropped := s.journal.stats()
 	return State{
@@ -44,5 +46,6 @@ func (s *Server) State() State {
 		Faults:         s.faults.len(),
 		JournalDropped: dropped,
 		Requests:       last,
+		Evicted:        evicted,
 	}
 }

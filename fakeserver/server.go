@@ -15,10 +15,6 @@ import (
 	"github.com/jonboulle/clockwork"
 )
 
-// readHeaderTimeout bounds how long a connection may dribble its headers, so a
-// stuck client cannot pin a server goroutine forever.
-const readHeaderTimeout = 10 * time.Second
-
 // Server is the fake auth + ideas backend. Shape follows net/http/httptest: New,
 // Start (or StartAt), URL, Close; Reset empties it between scenarios.
 //
@@ -61,24 +57,7 @@ type Server struct {
 // New builds a server from opts, filling zero values with the spec's defaults; it
 // does not listen yet (Handler works without Start).
 func New(opts Options) *Server {
-	if opts.Clock == nil {
-		opts.Clock = clockwork.NewRealClock()
-	}
-	if opts.AccessTTL <= 0 {
-		opts.AccessTTL = DefaultAccessTTL
-	}
-	if opts.RefreshTTL <= 0 {
-		opts.RefreshTTL = DefaultRefreshTTL
-	}
-	if opts.HoldBound <= 0 {
-		opts.HoldBound = DefaultHoldBound
-	}
-	if opts.JournalLimit <= 0 {
-		opts.JournalLimit = DefaultJournalLimit
-	}
-	if opts.ReuseGrace < 0 {
-		opts.ReuseGrace = 0
-	}
+	opts = opts.withDefaults()
 	key := opts.SigningKey
 	if len(key) == 0 {
 		key = make([]byte, 32)
@@ -90,9 +69,9 @@ func New(opts Options) *Server {
 		key:     append([]byte(nil), key...),
 		started: time.Now(),
 		origin:  opts.Clock.Now(),
-		tok:     newTokenStore(),
-		data:    newDataStore(),
-		journal: newJournal(opts.JournalLimit),
+		tok:     newTokenStore(opts),
+		data:    newDataStore(opts),
+		journal: newJournal(opts),
 		faults:  &faultSet{},
 		closing: make(chan struct{}),
 	}
@@ -132,11 +111,24 @@ func (s *Server) StartAt(addr string) error {
 	if err != nil {
 		return fmt.Errorf("fakeserver: listen on %s: %w", addr, err)
 	}
-	s.httpSrv = &http.Server{Handler: http.HandlerFunc(s.serveTop), ReadHeaderTimeout: readHeaderTimeout}
+	s.httpSrv = s.HTTPServer(http.HandlerFunc(s.serveTop))
 	s.url = "http://" + urlHost(ln.Addr())
 	srv := s.httpSrv
 	go func() { _ = srv.Serve(ln) }() // returns ErrServerClosed on Close
 	return nil
+}
+
+// HTTPServer is an http.Server serving h with this server's connection timeouts
+// (Options.ReadTimeout, IdleTimeout, and headers within 10 s): what StartAt serves
+// the API with, and what serve puts the control API on with --control-addr. No
+// write timeout: a held or delayed response must not be cut.
+func (s *Server) HTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: min(readHeaderTimeout, s.opts.ReadTimeout),
+		ReadTimeout:       s.opts.ReadTimeout,
+		IdleTimeout:       s.opts.IdleTimeout,
+	}
 }
 
 // urlHost turns a listener address into a host:port a client can dial: an
@@ -204,4 +196,3 @@ func (s *Server) serveTop(w http.ResponseWriter, r *http.Request) {
 func isControlPath(p string) bool {
 	return p == strings.TrimSuffix(ControlPrefix, "/") || strings.HasPrefix(p, ControlPrefix)
 }
-

@@ -34,8 +34,7 @@ func (s *Server) mintAccess(userID string, now time.Time) (*accessRecord, error)
 		exp: claims.ExpiresAt.Time,
 	}
 	t.nextAccess++
-	t.access[jti] = rec
-	t.accessBySecret[signed] = rec
+	t.addAccess(rec)
 	return rec, nil
 }
 

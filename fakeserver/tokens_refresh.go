@@ -30,8 +30,8 @@ func (s *Server) newRefresh(fam *family, now time.Time) *refreshRecord {
 		exp:    now.Add(s.opts.RefreshTTL),
 	}
 	t.nextRefresh++
-	t.refresh[rec.secret] = rec
 	fam.current = rec
+	t.addRefresh(rec)
 	return rec
 }
 
@@ -40,8 +40,7 @@ func (s *Server) startSession(userID string) (issued, error) {
 	now := s.Now()
 	s.tokMu.Lock()
 	defer s.tokMu.Unlock()
-	fam := &family{userID: userID}
-	s.tok.families = append(s.tok.families, fam)
+	fam := s.tok.startFamily(userID)
 	r := s.newRefresh(fam, now)
 	a, err := s.mintAccess(userID, now)
 	if err != nil {
@@ -66,7 +65,9 @@ func (s *Server) judgeRefresh(cookie string, present, onRefresh bool, now time.T
 		return refreshJudgement{state: StateNone}
 	}
 	rec, ok := s.tok.refresh[cookie]
-	if !ok {
+	if !ok || rec.fam.forgotten {
+		// Never issued, from before a Reset, or forgotten by a bound (MaxTokens,
+		// MaxFamilies, MaxUsers): unknown alike.
 		return refreshJudgement{label: "?", state: StateInvalid}
 	}
 	j := refreshJudgement{label: rec.label, rec: rec}
@@ -127,11 +128,14 @@ func (s *Server) refresh(cookie string, present bool) (refreshJudgement, issued,
 	}
 	rec, fam := j.rec, j.rec.fam
 	j.rec = nil
+	s.tok.families.touch(fam.use)
 	out := issued{refresh: fam.current, at: now}
 	if !j.grace && !s.opts.NoRotation {
 		rec.spent, rec.spentAt = true, now
 		fam.previous = rec
 		out.refresh, out.minted = s.newRefresh(fam, now), true
+	} else {
+		s.tok.refreshUse.touch(fam.current.use) // re-sent: in use again
 	}
 	a, err := s.mintAccess(fam.userID, now)
 	if err != nil {
@@ -145,34 +149,36 @@ func (s *Server) refresh(cookie string, present bool) (refreshJudgement, issued,
 func (s *Server) logout(cookie string) {
 	s.tokMu.Lock()
 	defer s.tokMu.Unlock()
-	if rec, ok := s.tok.refresh[cookie]; ok {
+	if rec, ok := s.tok.refresh[cookie]; ok && !rec.fam.forgotten {
 		rec.fam.revoked = true
 	}
 }
 
 // RevokeRefresh revokes the refresh families of the user with that email, or of
-// everyone when email is "". It returns how many families it newly revoked.
+// everyone when email is "". It returns how many families it newly revoked
+// (families already forgotten by a bound are not counted).
 func (s *Server) RevokeRefresh(email string) int {
 	ids := s.userIDsByEmail(email)
 	s.tokMu.Lock()
 	defer s.tokMu.Unlock()
 	n := 0
-	for _, fam := range s.tok.families {
+	s.tok.families.each(func(fam *family) {
 		if (email == "" || ids[fam.userID]) && !fam.revoked {
 			fam.revoked = true
 			n++
 		}
-	}
+	})
 	return n
 }
 
 // FamilyRevoked reports whether the family of the refresh token with that label
-// (R0, R1…) is revoked; ok is false for an unknown label.
+// (R0, R1…) is revoked; ok is false for an unknown label (or one forgotten by a
+// bound).
 func (s *Server) FamilyRevoked(label string) (revoked, ok bool) {
 	s.tokMu.RLock()
 	defer s.tokMu.RUnlock()
 	for _, rec := range s.tok.refresh {
-		if rec.label == label {
+		if rec.label == label && !rec.fam.forgotten {
 			return rec.fam.revoked, true
 		}
 	}

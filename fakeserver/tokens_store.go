@@ -1,6 +1,7 @@
 package fakeserver
 
 import (
+	"container/list"
 	"crypto/rand"
 	"encoding/base64"
 	"time"
@@ -12,6 +13,7 @@ type accessRecord struct {
 	label, jti, secret, userID string
 	exp                        time.Time // the exp claim (whole seconds)
 	revoked                    bool
+	issued                     *list.Element // in tokenStore.accessOrder
 }
 
 // refreshRecord is one opaque refresh token of a family.
@@ -19,34 +21,140 @@ type refreshRecord struct {
 	label, secret string
 	fam           *family
 	exp           time.Time
-	spent         bool      // rotated away: presenting it again to /refresh is reuse
-	spentAt       time.Time // server clock at rotation, for the grace window
+	spent         bool          // rotated away: presenting it again to /refresh is reuse
+	spentAt       time.Time     // server clock at rotation, for the grace window
+	use           *list.Element // in tokenStore.refreshUse
 }
 
 // family is the chain of refresh tokens born from one login or register.
 type family struct {
-	userID   string
-	current  *refreshRecord // the newest token
-	previous *refreshRecord // the one current replaced (grace window)
-	revoked  bool
+	userID    string
+	current   *refreshRecord // the newest token
+	previous  *refreshRecord // the one current replaced (grace window)
+	revoked   bool
+	forgotten bool          // pushed out by a bound: its tokens are unknown now
+	use       *list.Element // in tokenStore.families
 }
 
-// tokenStore holds every token issued since the last Reset; Server.tokMu guards it.
-// Labels count per kind in order of issue: A0, A1…, R0, R1….
+// tokenStore holds the tokens issued since the last Reset, within Options.MaxTokens
+// and MaxFamilies; Server.tokMu guards it. Labels count per kind in order of issue:
+// A0, A1…, R0, R1….
 type tokenStore struct {
+	maxTokens, maxFamilies int
+
 	access         map[string]*accessRecord // by jti
 	accessBySecret map[string]*accessRecord
-	refresh        map[string]*refreshRecord // by secret
-	families       []*family
-	nextAccess     int
-	nextRefresh    int
+	accessOrder    lru[*accessRecord] // oldest issued first
+
+	// refresh holds every remembered refresh token by secret, those of forgotten
+	// families too (judged "?" invalid) until refreshUse pushes them out, so
+	// forgetting a family costs nothing more than marking it.
+	refresh    map[string]*refreshRecord
+	refreshUse lru[*refreshRecord] // least recently issued or used first
+
+	families    lru[*family]                    // remembered families, least recently used first
+	byUser      map[string]map[*family]struct{} // remembered families of each user
+	started     int                             // families started since the last Reset
+	nextAccess  int
+	nextRefresh int
+	evicted     Evicted // Families and Tokens
 }
 
-func newTokenStore() *tokenStore {
+func newTokenStore(o Options) *tokenStore {
 	return &tokenStore{
+		maxTokens:      o.MaxTokens,
+		maxFamilies:    o.MaxFamilies,
 		access:         map[string]*accessRecord{},
 		accessBySecret: map[string]*accessRecord{},
 		refresh:        map[string]*refreshRecord{},
+		byUser:         map[string]map[*family]struct{}{},
+	}
+}
+
+// startFamily opens a family for userID and forgets the least recently used
+// families beyond MaxFamilies.
+func (t *tokenStore) startFamily(userID string) *family {
+	fam := &family{userID: userID}
+	fam.use = t.families.add(fam)
+	if t.byUser[userID] == nil {
+		t.byUser[userID] = map[*family]struct{}{}
+	}
+	t.byUser[userID][fam] = struct{}{}
+	t.started++
+	for t.families.len() > t.maxFamilies {
+		old, _ := t.families.oldest()
+		t.forgetFamily(old)
+	}
+	return fam
+}
+
+// forgetFamily marks a family forgotten: its refresh tokens are judged unknown
+// from now on; its access tokens live on until they expire (as after a logout).
+func (t *tokenStore) forgetFamily(fam *family) {
+	if fam.forgotten {
+		return
+	}
+	fam.forgotten = true
+	t.families.remove(fam.use)
+	if fams := t.byUser[fam.userID]; fams != nil {
+		delete(fams, fam)
+		if len(fams) == 0 {
+			delete(t.byUser, fam.userID)
+		}
+	}
+	t.evicted.Families++
+}
+
+// addAccess remembers an access token, forgetting the oldest beyond MaxTokens.
+func (t *tokenStore) addAccess(rec *accessRecord) {
+	t.access[rec.jti] = rec
+	t.accessBySecret[rec.secret] = rec
+	rec.issued = t.accessOrder.add(rec)
+	for t.accessOrder.len() > t.maxTokens {
+		old, _ := t.accessOrder.oldest()
+		t.accessOrder.remove(old.issued)
+		delete(t.access, old.jti)
+		delete(t.accessBySecret, old.secret)
+		t.evicted.Tokens++
+	}
+}
+
+// addRefresh remembers a refresh token, forgetting the least recently used beyond
+// MaxTokens. A family whose current token goes is forgotten with it.
+func (t *tokenStore) addRefresh(rec *refreshRecord) {
+	t.refresh[rec.secret] = rec
+	rec.use = t.refreshUse.add(rec)
+	for t.refreshUse.len() > t.maxTokens {
+		old, _ := t.refreshUse.oldest()
+		t.refreshUse.remove(old.use)
+		delete(t.refresh, old.secret)
+		t.evicted.Tokens++
+		switch old {
+		case old.fam.current:
+			t.forgetFamily(old.fam)
+		case old.fam.previous:
+			old.fam.previous = nil
+		}
+	}
+}
+
+// forgetUser forgets every family of a user forgotten by MaxUsers.
+func (t *tokenStore) forgetUser(id string) {
+	for fam := range t.byUser[id] {
+		t.forgetFamily(fam)
+	}
+}
+
+// forgetSessions ends the sessions of users forgotten by MaxUsers: their families
+// are forgotten (their access tokens fail on the missing user).
+func (s *Server) forgetSessions(userIDs []string) {
+	if len(userIDs) == 0 {
+		return
+	}
+	s.tokMu.Lock()
+	defer s.tokMu.Unlock()
+	for _, id := range userIDs {
+		s.tok.forgetUser(id)
 	}
 }
 

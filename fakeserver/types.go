@@ -35,13 +35,25 @@ type State struct {
 	ReuseGrace string `json:"reuseGrace"`
 	Users      int    `json:"users"`
 	// Families counts every refresh family ever started (one per login/register)
-	// since the last Reset, revoked or not.
+	// since the last Reset, revoked, forgotten or not.
 	Families int `json:"families"`
 	Faults   int `json:"faults"`
 	// JournalDropped counts entries dropped because the journal is bounded.
 	JournalDropped int `json:"journalDropped"`
-	// LiveFamilies counts the families not revoked (a scenario's "family alive").
+	// LiveFamilies counts the families neither revoked nor forgotten (a scenario's
+	// "family alive").
 	LiveFamilies int `json:"liveFamilies"`
 	// Requests is the seq of the last journalled request (0 when none).
 	Requests int `json:"requests"`
+	// Evicted counts what the bounded stores forgot since the last Reset.
+	Evicted Evicted `json:"evicted"`
+}
+
+// Evicted counts records the bounded stores forgot (Options.MaxUsers, MaxFamilies,
+// MaxTokens, MaxIdeas, …) since the last Reset.
+type Evicted struct {
+	Users    int `json:"users"`
+	Families int `json:"families"`
+	Tokens   int `json:"tokens"` // access and refresh tokens
+	Ideas    int `json:"ideas"`
 }

@@ -1,7 +1,10 @@
 package fakeserver
 
 import (
+	"cmp"
+	"container/list"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -10,20 +13,38 @@ import (
 type userRecord struct {
 	User
 	password string
+	n        int              // creation counter, for Users' order
+	pinned   bool             // added through the Go API: never forgotten, not counted
+	size     int              // what MaxUserBytes counts
+	use      *list.Element    // in dataStore.userUse; nil when pinned
+	ideas    lru[*ideaRecord] // the user's ideas, least recently used first
 }
 
-// dataStore holds the app's users and ideas; Server.dataMu guards it.
+// userOverhead is what MaxUserBytes counts for a user besides its text (the
+// record, its id, its two map entries and its list element: a registered user
+// measures about 340 bytes in all).
+const userOverhead = 300
+
+// dataStore holds the app's users and ideas, bounded (Options.MaxUsers, MaxIdeas,
+// …); Server.dataMu guards it.
 type dataStore struct {
+	limits    Options
 	users     map[string]*userRecord // by id
 	byEmail   map[string]*userRecord // by lower-cased email
 	ideas     map[string]*ideaRecord // by id
+	userUse   lru[*userRecord]       // users counted by MaxUsers, least recently used first
+	userBytes int
+	ideaUse   lru[*ideaRecord] // every idea, least recently used first
+	ideaBytes int
 	nextUser  int
 	nextIdea  int
 	ideaOrder int // creation counter, breaks ties on createdAt
+	evicted   Evicted
 }
 
-func newDataStore() *dataStore {
+func newDataStore(o Options) *dataStore {
 	return &dataStore{
+		limits:  o,
 		users:   map[string]*userRecord{},
 		byEmail: map[string]*userRecord{},
 		ideas:   map[string]*ideaRecord{},
@@ -49,29 +70,85 @@ func validateUser(name, email, password string) error {
 	return nil
 }
 
-// addUser stores a new user; the caller holds dataMu for writing.
-func (d *dataStore) addUser(name, email, password string) (*userRecord, error) {
+// addUser stores a new user; the caller holds dataMu for writing. A user that is
+// not pinned counts against MaxUsers and MaxUserBytes: the ids of the users
+// forgotten to make room are returned, so the caller can end their sessions.
+func (d *dataStore) addUser(name, email, password string, pinned bool) (*userRecord, []string, error) {
 	if err := validateUser(name, email, password); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if _, taken := d.byEmail[emailKey(email)]; taken {
-		return nil, fmt.Errorf("%w: %s", ErrEmailTaken, email)
+		return nil, nil, fmt.Errorf("%w: %s", ErrEmailTaken, email)
 	}
 	d.nextUser++
-	u := &userRecord{User: User{ID: fmt.Sprintf("u%d", d.nextUser), Name: name, Email: email}, password: password}
+	u := &userRecord{
+		User:     User{ID: fmt.Sprintf("u%d", d.nextUser), Name: name, Email: email},
+		password: password, n: d.nextUser, pinned: pinned,
+	}
 	d.users[u.ID] = u
 	d.byEmail[emailKey(email)] = u
-	return u, nil
+	if pinned {
+		return u, nil, nil
+	}
+	u.size = userOverhead + len(u.ID) + len(name) + 2*len(email) + len(password)
+	u.use = d.userUse.add(u)
+	d.userBytes += u.size
+	var gone []string
+	for d.userUse.len() > 1 && (d.userUse.len() > d.limits.MaxUsers || d.userBytes > d.limits.MaxUserBytes) {
+		old, _ := d.userUse.oldest()
+		d.forgetUser(old)
+		gone = append(gone, old.ID)
+	}
+	return u, gone, nil
+}
+
+// forgetUser removes a user and its ideas, as if it had never registered; the
+// caller holds dataMu for writing and ends its sessions (forgetSessions).
+func (d *dataStore) forgetUser(u *userRecord) {
+	delete(d.users, u.ID)
+	delete(d.byEmail, emailKey(u.Email))
+	d.userUse.remove(u.use)
+	d.userBytes -= u.size
+	var ideas []*ideaRecord
+	u.ideas.each(func(rec *ideaRecord) { ideas = append(ideas, rec) })
+	for _, rec := range ideas {
+		d.removeIdea(rec)
+	}
+	d.evicted.Users++
+}
+
+// useUser returns the user with that id and marks it used (login, refresh); the
+// caller holds dataMu for writing.
+func (d *dataStore) useUser(id string) (*userRecord, bool) {
+	u, ok := d.users[id]
+	if ok {
+		d.userUse.touch(u.use)
+	}
+	return u, ok
 }
 
 // AddUser registers a user directly (no tokens issued), with the same rules as
 // POST /api/auth/register: ErrInvalidInput or ErrEmailTaken (wrapped) on failure.
+// Users added here are never forgotten and do not count against MaxUsers.
 func (s *Server) AddUser(name, email, password string) (User, error) {
 	s.dataMu.Lock()
 	defer s.dataMu.Unlock()
-	u, err := s.data.addUser(name, email, password)
+	u, _, err := s.data.addUser(name, email, password, true)
 	if err != nil {
 		return User{}, fmt.Errorf("add user: %w", err)
+	}
+	return u.User, nil
+}
+
+// registerUser is POST /api/auth/register's store step: a user that counts against
+// the bounds; the sessions of the users it pushed out end.
+func (s *Server) registerUser(name, email, password string) (User, error) {
+	s.dataMu.Lock()
+	u, gone, err := s.data.addUser(name, email, password, false)
+	s.dataMu.Unlock()
+	s.forgetSessions(gone)
+	if err != nil {
+		return User{}, err
 	}
 	return u.User, nil
 }
@@ -79,21 +156,36 @@ func (s *Server) AddUser(name, email, password string) (User, error) {
 // Users lists every user, in creation order.
 func (s *Server) Users() []User {
 	s.dataMu.RLock()
-	defer s.dataMu.RUnlock()
-	out := make([]User, 0, len(s.data.users))
-	for i := 1; i <= s.data.nextUser; i++ {
-		if u, ok := s.data.users[fmt.Sprintf("u%d", i)]; ok {
-			out = append(out, u.User)
-		}
+	recs := make([]*userRecord, 0, len(s.data.users))
+	for _, u := range s.data.users {
+		recs = append(recs, u)
+	}
+	s.dataMu.RUnlock()
+	slices.SortFunc(recs, func(a, b *userRecord) int { return cmp.Compare(a.n, b.n) })
+	out := make([]User, len(recs))
+	for i, u := range recs {
+		out[i] = u.User
 	}
 	return out
 }
 
-// userByID returns a copy of the public user, false when unknown.
+// userByID returns a copy of the public user, false when unknown. It does not
+// count as a use (the authenticated hot path takes only a read lock).
 func (s *Server) userByID(id string) (User, bool) {
 	s.dataMu.RLock()
 	defer s.dataMu.RUnlock()
 	u, ok := s.data.users[id]
+	if !ok {
+		return User{}, false
+	}
+	return u.User, true
+}
+
+// useUserByID is userByID for a refresh: it marks the user used.
+func (s *Server) useUserByID(id string) (User, bool) {
+	s.dataMu.Lock()
+	defer s.dataMu.Unlock()
+	u, ok := s.data.useUser(id)
 	if !ok {
 		return User{}, false
 	}

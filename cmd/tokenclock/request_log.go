@@ -7,26 +7,34 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unicode/utf8"
 
 	"github.com/tokenclock/tokenclock/fakeserver"
 )
 
+// logStuckAfter is how long the request log waits for its output before giving up
+// on a line (Println, Printf) or on the writer (Close): a terminal that stopped
+// reading, or a full pipe, must never keep serve from answering or from stopping.
+const logStuckAfter = time.Second
+
 // requestLog writes serve's output lines from one goroutine, so the server's
 // OnRequest hook (which must not block) only queues a line, and lines never interleave.
 // The lines channel is never closed: a request finishing after Close is dropped
-// instead of panicking on a closed channel.
+// instead of panicking on a closed channel. Every line is escaped (escapeControls):
+// paths and methods come from clients.
 type requestLog struct {
 	lines   chan string
 	stop    chan struct{}
 	done    chan struct{}
 	dropped atomic.Int64
 	close   sync.Once
+	wait    time.Duration // logStuckAfter; shorter in tests
 }
 
 // newRequestLog starts the writer goroutine; Close drains it.
 func newRequestLog(w io.Writer, buffer int) *requestLog {
-	l := &requestLog{lines: make(chan string, buffer), stop: make(chan struct{}), done: make(chan struct{})}
+	l := &requestLog{lines: make(chan string, buffer), stop: make(chan struct{}), done: make(chan struct{}), wait: logStuckAfter}
 	go l.write(w)
 	return l
 }
@@ -38,7 +46,7 @@ func (l *requestLog) write(w io.Writer) {
 		if n := l.dropped.Swap(0); n > 0 {
 			fmt.Fprintf(w, "(%d request lines dropped: output too slow)\n", n)
 		}
-		_, _ = io.WriteString(w, line+"\n")
+		_, _ = io.WriteString(w, escapeControls(line)+"\n")
 	}
 	for {
 		select {
@@ -60,8 +68,9 @@ func (l *requestLog) write(w io.Writer) {
 	}
 }
 
-// Println queues a line and waits for room: for the banner and shutdown notes,
-// which must not be lost while the log runs.
+// Println queues a line, waiting a little for room: the banner and shutdown notes
+// should not be lost while the log runs, but a stuck output drops them (counted)
+// rather than blocking serve.
 func (l *requestLog) Println(a ...any) { l.put(fmt.Sprint(a...)) }
 
 // Printf is Println with a format.
@@ -70,7 +79,18 @@ func (l *requestLog) Printf(format string, a ...any) { l.put(fmt.Sprintf(format,
 func (l *requestLog) put(line string) {
 	select {
 	case l.lines <- line:
+		return
 	case <-l.stop:
+		return
+	default:
+	}
+	t := time.NewTimer(l.wait)
+	defer t.Stop()
+	select {
+	case l.lines <- line:
+	case <-l.stop:
+	case <-t.C:
+		l.dropped.Add(1)
 	}
 }
 
@@ -89,10 +109,17 @@ func (l *requestLog) Entry(e fakeserver.Entry) {
 	}
 }
 
-// Close writes every line queued so far and stops the writer; later lines are dropped.
+// Close writes the lines queued so far and stops the writer; later lines are
+// dropped. When the output is stuck it gives up after a short wait (the writer
+// goroutine stays blocked in its Write; serve exits anyway).
 func (l *requestLog) Close() {
 	l.close.Do(func() { close(l.stop) })
-	<-l.done
+	t := time.NewTimer(l.wait)
+	defer t.Stop()
+	select {
+	case <-l.done:
+	case <-t.C:
+	}
 }
 
 // formatEntry renders one journal entry as a key=value line a person can follow:
@@ -146,4 +173,37 @@ func printable(s string) string {
 		return `""`
 	}
 	return s
+}
+
+// escapeControls makes a line safe for a terminal: every character that is not
+// printable (C0 and C1 controls such as ESC, BEL and CSI, DEL, bidi and other
+// format characters, invalid UTF-8) is written as a Go escape (\x1b, \u202e), so no
+// ANSI or OSC sequence a client sent can reach the operator's terminal. Spaces and
+// printable text pass as they are.
+func escapeControls(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || (r != ' ' && !strconv.IsPrint(r)) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == ' ' || strconv.IsPrint(r):
+			b.WriteString(s[i : i+size])
+		default:
+			q := strconv.QuoteRuneToASCII(r) // '\x1b', '\u202e'
+			b.WriteString(q[1 : len(q)-1])
+		}
+		i += size
+	}
+	return b.String()
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"sync"
+	"time"
+	"unicode/utf8"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -76,6 +78,70 @@ var _ = Describe("the request log", func() {
 	})
 })
 
+// safeForTerminal fails the spec when out holds a byte a terminal could act on:
+// C0 controls other than newline, DEL, C1 controls, or invalid UTF-8.
+func safeForTerminal(out string) {
+	GinkgoHelper()
+	Expect(utf8.ValidString(out)).To(BeTrue(), "invalid UTF-8 in %q", out)
+	for _, r := range out {
+		if r == '\n' {
+			continue
+		}
+		Expect(r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x202e).To(BeFalse(), "control character %U in %q", r, out)
+	}
+}
+
+var _ = Describe("terminal escaping", func() {
+	It("escapes every non-printable character of a line, keeping spaces and text", func() {
+		for in, want := range map[string]string{
+			"seeded user: Ada Lovelace <ada@example.test>": "seeded user: Ada Lovelace <ada@example.test>",
+			"clear\x1b[2Jscreen":                           `clear\x1b[2Jscreen`,
+			"title\x1b]0;pwned\x07":                        `title\x1b]0;pwned\a`,
+			"link\x1b]8;;javascript:alert(1)\x1b\\x":       `link\x1b]8;;javascript:alert(1)\x1b\x`,
+			"c1 \u009b31m csi":                             `c1 \u009b31m csi`,
+			"bidi \u202egnp.exe":                           `bidi \u202egnp.exe`,
+			"bad \xff byte, tab\t, del\x7f":                `bad \xff byte, tab\t, del\x7f`,
+			"naïve — ok":                                   "naïve — ok",
+		} {
+			Expect(escapeControls(in)).To(Equal(want), "%q", in)
+			safeForTerminal(escapeControls(in))
+		}
+	})
+
+	It("escapes what a client or a flag put in any line the log writes: entries, banner, notes", func() {
+		var buf syncBuffer
+		l := newRequestLog(&buf, 16)
+		l.Printf("  seeded user: %s <%s>", "\x1b]0;pwned\x07", "a@b")
+		l.Entry(fakeserver.Entry{Seq: 1, Method: "GET", Path: "/\x1b]8;;javascript:x\x1b\\", Status: 404})
+		l.Entry(fakeserver.Entry{Seq: 2, Method: "GET\x9b", Path: "/\u009b2J", Status: 404})
+		l.Close()
+		out := buf.String()
+		safeForTerminal(out)
+		Expect(out).To(ContainSubstring(`seeded user: \x1b]0;pwned\a <a@b>`))
+		Expect(out).To(ContainSubstring(`#1 GET "/\x1b]8;;javascript:x\x1b\\"`))
+	})
+})
+
+var _ = Describe("the request log when its output is stuck", func() {
+	It("never blocks serve: Println gives up after a bounded wait, Close too", func() {
+		w := &gatedWriter{gate: make(chan struct{})} // never opened during the spec: a full pipe
+		DeferCleanup(func() { close(w.gate) })
+		l := newRequestLog(w, 2)
+		l.wait = 100 * time.Millisecond
+		start := time.Now()
+		for i := range 6 {
+			l.Printf("banner line %d", i)
+		}
+		for i := range 100 {
+			l.Entry(fakeserver.Entry{Seq: i, Method: "GET", Path: "/api/ideas"})
+		}
+		l.Println("tokenclock: shutting down")
+		l.Close()
+		Expect(time.Since(start)).To(BeNumerically("<", 3*time.Second), "bounded by a few waits, not forever")
+		Expect(l.dropped.Load()).To(BeNumerically(">", 100), "the lines that found no room are counted")
+	})
+})
+
 var _ = Describe("the banner helpers", func() {
 	It("makes unspecified listen hosts dialable", func() {
 		Expect(dialableURL("http://0.0.0.0:8088")).To(Equal("http://127.0.0.1:8088"))
@@ -86,12 +152,20 @@ var _ = Describe("the banner helpers", func() {
 	It("warns only for addresses beyond loopback", func() {
 		var b bytes.Buffer
 		for _, addr := range []string{"127.0.0.1:1", "[::1]:1", "localhost:1"} {
-			warnBeyondLoopback(&b, "--addr", addr)
+			warnBeyondLoopback(&b, "--addr", addr, true)
 		}
 		Expect(b.String()).To(BeEmpty())
-		warnBeyondLoopback(&b, "--addr", ":8088")
-		warnBeyondLoopback(&b, "--control-addr", "0.0.0.0:9")
+		warnBeyondLoopback(&b, "--addr", ":8088", false)
 		Expect(b.String()).To(ContainSubstring("--addr :8088 is reachable beyond this machine"))
+		Expect(b.String()).NotTo(ContainSubstring("control API"), "the control API is elsewhere (--control-addr)")
+		b.Reset()
+		warnBeyondLoopback(&b, "--addr", "0.0.0.0:8088", true)
+		Expect(b.String()).To(ContainSubstring("--addr 0.0.0.0:8088 is reachable beyond this machine"))
+		Expect(b.String()).To(ContainSubstring("the control API (/_tokenclock/) is exposed there too"))
+		Expect(b.String()).To(ContainSubstring("--allow-host"))
+		b.Reset()
+		warnBeyondLoopback(&b, "--control-addr", "0.0.0.0:9", true)
 		Expect(b.String()).To(ContainSubstring("--control-addr 0.0.0.0:9 is reachable"))
+		Expect(b.String()).To(ContainSubstring("control API"))
 	})
 })

@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/jonboulle/clockwork"
@@ -28,6 +30,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return exitUsage
 	}
+	defer setMemoryLimit(cfg.Limits.MemoryLimit)()
 	out := newRequestLog(stdout, 1024)
 	defer out.Close()
 
@@ -43,7 +46,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	defer srv.Close()
-	warnBeyondLoopback(stderr, "--addr", cfg.Addr)
+	warnBeyondLoopback(stderr, "--addr", cfg.Addr, cfg.ControlAddr == "")
 
 	controlURL := srv.URL() + fakeserver.ControlPrefix
 	controlErr := make(chan error, 1)
@@ -53,8 +56,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "tokenclock serve: listening on --control-addr %s: %v\n", cfg.ControlAddr, err)
 			return exitError
 		}
-		warnBeyondLoopback(stderr, "--control-addr", cfg.ControlAddr)
-		hs := &http.Server{Handler: srv.ControlHandler(), ReadHeaderTimeout: 10 * time.Second}
+		warnBeyondLoopback(stderr, "--control-addr", cfg.ControlAddr, true)
+		hs := srv.HTTPServer(srv.ControlHandler())
 		go func() { controlErr <- hs.Serve(ln) }()
 		defer shutdownHTTP(hs)
 		controlURL = "http://" + ln.Addr().String() + fakeserver.ControlPrefix
@@ -73,6 +76,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // options turns the command line into the server's one options struct.
 func (c serveConfig) options(onRequest func(fakeserver.Entry)) fakeserver.Options {
+	l := c.Limits
 	return fakeserver.Options{
 		// Real time: advance and expire add to the server's offset on top of it.
 		Clock:         clockwork.NewRealClock(),
@@ -83,7 +87,39 @@ func (c serveConfig) options(onRequest func(fakeserver.Entry)) fakeserver.Option
 		CORSOrigin:    c.CORSOrigin,
 		OnRequest:     onRequest,
 		ExposeControl: c.ControlAddr == "",
+		// A person at a terminal never needs request bodies (only the harness's body
+		// checks do): keep none, so large bodies cost nothing once answered.
+		JournalBodyBytes:    fakeserver.JournalNoBodies,
+		JournalLimit:        l.JournalLimit,
+		JournalMaxBytes:     l.JournalMaxBytes,
+		MaxUsers:            l.MaxUsers,
+		MaxUserBytes:        l.MaxUserBytes,
+		MaxFamilies:         l.MaxFamilies,
+		MaxTokens:           l.MaxTokens,
+		MaxIdeas:            l.MaxIdeas,
+		MaxIdeasPerUser:     l.MaxIdeasPerUser,
+		MaxIdeaBytes:        l.MaxIdeaBytes,
+		PageSize:            l.PageSize,
+		ReadTimeout:         l.ReadTimeout,
+		IdleTimeout:         l.IdleTimeout,
+		ControlAllowOrigins: c.AllowOrigins,
+		ControlAllowHosts:   c.controlHosts(),
 	}
+}
+
+// setMemoryLimit sets the process's soft memory limit for serve's lifetime and
+// returns what puts the previous one back. With no --memory-limit, a limit already
+// set (GOMEMLIMIT) is kept, else defaultMemoryLimit applies.
+func setMemoryLimit(limit int64) (restore func()) {
+	prev := debug.SetMemoryLimit(-1)
+	if limit == 0 {
+		if prev != math.MaxInt64 {
+			return func() {}
+		}
+		limit = defaultMemoryLimit
+	}
+	debug.SetMemoryLimit(limit)
+	return func() { debug.SetMemoryLimit(prev) }
 }
 
 // shutdownHTTP lets control requests in flight finish, then closes what is left.
@@ -96,8 +132,9 @@ func shutdownHTTP(hs *http.Server) {
 }
 
 // warnBeyondLoopback says so when an address can be reached from other machines:
-// the fake server has known passwords and no protection, by design.
-func warnBeyondLoopback(stderr io.Writer, flagName, addr string) {
+// the fake server has known passwords and no protection, by design; and when the
+// control API listens there, whoever reaches it can drive the server.
+func warnBeyondLoopback(stderr io.Writer, flagName, addr string, control bool) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil || host == "localhost" {
 		return
@@ -106,4 +143,9 @@ func warnBeyondLoopback(stderr io.Writer, flagName, addr string) {
 		return
 	}
 	fmt.Fprintf(stderr, "tokenclock serve: warning: %s %s is reachable beyond this machine\n", flagName, addr)
+	if control {
+		fmt.Fprintf(stderr, "tokenclock serve: warning: the control API (%s) is exposed there too: whoever reaches it\n"+
+			"  can move the clock, revoke tokens, inject faults and read the journal. It answers only to loopback\n"+
+			"  Host names and the %s host; add the names others use with --allow-host.\n", fakeserver.ControlPrefix, flagName)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -22,14 +23,42 @@ type seedUser struct {
 
 // serveConfig is everything `tokenclock serve` reads from its command line.
 type serveConfig struct {
-	Addr        string
-	ControlAddr string // "": control API under /_tokenclock/ on Addr
-	AccessTTL   time.Duration
-	RefreshTTL  time.Duration
-	Rotation    bool
-	ReuseGrace  time.Duration
-	CORSOrigin  string
-	SeedUsers   []seedUser
+	Addr         string
+	ControlAddr  string // "": control API under /_tokenclock/ on Addr
+	AccessTTL    time.Duration
+	RefreshTTL   time.Duration
+	Rotation     bool
+	ReuseGrace   time.Duration
+	CORSOrigin   string
+	SeedUsers    []seedUser
+	AllowOrigins []string // --allow-origin: web pages that may call the control API
+	AllowHosts   []string // --allow-host: Host names the control API answers besides loopback
+	Limits       serveLimits
+}
+
+// serveLimits are the bounds on what a long serve session keeps, and its
+// connection timeouts (fakeserver.Options; docs/fake-server-api.md lists them).
+type serveLimits struct {
+	JournalLimit, JournalMaxBytes                  int
+	MaxUsers, MaxUserBytes, MaxFamilies, MaxTokens int
+	MaxIdeas, MaxIdeasPerUser, MaxIdeaBytes        int
+	PageSize                                       int
+	ReadTimeout, IdleTimeout                       time.Duration
+	MemoryLimit                                    int64 // bytes; 0: defaultMemoryLimit
+}
+
+// defaultMemoryLimit is serve's soft memory limit (runtime/debug.SetMemoryLimit):
+// with the default bounds the live heap stays under about 95 MB, and Go's collector
+// would otherwise let the heap grow to twice the live size between collections.
+const defaultMemoryLimit = 128 << 20
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error {
+	*l = append(*l, v)
+	return nil
 }
 
 // seedUsers is the repeatable --seed-user flag.
@@ -81,6 +110,28 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.DurationVar(&c.ReuseGrace, "reuse-grace", 0, "how long the previous refresh token may be presented again without counting as reuse")
 	fs.StringVar(&c.CORSOrigin, "cors-origin", "", "the one exact `origin` allowed to call with credentials, e.g. http://localhost:5173")
 	fs.Var(&users, "seed-user", "`name:email:password` to register at start (repeatable)")
+	var origins, hosts stringList
+	fs.Var(&origins, "allow-origin", "an `origin` whose web pages may call the control API, e.g. http://localhost:5173 (repeatable)")
+	fs.Var(&hosts, "allow-host", "a `host` name the control API answers to besides loopback and the --addr host (repeatable)")
+	l := &c.Limits
+	// The bounds default to 0, which fakeserver reads as its documented default (the
+	// usage text names it), so a config parsed from no flags stays the zero value.
+	bound := func(v *int, name string, def int, usage string) {
+		fs.IntVar(v, name, 0, fmt.Sprintf("%s (default %d)", usage, def))
+	}
+	bound(&l.JournalLimit, "journal-limit", fakeserver.DefaultJournalLimit, "journal entries kept (the oldest are dropped)")
+	bound(&l.JournalMaxBytes, "journal-max-bytes", fakeserver.DefaultJournalMaxBytes, "`bytes` the journal keeps (serve keeps no request bodies)")
+	bound(&l.MaxUsers, "max-users", fakeserver.DefaultMaxUsers, "users registered over HTTP kept, least recently used forgotten (--seed-user users stay)")
+	bound(&l.MaxUserBytes, "max-user-bytes", fakeserver.DefaultMaxUserBytes, "`bytes` of those users' names, emails and passwords kept")
+	bound(&l.MaxFamilies, "max-families", fakeserver.DefaultMaxFamilies, "refresh families (sessions) kept, least recently used forgotten")
+	bound(&l.MaxTokens, "max-tokens", fakeserver.DefaultMaxTokens, "access tokens kept, and as many refresh tokens")
+	bound(&l.MaxIdeas, "max-ideas", fakeserver.DefaultMaxIdeas, "ideas kept, least recently used forgotten")
+	bound(&l.MaxIdeasPerUser, "max-ideas-per-user", fakeserver.DefaultMaxIdeasPerUser, "ideas kept per user")
+	bound(&l.MaxIdeaBytes, "max-idea-bytes", fakeserver.DefaultMaxIdeaBytes, "`bytes` of idea text kept")
+	bound(&l.PageSize, "page-size", fakeserver.DefaultPageSize, "most ideas GET /api/ideas answers (?_limit is capped to it)")
+	fs.DurationVar(&l.ReadTimeout, "read-timeout", 0, fmt.Sprintf("time to read one request, headers and body (default %v)", fakeserver.DefaultReadTimeout))
+	fs.Int64Var(&l.MemoryLimit, "memory-limit", 0, fmt.Sprintf("soft memory limit of the process in `bytes`: the garbage collector works harder near it (default %d; GOMEMLIMIT takes precedence over the default)", defaultMemoryLimit))
+	fs.DurationVar(&l.IdleTimeout, "idle-timeout", 0, fmt.Sprintf("time an idle keep-alive connection stays open (default %v)", fakeserver.DefaultIdleTimeout))
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "Usage: tokenclock serve [flags]\n\n"+
 			"Runs the fake auth + ideas server on real time plus an offset that the\n"+
@@ -91,6 +142,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 		return c, err
 	}
 	c.SeedUsers = users
+	c.AllowOrigins, c.AllowHosts = origins, hosts
 	if err := c.check(fs.Args()); err != nil {
 		fmt.Fprintf(stderr, "tokenclock serve: %v\n", err)
 		fs.Usage()
@@ -120,7 +172,50 @@ func (c serveConfig) check(rest []string) error {
 			return fmt.Errorf("--cors-origin: %w", err)
 		}
 	}
+	for _, o := range c.AllowOrigins {
+		if err := checkOrigin(o); err != nil {
+			return fmt.Errorf("--allow-origin: %w", err)
+		}
+	}
+	for _, h := range c.AllowHosts {
+		if h == "" || strings.ContainsAny(h, "/?#@ ") {
+			return fmt.Errorf("--allow-host: %q is not a host name such as tokenclock.internal", h)
+		}
+	}
+	return c.Limits.check()
+}
+
+// check: no bound or timeout may be negative (0 is the default).
+func (l serveLimits) check() error {
+	for _, v := range []struct {
+		flag string
+		n    int64
+	}{
+		{"--journal-limit", int64(l.JournalLimit)}, {"--journal-max-bytes", int64(l.JournalMaxBytes)},
+		{"--max-users", int64(l.MaxUsers)}, {"--max-user-bytes", int64(l.MaxUserBytes)},
+		{"--max-families", int64(l.MaxFamilies)}, {"--max-tokens", int64(l.MaxTokens)},
+		{"--max-ideas", int64(l.MaxIdeas)}, {"--max-ideas-per-user", int64(l.MaxIdeasPerUser)},
+		{"--max-idea-bytes", int64(l.MaxIdeaBytes)}, {"--page-size", int64(l.PageSize)},
+		{"--read-timeout", int64(l.ReadTimeout)}, {"--idle-timeout", int64(l.IdleTimeout)},
+		{"--memory-limit", l.MemoryLimit},
+	} {
+		if v.n < 0 {
+			return fmt.Errorf("%s must not be negative (0 or absent: the default)", v.flag)
+		}
+	}
 	return nil
+}
+
+// controlHosts are the Host names the control API answers to besides loopback:
+// the --addr and --control-addr hosts (when they name one) and --allow-host.
+func (c serveConfig) controlHosts() []string {
+	hosts := append([]string(nil), c.AllowHosts...)
+	for _, addr := range []string{c.Addr, c.ControlAddr} {
+		if host, _, err := net.SplitHostPort(addr); err == nil && host != "" {
+			hosts = append(hosts, host)
+		}
+	}
+	return hosts
 }
 
 // checkOrigin accepts exactly an origin: scheme://host[:port], nothing after it,
