@@ -89,6 +89,14 @@ var _ = Describe("exit status and results.json", func() {
 		Entry("a malformed --client", []string{"--client", "=nothing"}, "empty NAME"),
 	)
 
+	It("checks --report-dir before any scenario plays: a file there is exit 2 at once", func() {
+		file := writeFile("not-a-dir", "x")
+		r := tokenclock("run", "--report-dir", file)
+		Expect(r.Code).To(Equal(2), r.Output)
+		Expect(r.Output).To(ContainSubstring("--report-dir"))
+		Expect(r.Output).NotTo(ContainSubstring("EXP-ACCESS-01"), "no scenario played")
+	})
+
 	It("rejects an unknown scenario ID in an expected-failures file with exit 2", func() {
 		list := writeFile("typo.expected", "CONC-99 typo\n")
 		r := conformance("--expect-failures", "reference="+list)
