@@ -10,6 +10,17 @@ import (
 )
 
 var _ = Describe("Process faults during a scenario", func() {
+	It("gives a faulted driver SIGTERM, and time to clean up, before the restart kills it", func() {
+		ps := newProcessSpec()
+		p := ps.start(ps.options("cleanup.sh"))
+		Expect(p.Init(within(5*time.Second), cut.Env{BaseURL: "http://127.0.0.1:1", Scenario: "S1"})).To(Succeed())
+		_, err := p.Request(within(5*time.Second), get("/boom"))
+		Expect(err).To(MatchError(cut.ErrCrashed))
+		Expect(p.Init(within(5*time.Second), cut.Env{BaseURL: "http://127.0.0.1:1", Scenario: "S2"})).To(Succeed())
+		Expect(p.TakeStderr()).To(ContainSubstring("cleanup: SIGTERM, closing what I started"))
+		Expect(p.Close()).To(Succeed())
+	})
+
 	// Each broken driver behaves until it gets a request to /boom. A /hold request
 	// (never answered) is outstanding at that moment, to prove every waiting command
 	// is woken at once.
