@@ -24,9 +24,11 @@ var holdBeforeKind = faultKind{
 }
 
 // hold keeps the current request waiting until the rule is released, the hold
-// bound (real time) passes after it was held, the client goes away or the server
-// closes. A rule released before the request got here does not hold it (acted is
-// false). ok is false when the request must be abandoned (ctx or Close).
+// bound (real time) passes after it was held, or the server closes. A client that
+// goes away meanwhile does not end the hold: a real server cannot know, so the
+// request is still handled on release (a refresh still rotates) and its entry says
+// clientGone. A rule released before the request got here does not hold it (acted
+// is false). ok is false when the request must be abandoned (Close).
 func (f *Fault) hold(ctx context.Context, closing <-chan struct{}) (acted, ok bool) {
 	f.mu.Lock()
 	if f.released {
@@ -42,11 +44,10 @@ func (f *Fault) hold(ctx context.Context, closing <-chan struct{}) (acted, ok bo
 	// Real time on purpose: a bound on the injected (fake) clock would never fire.
 	bound := time.NewTimer(f.bound)
 	defer bound.Stop()
+	_ = ctx // see above: the client's going away is noted by the pipeline, not obeyed
 	select {
 	case <-release:
 	case <-bound.C:
-	case <-ctx.Done():
-		return true, false
 	case <-closing:
 		return true, false
 	}

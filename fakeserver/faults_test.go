@@ -49,6 +49,28 @@ var _ = Describe("Fault rules", func() {
 		return fakeserver.Rule{Method: "POST", Path: "/api/auth/refresh", Times: 1, Action: a}
 	}
 
+	It("still handles a held refresh whose client went away, and marks it clientGone", func() {
+		f := h.srv.AddFault(refreshRule(fakeserver.ActionHoldBefore))
+		ctx, cancel := context.WithCancel(context.Background())
+		req, err := http.NewRequestWithContext(ctx, "POST", h.srv.URL()+"/api/auth/refresh", nil)
+		Expect(err).NotTo(HaveOccurred())
+		req.Header.Set("Cookie", "refreshToken="+ada.Refresh)
+		gone := make(chan error, 1)
+		go func() { _, err := http.DefaultClient.Do(req); gone <- err }()
+		waitHeld(f, 1)
+		cancel() // the client aborts while the refresh is held
+		Eventually(gone).Should(Receive(HaveOccurred()))
+		Consistently(func() bool { return h.last().Pending }, "50ms").Should(BeTrue(), "still held")
+		f.Release()
+		Eventually(func() bool { return h.last().Pending }).Should(BeFalse())
+		e := h.last()
+		Expect(e.ClientGone).To(BeTrue())
+		Expect(e.Status).To(Equal(200))
+		Expect(e.IssuedRefresh).To(Equal("R1"), "the family rotated although nobody read the answer")
+		Expect(h.refresh(ada.Refresh).Status).To(Equal(401), "so the client, still holding R0, presents a spent token")
+		h.expectRefresh("R0", "reused")
+	})
+
 	It("holds a refresh unhandled until released, then handles it", func() {
 		f := h.srv.AddFault(refreshRule(fakeserver.ActionHoldBefore))
 		done := h.async("POST", "/api/auth/refresh", nil, cookie(ada.Refresh))

@@ -42,6 +42,10 @@ type Entry struct {
 	IssuedAccess  string `json:"issuedAccess,omitempty"`
 	IssuedRefresh string `json:"issuedRefresh,omitempty"`
 
+	// ClientGone: the client disconnected while the request was held; the server
+	// still handled it on release (a refresh rotated), but nobody read the answer.
+	ClientGone bool `json:"clientGone,omitempty"`
+
 	// Pending is true while the request is still being handled or held (a snapshot
 	// taken mid-request); Status is then not final.
 	Pending bool `json:"pending,omitempty"`

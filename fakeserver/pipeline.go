@@ -96,6 +96,7 @@ func (s *Server) waitBefore(rq *request, acting []*Fault) bool {
 			return false
 		}
 	}
+	rq.clientGone = ctx.Err() != nil
 	return true
 }
 

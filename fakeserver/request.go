@@ -33,6 +33,7 @@ type request struct {
 	issuedAccess, issuedRefresh string
 	faults                      []string // names of the rules that acted
 	waited                      []*Fault // rules that made it wait before handling
+	clientGone                  bool     // the client disconnected while the request was held
 	finished                    bool
 }
 
@@ -96,6 +97,7 @@ func (rq *request) copyInto(e *Entry) {
 	e.BodySha256, e.Body, e.BodyTruncated = rq.bodyHash, rq.kept, rq.bodyTruncated
 	e.IssuedAccess, e.IssuedRefresh = rq.issuedAccess, rq.issuedRefresh
 	e.Fault = joinNames(rq.faults)
+	e.ClientGone = rq.clientGone
 }
 
 func joinNames(names []string) string {
