@@ -94,6 +94,17 @@ type StderrSource interface {
 	TakeStderr() string
 }
 
+// FeatureCancel is the hello feature of a client whose requests can be cancelled by
+// their caller (protocol: the cancel command).
+const FeatureCancel = "cancel"
+
+// ErrCancelled is the cause the harness cancels a request's context with when the
+// caller cancels it on purpose (feature cancel), as an AbortController or a context
+// cancel would: the client then answers what its caller sees, typically
+// Reply{Error: "cancelled"}, and not a fault. Any other end of the context is the
+// deadline: a fault.
+var ErrCancelled = errors.New("cancelled by its caller")
+
 // Fault sentinels. Adapters wrap them with %w and a message that names what happened.
 var (
 	// ErrTimeout: a command got no reply before its context ended (the client hangs).

@@ -27,6 +27,7 @@ const (
 	bugInterceptsRefresh401
 	bugWaitersHang
 	bugIgnoresRotatedCookie
+	bugRefreshBoundToCaller
 )
 
 // MutantInfo describes one known-buggy client: its name (also its Hello name after
@@ -64,6 +65,8 @@ var mutants = []mutant{
 		"Never settles the requests waiting on a refresh that failed: they hang until their deadline."}, bugWaitersHang},
 	{MutantInfo{"ignores-rotated-cookie", []string{"RC8"},
 		"Keeps presenting the first refresh cookie and ignores the rotated one each refresh sets, so the second refresh is reuse."}, bugIgnoresRotatedCookie},
+	{MutantInfo{"refresh-bound-to-caller", []string{"RC16"},
+		"Runs the shared refresh under the context of the request that started it: when that caller cancels, the refresh is aborted for every waiter, and the rotated cookie the server still sends is lost."}, bugRefreshBoundToCaller},
 }
 
 // Mutants lists the known-buggy clients in a stable order.

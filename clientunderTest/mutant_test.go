@@ -143,6 +143,32 @@ var probes = map[string]probe{
 		}
 		return expect("RC8", "refresh tokens presented", fmt.Sprint(presented(r.journal())), "[R0 R1]")
 	},
+
+	"refresh-bound-to-caller": func(ctx context.Context, r *rig) error {
+		r.srv.ExpireAccess()
+		hold := r.srv.AddFault(fakeserver.Rule{Method: http.MethodPost, Path: pathRefresh, Times: 1, Action: fakeserver.ActionHoldBefore})
+		trigger, cancel := context.WithCancelCause(ctx)
+		defer cancel(nil)
+		first := make(chan cut.Reply, 1)
+		go func() { reply, _ := r.call(trigger, http.MethodGet, pathMe, ""); first <- reply }()
+		held, stop := context.WithTimeout(ctx, 5*time.Second)
+		defer stop()
+		if err := hold.WaitHeld(held, 1); err != nil {
+			return fmt.Errorf("RC16: the GET's refresh never arrived: %w", err)
+		}
+		cancel(cut.ErrCancelled) // the caller that started the refresh gives up
+		if got := <-first; got.Error != "cancelled" {
+			return fmt.Errorf("RC16: expected the cancelled caller to see error cancelled, observed %+v", got)
+		}
+		hold.Release()
+		reply, err := mustCall(ctx, r, http.MethodGet, pathMe, "")
+		if err != nil {
+			return err
+		}
+		return errors.Join(
+			expect("RC16", "the next caller's status", reply.Status, http.StatusOK),
+			expect("RC16", "refresh tokens presented", fmt.Sprint(presented(r.journal())), "[R0]"))
+	},
 }
 
 var _ = Describe("Mutants", func() {

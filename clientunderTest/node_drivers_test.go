@@ -114,11 +114,30 @@ var _ = Describe("bundled Node drivers", Label("node"), func() {
 				}
 			})
 
-			It("answers hello with its name, its axios version and no features", func() {
+			It("answers hello with its name, its axios version and feature cancel", func() {
 				h := proc.Hello()
 				Expect(h.Name).To(Equal(d.name))
 				Expect(h.Version).To(MatchRegexp(`^axios 1\.\d+\.\d+$`))
-				Expect(h.Features).To(BeEmpty())
+				Expect(h.Features).To(Equal([]string{cut.FeatureCancel}))
+			})
+
+			It("cancels a request: the target answers cancelled, a finished target's cancel is ok: false", func(ctx SpecContext) {
+				Expect(proc.Login(ctx, "ada@example.test", "correct horse")).To(HaveField("Status", 200))
+				hold := srv.AddFault(fakeserver.Rule{Method: "GET", Path: "/api/auth/me", Times: 1, Action: fakeserver.ActionHoldBefore})
+				reqCtx, cancel := context.WithCancelCause(ctx)
+				done := make(chan cut.Reply, 1)
+				go func() {
+					defer GinkgoRecover()
+					r, err := proc.Request(reqCtx, cut.Call{Method: "GET", Path: "/api/auth/me"})
+					Expect(err).NotTo(HaveOccurred())
+					done <- r
+				}()
+				held, stop := context.WithTimeout(ctx, 5*time.Second)
+				defer stop()
+				Expect(hold.WaitHeld(held, 1)).To(Succeed())
+				cancel(cut.ErrCancelled)
+				Eventually(done, 3*time.Second).Should(Receive(HaveField("Error", "cancelled")))
+				hold.Release()
 			})
 
 			It("logs in, calls protected endpoints with the token and logs out", func(ctx SpecContext) {
@@ -315,8 +334,10 @@ var _ = Describe("the Node drivers' protocol plumbing", Label("node"), func() {
 			Expect(drv.reply()).To(And(HaveKeyWithValue("id", 1.0), HaveKeyWithValue("name", d.name)))
 			// Garbage is logged to stderr and answered by nothing; the next command still is.
 			drv.send(`not json`)
-			drv.send(`{"id":2,"cmd":"cancel","target":1}`)
-			Expect(drv.reply()).To(Equal(map[string]any{"id": 2.0, "error": "unsupported: cancel"}))
+			drv.send(`{"id":2,"cmd":"cancel","target":1}`) // hello finished long ago
+			Expect(drv.reply()).To(Equal(map[string]any{"id": 2.0, "ok": false}))
+			drv.send(`{"id":20,"cmd":"teleport"}`)
+			Expect(drv.reply()).To(Equal(map[string]any{"id": 20.0, "error": "unsupported: teleport"}))
 			drv.send(`{"id":3,"cmd":"request","method":"GET","path":"/api/auth/me"}`)
 			Expect(drv.reply()).To(And(HaveKeyWithValue("id", 3.0), HaveKeyWithValue("error", ContainSubstring("init"))))
 

@@ -3,7 +3,10 @@ package clientundertest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"sync/atomic"
+	"time"
 )
 
 // The commands as they go on the wire. One struct per command keeps "id" first on
@@ -40,7 +43,16 @@ type (
 		ID  int64  `json:"id"`
 		Cmd string `json:"cmd"`
 	}
+	cancelCmd struct {
+		ID     int64  `json:"id"`
+		Cmd    string `json:"cmd"`
+		Target int64  `json:"target"`
+	}
 )
+
+// cancelGrace is how long a cancelled request may take to answer once the driver
+// was sent cancel; past it the request counts as hung, like any other.
+const cancelGrace = 2 * time.Second
 
 // bare encodes a command with no fields besides id and cmd (logout, shutdown).
 func bare(cmd string) func(int64) ([]byte, error) {
@@ -62,11 +74,46 @@ func (p *Process) Login(ctx context.Context, email, password string) (Reply, err
 // Request sends one call through the driver's authenticated client. A reply with
 // "error" (no HTTP response reached the client) is a Reply with Error set and a nil
 // error; only faults are errors.
+//
+// When ctx ends with cause ErrCancelled and the driver announced feature cancel, the
+// driver is sent cancel for this request, and the request's own reply (normally
+// error "cancelled") is what the caller sees.
 func (p *Process) Request(ctx context.Context, c Call) (Reply, error) {
 	desc := func(id int64) string { return fmt.Sprintf("request #%d (%s %s)", id, c.Method, c.Path) }
-	return p.call(ctx, desc, func(id int64) ([]byte, error) {
+	var sent atomic.Int64
+	build := func(id int64) ([]byte, error) {
+		sent.Store(id)
 		return json.Marshal(requestCmd{ID: id, Cmd: "request", Method: c.Method, Path: c.Path, Body: c.Body, Headers: c.Headers})
-	})
+	}
+	if !p.Hello().Has(FeatureCancel) {
+		return p.call(ctx, desc, build)
+	}
+	// The request waits under its own context; a cancel by the caller becomes a
+	// cancel command, and then a bounded wait for the request's reply.
+	inner, stop := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer stop(nil)
+	go func() {
+		select {
+		case <-inner.Done():
+			return
+		case <-ctx.Done():
+		}
+		if !errors.Is(context.Cause(ctx), ErrCancelled) || sent.Load() == 0 {
+			stop(context.Cause(ctx)) // the deadline: a hang, as without the feature
+			return
+		}
+		cctx, cancel := context.WithTimeout(context.Background(), cancelGrace)
+		defer cancel()
+		_, _ = p.call(cctx, describe("cancel"), func(id int64) ([]byte, error) {
+			return json.Marshal(cancelCmd{ID: id, Cmd: "cancel", Target: sent.Load()})
+		})
+		select {
+		case <-inner.Done():
+		case <-cctx.Done():
+			stop(context.DeadlineExceeded)
+		}
+	}()
+	return p.call(inner, desc, build)
 }
 
 // Logout is the driver's own logout.

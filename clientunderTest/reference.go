@@ -77,9 +77,9 @@ func newTransport() *http.Transport {
 	}
 }
 
-// Hello announces the client. The reference supports no optional features.
+// Hello announces the client and the optional features it implements.
 func (r *Reference) Hello() Hello {
-	return Hello{Name: r.name, Version: ReferenceVersion + " (" + runtime.Version() + ")", Features: []string{}}
+	return Hello{Name: r.name, Version: ReferenceVersion + " (" + runtime.Version() + ")", Features: []string{FeatureCancel}}
 }
 
 // ObserveResponses sets the hook called once for every response to an application

@@ -25,6 +25,16 @@ import (
 //     Authorization header carrying the new token (RC4, RC5); whatever it gets,
 //     even another 401, goes to the caller (RC3).
 func (r *Reference) Request(ctx context.Context, call Call) (Reply, error) {
+	reply, err := r.request(ctx, call)
+	if (err != nil || reply.Error != "") && errors.Is(context.Cause(ctx), ErrCancelled) {
+		// The caller gave up: it sees its cancellation, whatever was cut short. The
+		// shared refresh does not run under this context, so nobody else notices.
+		return Reply{Error: "cancelled"}, nil
+	}
+	return reply, err
+}
+
+func (r *Reference) request(ctx context.Context, call Call) (Reply, error) {
 	base, life, s, err := r.current()
 	if err != nil {
 		return Reply{}, err

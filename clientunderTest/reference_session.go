@@ -114,7 +114,13 @@ func (r *Reference) afterUnauthorized(ctx, life context.Context, base string, s 
 	default:
 		f = &flight{done: make(chan struct{})}
 		s.flight = f
-		go r.runRefresh(life, base, s, f)
+		refreshLife := life
+		if r.bug == bugRefreshBoundToCaller {
+			// Mutant: the refresh runs under the context of the request that started
+			// it, so that caller cancelling aborts it for every waiter (RC16).
+			refreshLife = mergeDone(life, ctx)
+		}
+		go r.runRefresh(refreshLife, base, s, f)
 	}
 	r.mu.Unlock()
 	r.acted(status) // joined or started the refresh: what it does next is decided
@@ -131,6 +137,13 @@ func (r *Reference) afterUnauthorized(ctx, life context.Context, base string, s 
 		return recovery{failure: f.failure}, nil
 	}
 	return recovery{replay: true, token: f.token, gen: f.gen}, nil
+}
+
+// mergeDone is a context that ends when either a or b ends (values from a).
+func mergeDone(a, b context.Context) context.Context {
+	ctx, cancel := context.WithCancel(a)
+	context.AfterFunc(b, cancel)
+	return ctx
 }
 
 // wait blocks until f settles, the caller's ctx ends, or the scenario is aborted.

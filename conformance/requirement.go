@@ -30,6 +30,7 @@ const (
 	RC12 RequirementID = "RC12"
 	RC13 RequirementID = "RC13"
 	RC14 RequirementID = "RC14"
+	RC16 RequirementID = "RC16"
 )
 
 // LoginPrecondition labels the finding when the client's own login fails: every row
@@ -60,6 +61,7 @@ var contract = []Requirement{
 	{RC12, Should, "Requests started while a refresh is running use its result (they wait, or join it on their 401)."},
 	{RC13, Should, "After logout, no request carries the old session's tokens, and a refresh that completes after logout is discarded."},
 	{RC14, Should, "A 401 from POST /api/auth/login or /register is a credential error, not an expiry: it starts no refresh."},
+	{RC16, Must, "A caller that cancels its request is answered at once and cancels only its own wait: the shared refresh goes on, every other waiter is replayed with its result, and the session stays intact."},
 }
 
 // Contract returns the retry contract, in order.

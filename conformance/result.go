@@ -109,6 +109,8 @@ type ReplyRecord struct {
 	Error  string `json:"error,omitempty"`
 	// Body is the reply body as the caller saw it, with token secrets replaced by labels.
 	Body string `json:"body,omitempty"`
+	// Cancelled: the harness cancelled this request as its caller (feature cancel).
+	Cancelled bool `json:"cancelled,omitempty"`
 	// SentMs and RepliedMs are real ms since the scenario started.
 	SentMs    float64 `json:"sentMs"`
 	RepliedMs float64 `json:"repliedMs"`

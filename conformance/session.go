@@ -60,6 +60,7 @@ type ending struct {
 type Pending struct {
 	s       *Session
 	Call    cut.Call
+	cancel  context.CancelCauseFunc
 	index   int
 	done    chan struct{}
 	reply   cut.Reply
@@ -89,15 +90,27 @@ func (p *Pending) Wait() cut.Reply {
 
 // Go sends one request without waiting for its reply.
 func (s *Session) Go(call cut.Call) *Pending {
-	p := &Pending{s: s, Call: call, done: make(chan struct{}), Sent: time.Now()}
+	ctx, cancel := context.WithCancelCause(s.ctx)
+	p := &Pending{s: s, Call: call, cancel: cancel, done: make(chan struct{}), Sent: time.Now()}
 	p.index = s.record(ReplyRecord{Cmd: "request", Method: call.Method, Path: call.Path, SentMs: s.ms(p.Sent)})
 	go func() {
 		defer close(p.done)
-		p.reply, p.err = s.client.Request(s.ctx, call)
+		defer cancel(nil)
+		p.reply, p.err = s.client.Request(ctx, call)
 		p.Replied = time.Now()
 		s.settle(p.index, p.reply, p.err, p.Replied)
 	}()
 	return p
+}
+
+// Cancel cancels the request as its caller would (an AbortController, a context
+// cancel); it needs the client feature cancel (the row lists it in Features). The
+// caller then normally sees error "cancelled".
+func (p *Pending) Cancel() {
+	p.s.mu.Lock()
+	p.s.replies[p.index].Cancelled = true
+	p.s.mu.Unlock()
+	p.cancel(cut.ErrCancelled)
 }
 
 // Send sends one request and waits for what the caller sees.

@@ -24,6 +24,7 @@ var caughtBy = map[string][]string{
 	"intercepts-refresh-401":          {"EXP-REFRESH-01", "EXP-REFRESH-02", "LOOP-01"},
 	"waiters-hang-on-refresh-failure": {"CONC-06"},
 	"ignores-rotated-cookie":          {"CONC-03", "ROT-01"},
+	"refresh-bound-to-caller":         {"CANCEL-01", "CANCEL-02"},
 }
 
 var _ = Describe("self-checks: the catalog judges known clients", func() {

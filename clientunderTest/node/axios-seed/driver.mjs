@@ -102,6 +102,6 @@ function createClient({ baseURL, signal }) {
 runDriver({
   name: 'axios-seed-interceptor',
   version: `axios ${axios.VERSION}`,
-  features: [],
+  features: ['cancel'], // the loop's plumbing: the caller's signal reaches axios
   createClient,
 });

@@ -22,6 +22,19 @@ const isAuthCall = (url = '') => AUTH_PATHS.has(url.split('?')[0]);
 // was in flight: its tokens belong to a dead session and are thrown away (RC13).
 class SessionEnded extends Error {}
 
+// abortable waits for promise unless signal (the caller's cancel) aborts first: a
+// caller that gives up is answered at once, while the shared refresh it waits for
+// goes on for everyone else (RC16).
+function abortable(promise, signal) {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(new axios.CanceledError('cancelled by the caller'));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new axios.CanceledError('cancelled by the caller'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 function createClient({ baseURL, signal }) {
   const jar = new CookieJar(); // the browser's cookie store, holding the HttpOnly refresh cookie
   const api = wrapper(
@@ -92,7 +105,7 @@ function createClient({ baseURL, signal }) {
   // token. Remember which token and session this send used (for RC9 and RC13).
   api.interceptors.request.use(async (config) => {
     if (isAuthCall(config.url)) return config;
-    if (refreshing) await refreshing.catch(() => {});
+    if (refreshing) await abortable(refreshing.catch(() => {}), config.signal);
     if (accessToken) {
       config.headers.Authorization = `Bearer ${accessToken}`; // replaces, never adds (RC4)
     } else {
@@ -122,7 +135,7 @@ function createClient({ baseURL, signal }) {
       if (config._sentWith !== accessToken) return api(config);
 
       try {
-        await refreshOnce();
+        await abortable(refreshOnce(), config.signal);
       } catch (err) {
         // A refresh that landed after logout is discarded: the caller sees its 401.
         if (err instanceof SessionEnded) throw error;
@@ -160,6 +173,6 @@ function createClient({ baseURL, signal }) {
 runDriver({
   name: 'axios-singleflight',
   version: `axios ${axios.VERSION}`,
-  features: [],
+  features: ['cancel'],
   createClient,
 });

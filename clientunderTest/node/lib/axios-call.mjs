@@ -10,6 +10,7 @@
 export function toAxiosConfig(call, baseURL) {
   const config = { method: call.method.toLowerCase(), headers: { ...(call.headers ?? {}) } };
   config.url = call.path.startsWith('/api/') ? call.path.slice('/api'.length) : baseURL + call.path;
+  if (call.signal) config.signal = call.signal; // the caller's cancel (feature cancel)
   if (call.body !== undefined) {
     // Always JSON, even for a bare string or number: axios would otherwise send a
     // string as form data. axios keeps an already-serialised JSON body as is on a

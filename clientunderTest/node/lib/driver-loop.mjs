@@ -36,7 +36,8 @@ export function runDriver(driver) {
   // A stray rejection in client code must not kill the driver mid-scenario; log it.
   process.on('unhandledRejection', (err) => log('unhandled rejection:', describe(err)));
 
-  const state = { epoch: 0, client: null, abort: null, exiting: false };
+  // requests: the AbortController of each request in flight, by command id (cancel).
+  const state = { epoch: 0, client: null, abort: null, exiting: false, requests: new Map() };
 
   const send = (msg) => {
     if (!state.exiting) process.stdout.write(JSON.stringify(msg) + '\n');
@@ -83,14 +84,15 @@ export function runDriver(driver) {
         if (typeof msg.method !== 'string' || typeof msg.path !== 'string') {
           return { error: 'bad request: method and path must be strings' };
         }
-        return run((c) =>
-          c.request({
-            method: msg.method,
-            path: msg.path,
-            body: msg.body,
-            headers: isPlainObject(msg.headers) ? msg.headers : undefined,
-          }),
-        );
+        return request(msg);
+      case 'cancel': {
+        // Abort the target's signal; its own reply then says "cancelled". A target
+        // that already finished answers ok: false and gets no second reply.
+        const target = state.requests.get(msg.target);
+        if (!target) return { ok: false };
+        target.abort();
+        return { ok: true };
+      }
       case 'logout':
         return run((c) => c.logout());
       case 'shutdown':
@@ -124,6 +126,27 @@ export function runDriver(driver) {
   // run starts work on the current client and shapes its outcome. Work that outlives
   // its scenario (an init came in between) is answered "aborted", never with a result
   // that could be mistaken for the new scenario's.
+  const request = async (msg) => {
+    const controller = new AbortController();
+    state.requests.set(msg.id, controller);
+    try {
+      const reply = await run((c) =>
+        c.request({
+          method: msg.method,
+          path: msg.path,
+          body: msg.body,
+          headers: isPlainObject(msg.headers) ? msg.headers : undefined,
+          signal: controller.signal,
+        }),
+      );
+      // "cancelled" only once the client's promise settled after the abort, and
+      // only when it did not deliver a response anyway.
+      return controller.signal.aborted && reply.error !== undefined ? { error: 'cancelled' } : reply;
+    } finally {
+      state.requests.delete(msg.id);
+    }
+  };
+
   const run = async (work) => {
     const { epoch, client } = state;
     if (!client) return { error: 'not initialised: send init first' };
