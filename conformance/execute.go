@@ -253,37 +253,3 @@ func message(res *ScenarioResult, e *ending, inconclusive string) string {
 	}
 	return strings.Join(parts, "; ")
 }
-
-// secretBook maps every token secret a client was issued in this run to its label.
-type secretBook map[string]string
-
-func (b secretBook) add(secrets map[string]string) {
-	for secret, label := range secrets {
-		b[secret] = label
-	}
-}
-
-// scrub replaces every secret in the book by its label in everything a report
-// shows. It runs last, over every string the result carries that a client could put
-// a token into (its replies, stderr, the paths it requested, messages quoting its
-// output), so nothing built from client output escapes it.
-func (b secretBook) scrub(res *ScenarioResult) {
-	pairs := make([]string, 0, 2*len(b))
-	for secret, label := range b {
-		pairs = append(pairs, secret, label)
-	}
-	r := strings.NewReplacer(pairs...)
-	for i := range res.Replies {
-		res.Replies[i].Body = clipBody(r.Replace(res.Replies[i].Body))
-		res.Replies[i].Error = clipBody(r.Replace(res.Replies[i].Error))
-	}
-	for i := range res.Journal {
-		res.Journal[i].Path = r.Replace(res.Journal[i].Path)
-	}
-	res.Stderr = r.Replace(res.Stderr)
-	res.Message = r.Replace(res.Message)
-	for i := range res.Findings {
-		res.Findings[i].Expected = r.Replace(res.Findings[i].Expected)
-		res.Findings[i].Actual = r.Replace(res.Findings[i].Actual)
-	}
-}

@@ -41,9 +41,19 @@ func session() []conformance.Scenario {
 		Play: func(s *conformance.Session) {
 			s.Expire()
 			hold := s.Server.AddFault(fakeserver.Rule{Method: "POST", Path: fakeserver.PathRefresh, Times: 1, Action: fakeserver.ActionHoldResponse})
+			mark := s.Mark()
 			p := s.Go(GetMe())
-			s.WaitHeld(hold, 1, p)
+			if !s.WaitHeld(hold, 1, p) {
+				// A client that never refreshes has no refresh to discard: nothing to judge.
+				s.Inconclusive("the GET started no refresh within the hold bound: there was no refresh to complete after logout")
+			}
 			s.Logout()
+			if rs := s.Since(mark).Refreshes(); len(rs) > 0 && !rs[0].Pending {
+				// The hold released on its bound before the logout was done: the refresh
+				// completed before the logout, not after it.
+				s.Inconclusive(fmt.Sprintf("the held refresh was answered (hold bound %s) before the client's logout "+
+					"finished: the refresh did not complete after logout", s.Limits().HoldBound))
+			}
 			hold.Release()
 			r := p.Wait()
 			s.NothingAfter(conformance.RC13)

@@ -41,7 +41,10 @@ var _ = Describe("a driver that leaks its tokens", func() {
 			for _, s := range secrets {
 				for _, form := range []string{s, base64.StdEncoding.EncodeToString([]byte(s)),
 					base64.RawURLEncoding.EncodeToString([]byte(s)), url.QueryEscape(s)} {
-					Expect(text).NotTo(ContainSubstring(form), "%s holds a secret the driver was issued", name)
+					// Any 16-character part of it, too: a cut line or stderr tail leaves parts.
+					for i := 0; i+16 <= len(form); i += 4 {
+						Expect(text).NotTo(ContainSubstring(form[i:i+16]), "%s holds part of a secret the driver was issued", name)
+					}
 				}
 			}
 		}

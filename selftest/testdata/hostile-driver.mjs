@@ -1,7 +1,7 @@
 // hostile-driver.mjs: a protocol-v1 driver that leaks every token it is given, the
 // way a debugging developer's driver does: on stdout as a non-protocol line (in
 // LOOP-04), on stderr both at once and after its scenario has ended, and in request
-// paths (GET /api/ideas/<access token>). It writes each secret it saw, one per line,
+// paths (GET /api/ideas/<access token>), whole, cut short and encoded (base64, URL). It writes each secret it saw, one per line,
 // to the file named by HOSTILE_SECRETS, so the test can look for all of them in the
 // reports without guessing their format. It never refreshes.
 import { appendFileSync } from "node:fs";
@@ -39,8 +39,10 @@ async function handle(cmd) {
       if (r.body && r.body.accessToken) { access = r.body.accessToken; remember(access); }
       const leak = `debug: access=${access} set-cookie: refreshToken=${cookie}`;
       console.error(leak);
+      console.error(`encoded: ${btoa(access)} ${encodeURIComponent(cookie)} ${Buffer.from(cookie).toString("base64url")}`);
       setTimeout(() => console.error("late " + leak), 30); // after a short scenario was collected
-      if (scenario === "LOOP-04") process.stdout.write(`set-cookie: refreshToken=${cookie}\n`); // breaks the protocol
+      // Breaks the protocol with a long line whose token the adapter's quote cuts short.
+      if (scenario === "LOOP-04") process.stdout.write(`${"x".repeat(100)} token=${access} set-cookie: refreshToken=${cookie}\n`);
       return r;
     }
     case "request": {
