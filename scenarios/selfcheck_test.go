@@ -57,7 +57,14 @@ var _ = Describe("self-checks: the catalog judges known clients", func() {
 			got, full := playCatalog(ctx, client)
 			Expect(got.failing()).NotTo(BeEmpty(), "mutant %s escapes the whole catalog", m.Name)
 			for _, id := range caughtBy[m.Name] {
-				Expect(got[id]).NotTo(Equal(conformance.Passed), "mutant %s passes %s;%s", m.Name, id, explain(full))
+				// Caught means failed with a finding on a requirement the bug breaks: an
+				// inconclusive, timed-out or crashed row proves nothing about the bug.
+				Expect(got[id]).To(Equal(conformance.Failed), "mutant %s on %s;%s", m.Name, id, explain(full))
+				var reqs []string
+				for _, f := range full[id].Findings {
+					reqs = append(reqs, string(f.Requirement))
+				}
+				Expect(reqs).To(ContainElement(BeElementOf(m.Breaks)), "mutant %s fails %s on another requirement;%s", m.Name, id, explain(full))
 			}
 		})
 	}
@@ -80,6 +87,9 @@ var _ = Describe("self-checks: the bundled Node drivers", Ordered, func() {
 		var listed []string
 		for id := range expected {
 			listed = append(listed, id)
+			// Listed means it fails the way the file says: failed or warned, never
+			// inconclusive (which is never an expected failure) or a hang.
+			Expect(got[id]).To(BeElementOf(conformance.Failed, conformance.Warned), "%s;%s", id, explain(full))
 		}
 		Expect(got.failing()).To(ConsistOf(listed), explain(full))
 	})
