@@ -128,8 +128,9 @@ func (p *Process) Close() error {
 		return nil
 	}
 	if d.restartReason() != "" {
-		// A faulty or hung driver gets no say in its ending.
-		d.stop(0)
+		// A faulty or hung driver is sent no shutdown; it still gets EOF and SIGTERM,
+		// and time to clean up what it started, before SIGKILL.
+		d.stop(p.opts.KillGrace)
 		return nil
 	}
 	d.markStopping()

@@ -96,6 +96,7 @@ func execute(ctx context.Context, sc Scenario, client cut.Client, limits Limits,
 	defer s.cancel()
 	if err := s.startServer(); err != nil {
 		res.Outcome, res.Message = HarnessError, "harness-error: "+err.Error()
+		book.scrub(&res) // the stderr of an earlier scenario may be in it
 		return res
 	}
 	defer s.Server.Close()
@@ -220,6 +221,13 @@ func (s *Session) collect(res *ScenarioResult) {
 // meaningless (inconclusive); then the findings decide. A flood is the client's
 // failure even though the harness stopped it by cancelling its commands.
 func (s *Session) outcome(fs []Finding) Outcome {
+	for _, f := range fs {
+		if _, known := f.Requirement.Lookup(); !known && f.Requirement != LoginPrecondition {
+			s.ending = &ending{outcome: HarnessError, message: fmt.Sprintf(
+				"harness-error: a check names requirement %q, which the contract does not have", f.Requirement)}
+			return HarnessError
+		}
+	}
 	if s.ending != nil && s.ending.outcome != "" && s.ending.outcome != Failed && !s.flooded {
 		return s.ending.outcome
 	}

@@ -40,6 +40,14 @@ var _ = Describe("Execute's outcomes", func() {
 		Expect(res.Message).To(Equal("RC9: expected something, observed something else"))
 	})
 
+	It("reports a check naming a requirement the contract lacks as a harness error, not a MUST", func(ctx SpecContext) {
+		sc := conformance.Scenario{ID: "TEST-05", Level: conformance.Should, Requirements: []conformance.RequirementID{conformance.RC9},
+			Play: func(s *conformance.Session) { s.Findf(conformance.RequirementID("RC77"), "x", "y") }}
+		res := conformance.Execute(ctx, sc, cut.NewReference(), limits)
+		Expect(res.Outcome).To(Equal(conformance.HarnessError))
+		Expect(res.Message).To(ContainSubstring(`"RC77"`))
+	})
+
 	It("never lets a token secret into the result", func(ctx SpecContext) {
 		// A finding that quotes the raw login body: the message is built from it, and
 		// still shows only the label.

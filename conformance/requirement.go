@@ -10,8 +10,8 @@ const (
 )
 
 // RequirementID names one row of the retry contract. Scenario authors use the typed
-// constants below, so a typo ("RC77") does not compile instead of silently counting
-// as MUST.
+// constants below; a finding naming an ID the contract does not have (a string
+// converted by hand) ends its scenario as a harness error, never a silent MUST.
 type RequirementID string
 
 // The rows of the retry contract.

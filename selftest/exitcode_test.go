@@ -90,6 +90,8 @@ var _ = Describe("exit status and results.json", func() {
 		Entry("an unknown flag", []string{"--bogus"}, "flag provided but not defined: -bogus"),
 		Entry("an unknown ID in an expected-failures file", []string{"--expect-failures", "reference=" + "MISSING"}, "expected-failures file"),
 		Entry("a malformed --client", []string{"--client", "=nothing"}, "empty NAME"),
+		Entry("a mistyped built-in client", []string{"--client", "go:refrence"}, `"go:refrence" is not a built-in client`),
+		Entry("an unknown mutant", []string{"--client", "go:mutant:nope"}, `unknown mutant "nope"`),
 	)
 
 	It("checks --report-dir before any scenario plays: a file there is exit 2 at once", func() {

@@ -127,6 +127,13 @@ func (cfg *Config) addClients(clients, expect []string) error {
 		if err != nil {
 			return err
 		}
+		if strings.HasPrefix(command, "go:") {
+			// A built-in's name is checked now: a typo is a usage error, not a client
+			// that crashes on every scenario.
+			if _, err := cut.NewBuiltIn(command); err != nil {
+				return fmt.Errorf("--client %s: %w", clip(arg, 80), err)
+			}
+		}
 		if name == "" {
 			name = fmt.Sprintf("client-%d", i+1)
 			if cut.IsBuiltIn(command) {
@@ -144,7 +151,12 @@ func (cfg *Config) addClients(clients, expect []string) error {
 		name, file, ok := strings.Cut(e, "=")
 		i, known := index[name]
 		if !ok || !known || file == "" {
-			return fmt.Errorf("--expect-failures %q: want NAME=FILE with NAME one of the --client names", clip(e, 80))
+			names := make([]string, 0, len(index))
+			for _, c := range cfg.Options.Clients {
+				names = append(names, c.Name)
+			}
+			return fmt.Errorf("--expect-failures %q: want NAME=FILE with NAME one of the clients: %s",
+				clip(e, 80), strings.Join(names, ", "))
 		}
 		list, err := conformance.ReadExpectedFailures(file, scenarios.Catalog())
 		if err != nil {
