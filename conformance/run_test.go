@@ -34,6 +34,7 @@ var _ = Describe("Run", func() {
 		Expect(run.Clients[0].Scenarios).To(HaveLen(1))
 		Expect(run.Clients[0].Scenarios[0].Outcome).To(Equal(conformance.Passed))
 		Expect(run.Clients[1].Scenarios).To(BeEmpty())
+		Expect(run.Clients[1].Verdict).To(Equal(conformance.ClientNotRun), "not a pass: it played nothing")
 		Expect(run.NotRun).To(Equal([]conformance.NotRun{{Client: "ref", ID: "T-02"}, {Client: "ref", ID: "T-03"},
 			{Client: "other", ID: "T-01"}, {Client: "other", ID: "T-02"}, {Client: "other", ID: "T-03"}}))
 		Expect(run.Errors).To(BeEmpty())

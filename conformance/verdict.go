@@ -37,6 +37,8 @@ const (
 	ClientPass         ClientVerdict = "pass"
 	ClientFail         ClientVerdict = "fail"
 	ClientHarnessError ClientVerdict = "harness-error"
+	// ClientNotRun: no scenario was played for the client (an interrupt came first).
+	ClientNotRun ClientVerdict = "not-run"
 )
 
 // Exit codes of a conformance run, whichever entry point ran it.
@@ -108,6 +110,8 @@ func Judge(run *RunResult, expected map[string]ExpectedFailures) {
 			c.Verdict, unexpected = ClientFail, true
 		case c.Counts.Verdicts[VerdictHarnessError] > 0:
 			c.Verdict, harmed = ClientHarnessError, true
+		case c.Counts.Total == 0:
+			c.Verdict = ClientNotRun
 		default:
 			c.Verdict = ClientPass
 		}

@@ -87,7 +87,7 @@ func writeReruns(b *strings.Builder, run conformance.RunResult) {
 				continue
 			}
 			if first {
-				b.WriteString("\nTo rerun what failed:\n")
+				b.WriteString("\nWhat broke the run, and how to rerun it:\n")
 				first = false
 			}
 			why := string(shown(sr.Outcome))
@@ -95,7 +95,10 @@ func writeReruns(b *strings.Builder, run conformance.RunResult) {
 				why += ": " + r
 			}
 			fmt.Fprintf(b, "  %s %s %s\n", printable(oneLine(c.Name)), printable(sr.ID), printable(clip(why, 200)))
-			if sr.Rerun != "" {
+			switch {
+			case sr.Verdict == conformance.VerdictStaleExpectedFailure && c.ExpectedFailuresFile != "":
+				fmt.Fprintf(b, "    it passes now: remove %s from %s\n", printable(sr.ID), printable(flat(c.ExpectedFailuresFile)))
+			case sr.Rerun != "":
 				fmt.Fprintf(b, "    %s\n", printable(flat(sr.Rerun)))
 			}
 		}

@@ -26,7 +26,7 @@ var _ = Describe("console output", func() {
 
 	It("lists every result that breaks the run with its reason and rerun command", func() {
 		out := string(render(reports.WriteConsoleMatrix, sampleRun()))
-		Expect(out).To(ContainSubstring("To rerun what failed:\n  seed CONC-01 failed: RC2: expected exactly 1 refresh call, observed 3\n" +
+		Expect(out).To(ContainSubstring("What broke the run, and how to rerun it:\n  seed CONC-01 failed: RC2: expected exactly 1 refresh call, observed 3\n" +
 			"    make conformance CLIENT='seed=node d.mjs' FOCUS='^CONC-01$'\n"))
 		Expect(out).To(ContainSubstring("  crashy LOOP-07 passed: listed in the expected-failures file but passed: the list is stale\n"))
 		Expect(out).NotTo(ContainSubstring("seed CONC-03")) // an expected failure needs no rerun

@@ -116,8 +116,9 @@ func buildPage(run conformance.RunResult) page {
 		pc := pageClient{ClientResult: c, Anchor: uniqueAnchor("c-"+idSafe(c.Name), used),
 			Verdict: string(c.Verdict), Expected: c.Counts.Verdicts[conformance.VerdictExpectedFailure],
 			Stale: c.Counts.Verdicts[conformance.VerdictStaleExpectedFailure]}
+		plain := plainOutcomes(c)
 		for _, o := range conformance.Outcomes {
-			pc.Counts = append(pc.Counts, outcomeCount{o, htmlSymbol[o], c.Counts.Outcomes[o]})
+			pc.Counts = append(pc.Counts, outcomeCount{o, htmlSymbol[o], plain[o]})
 		}
 		p.Clients = append(p.Clients, pc)
 		for si := range c.Scenarios {

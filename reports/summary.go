@@ -56,8 +56,9 @@ func WriteSummary(w io.Writer, run conformance.RunResult) error {
 	b.WriteString("---|\n")
 	for _, c := range run.Clients {
 		fmt.Fprintf(&b, "| %s |", mdText(c.Name))
+		plain := plainOutcomes(c)
 		for _, o := range conformance.Outcomes {
-			fmt.Fprintf(&b, " %d |", c.Counts.Outcomes[o])
+			fmt.Fprintf(&b, " %d |", plain[o])
 		}
 		fmt.Fprintf(&b, " %s | %s |\n", expectedCell(c), verdictMark(c.Verdict))
 	}
@@ -142,6 +143,8 @@ func verdictMark(v conformance.ClientVerdict) string {
 	switch v {
 	case conformance.ClientFail:
 		return "❌ fail"
+	case conformance.ClientNotRun:
+		return "⏹ not run"
 	case conformance.ClientHarnessError:
 		return "🛠 harness error"
 	default:

@@ -67,16 +67,24 @@ func interruptedLine(run conformance.RunResult) string {
 		run.Interrupted.Signal, run.Interrupted.At, plural(len(run.NotRun), "scenario"))
 }
 
-// countsText is "15 passed, 5 failed, 2 expected failures, 1 stale expected
-// failure" for one client. Expected and stale expected failures are counted apart
-// from their outcomes, so "1 failed" always means a failure that counts.
-func countsText(c conformance.ClientResult) string {
+// plainOutcomes counts a client's results by outcome, leaving out expected and stale
+// expected failures, which every report counts on their own: "1 failed" then always
+// means a failure that counts, in the console, summary.md and report.html alike.
+func plainOutcomes(c conformance.ClientResult) map[conformance.Outcome]int {
 	byOutcome := map[conformance.Outcome]int{}
 	for _, sr := range c.Scenarios {
 		if sr.Verdict != conformance.VerdictExpectedFailure && sr.Verdict != conformance.VerdictStaleExpectedFailure {
 			byOutcome[sr.Outcome]++
 		}
 	}
+	return byOutcome
+}
+
+// countsText is "15 passed, 5 failed, 2 expected failures, 1 stale expected
+// failure" for one client. Expected and stale expected failures are counted apart
+// from their outcomes, so "1 failed" always means a failure that counts.
+func countsText(c conformance.ClientResult) string {
+	byOutcome := plainOutcomes(c)
 	var parts []string
 	for _, o := range conformance.Outcomes {
 		if n := byOutcome[o]; n > 0 {
