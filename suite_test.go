@@ -43,7 +43,9 @@ func TestMain(m *testing.M) {
 		// The binary's own command line gives the same one-line error and exit 2.
 		os.Exit(runner.Run(context.Background(), ours, "tokenclock", "devel", os.Stdout, os.Stderr))
 	}
-	result, exitCode = runner.Play(context.Background(), cfg, os.Stdout, os.Stderr)
+	ctx, stop := runner.SignalContext(context.Background()) // Ctrl-C: reports written, exit 130
+	result, exitCode = runner.Play(ctx, cfg, os.Stdout, os.Stderr)
+	stop()
 	if code := m.Run(); code != 0 && exitCode == 0 {
 		exitCode = code // Ginkgo itself failed (a bad -ginkgo flag, -p)
 	}

@@ -68,7 +68,7 @@ func concurrency() []conformance.Scenario {
 		},
 		{
 			ID: "CONC-06", Title: "a failed refresh settles every waiting request promptly with 401",
-			Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC7}, Family: "conc",
+			Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC2, conformance.RC7}, Family: "conc",
 			Play: playFailedSharedRefresh,
 		},
 		{

@@ -10,37 +10,17 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
-	"sync/atomic"
-	"syscall"
 
-	"github.com/tokenclock/tokenclock/conformance"
+	"github.com/tokenclock/tokenclock/internal/runner"
 )
 
 func main() {
-	// The first SIGINT/SIGTERM cancels the context with an Interrupt cause: run stops,
-	// records the interruption in its reports and shuts servers and drivers down. A
-	// second SIGINT exits at once.
-	ctx, cancel := context.WithCancelCause(context.Background())
-	signals := make(chan os.Signal, 2)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
-	var got atomic.Pointer[conformance.Interrupt]
-	go func() {
-		for s := range signals {
-			irq := &conformance.Interrupt{Signal: "SIGTERM"}
-			if s == os.Interrupt {
-				irq.Signal = "SIGINT"
-			}
-			if !got.CompareAndSwap(nil, irq) && s == os.Interrupt {
-				os.Exit(irq.ExitCode())
-			}
-			cancel(*irq)
-		}
-	}()
+	ctx, stop := runner.SignalContext(context.Background())
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	signal.Stop(signals)
-	if irq := got.Load(); irq != nil {
-		code = irq.ExitCode()
+	irq, interrupted := runner.InterruptOf(ctx)
+	stop()
+	if interrupted {
+		code = irq.ExitCode() // 130 or 143, as shells report a signal, whatever the command
 	}
 	os.Exit(code)
 }
