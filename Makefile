@@ -119,5 +119,5 @@ screenshots: chromium
 		--window-size="$$2" --screenshot="$$1" "file://$$3" >"$$dir/chromium.log" 2>&1 \
 		|| { cat "$$dir/chromium.log"; return 1; }; echo "wrote $$1 ($$(wc -c <"$$1") bytes)"; } && \
 	mkdir -p docs/img && \
-	shot docs/img/report-matrix.png 1300,1180 "$$dir/report.html" && \
+	shot docs/img/report-matrix.png 1300,1260 "$$dir/report.html" && \
 	shot docs/img/report-detail.png 1300,1000 "$$dir/detail.html"
