@@ -98,6 +98,18 @@ type StderrSource interface {
 // their caller (protocol: the cancel command).
 const FeatureCancel = "cancel"
 
+// FeatureRestart is the hello feature of a client that can be reloaded (protocol:
+// the restart command): it drops its in-memory state and rebuilds itself from what it
+// persists (the cookie jar, storage), as a page reload or an app relaunch does.
+const FeatureRestart = "restart"
+
+// Restarter is implemented by clients with feature restart.
+type Restarter interface {
+	// Restart aborts the client's in-flight work (each such command answers
+	// "aborted") and rebuilds it from its persisted state only.
+	Restart(ctx context.Context) error
+}
+
 // ErrCancelled is the cause the harness cancels a request's context with when the
 // caller cancels it on purpose (feature cancel), as an AbortController or a context
 // cancel would: the client then answers what its caller sees, typically

@@ -114,11 +114,11 @@ var _ = Describe("bundled Node drivers", Label("node"), func() {
 				}
 			})
 
-			It("answers hello with its name, its axios version and feature cancel", func() {
+			It("answers hello with its name, its axios version and features cancel and restart", func() {
 				h := proc.Hello()
 				Expect(h.Name).To(Equal(d.name))
 				Expect(h.Version).To(MatchRegexp(`^axios 1\.\d+\.\d+$`))
-				Expect(h.Features).To(Equal([]string{cut.FeatureCancel}))
+				Expect(h.Features).To(Equal([]string{cut.FeatureCancel, cut.FeatureRestart}))
 			})
 
 			It("cancels a request: the target answers cancelled, a finished target's cancel is ok: false", func(ctx SpecContext) {

@@ -116,6 +116,19 @@ func (p *Process) Request(ctx context.Context, c Call) (Reply, error) {
 	return p.call(inner, desc, build)
 }
 
+// Restart reloads the driver's client (feature restart): in-flight commands answer
+// "aborted", and the client is rebuilt from its persisted state.
+func (p *Process) Restart(ctx context.Context) error {
+	r, err := p.call(ctx, describe("restart"), bare("restart"))
+	if err != nil {
+		return err
+	}
+	if r.Error != "" {
+		return crashed(fmt.Sprintf("driver %q failed restart: %s", p.opts.Name, r.Error))
+	}
+	return nil
+}
+
 // Logout is the driver's own logout.
 func (p *Process) Logout(ctx context.Context) (Reply, error) {
 	return p.call(ctx, describe("logout"), bare("logout"))

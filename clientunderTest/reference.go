@@ -79,7 +79,8 @@ func newTransport() *http.Transport {
 
 // Hello announces the client and the optional features it implements.
 func (r *Reference) Hello() Hello {
-	return Hello{Name: r.name, Version: ReferenceVersion + " (" + runtime.Version() + ")", Features: []string{FeatureCancel}}
+	return Hello{Name: r.name, Version: ReferenceVersion + " (" + runtime.Version() + ")",
+		Features: []string{FeatureCancel, FeatureRestart}}
 }
 
 // ObserveResponses sets the hook called once for every response to an application
@@ -118,6 +119,29 @@ func (r *Reference) Init(ctx context.Context, env Env) error {
 	r.sess = r.newSession()
 	r.mu.Unlock()
 	r.transport.CloseIdleConnections()
+	return nil
+}
+
+// Restart is a page reload: everything in flight is aborted and the in-memory state
+// (the access token, the refresh in flight) is gone; what a browser persists stays —
+// the cookie jar with the refresh cookie, and whether the user was logged in. The
+// reference keeps its access token in memory only, so after a restart its first
+// protected call goes out without one and its 401 starts the refresh.
+func (r *Reference) Restart(ctx context.Context) error {
+	life, end := context.WithCancel(context.Background())
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.base == "" {
+		end()
+		return fmt.Errorf("%s: restart before Init (or after Close)", r.name)
+	}
+	r.endLife()
+	r.life, r.endLife = life, end
+	old := r.sess
+	s := r.newSession()
+	s.jar, s.client = old.jar, old.client // persisted: the cookie jar
+	s.canRefresh = old.canRefresh         // persisted: "logged in" (a flag in storage)
+	r.sess = s
 	return nil
 }
 

@@ -182,6 +182,22 @@ func (s *Session) Logout() cut.Reply {
 	return r
 }
 
+// Restart reloads the client (feature restart; the row lists it in Features): its
+// in-flight commands answer "aborted" and it rebuilds itself from what it persists.
+func (s *Session) Restart() {
+	t := time.Now()
+	i := s.record(ReplyRecord{Cmd: "restart", SentMs: s.ms(t)})
+	r, ok := s.client.(cut.Restarter)
+	if !ok {
+		s.stop(HarnessError, "harness-error: the row restarts a client that cannot restart (list feature restart on the row)")
+	}
+	err := r.Restart(s.ctx)
+	s.settle(i, cut.Reply{}, err, time.Now())
+	if err != nil {
+		s.fault(err, "restart")
+	}
+}
+
 // Expire advances the server clock past the access TTL (61 s by default).
 func (s *Session) Expire() { s.Server.ExpireAccess() }
 

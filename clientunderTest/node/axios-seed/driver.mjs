@@ -16,7 +16,7 @@ import { CookieJar } from 'tough-cookie';
 import { runDriver } from '../lib/driver-loop.mjs';
 import { toAxiosConfig } from '../lib/axios-call.mjs';
 
-function createClient({ baseURL, signal }) {
+function createClient({ baseURL, signal, persisted }) {
   // --- src/lib/axios.ts ---------------------------------------------------------
   // The browser keeps the HttpOnly refresh cookie (Path=/api/auth); here a
   // tough-cookie jar plays the browser's part, honouring Path, Max-Age and expiry.
@@ -25,7 +25,7 @@ function createClient({ baseURL, signal }) {
       baseURL: baseURL + '/api',
       withCredentials: true,
       headers: { 'Content-Type': 'application/json' },
-      jar: new CookieJar(),
+      jar: (persisted.jar ??= new CookieJar()), // the browser's cookies survive a reload (restart)
       signal, // driver plumbing: init aborts this client's in-flight work
       proxy: false, // the fake server is on loopback; never route it through a proxy
     }),
@@ -102,6 +102,6 @@ function createClient({ baseURL, signal }) {
 runDriver({
   name: 'axios-seed-interceptor',
   version: `axios ${axios.VERSION}`,
-  features: ['cancel'], // the loop's plumbing: the caller's signal reaches axios
+  features: ['cancel', 'restart'], // the loop's plumbing: the caller's signal reaches axios; the jar survives a reload
   createClient,
 });

@@ -35,8 +35,10 @@ function abortable(promise, signal) {
   });
 }
 
-function createClient({ baseURL, signal }) {
-  const jar = new CookieJar(); // the browser's cookie store, holding the HttpOnly refresh cookie
+function createClient({ baseURL, signal, persisted }) {
+  // What a browser keeps across a reload: the cookie store (holding the HttpOnly
+  // refresh cookie) and a "logged in" flag in storage. The access token is memory only.
+  const jar = (persisted.jar ??= new CookieJar());
   const api = wrapper(
     axios.create({
       baseURL: baseURL + '/api',
@@ -50,7 +52,7 @@ function createClient({ baseURL, signal }) {
 
   // Session state, in memory only, like the tutorial's setStoredAccessToken.
   let accessToken = null;
-  let loggedIn = false; // false before login, after logout and after a terminal refresh failure
+  let loggedIn = Boolean(persisted.loggedIn); // false before login, after logout and after a terminal refresh failure
   let epoch = 0; // bumped by login and logout: work of an older session is ignored
   let refreshing = null; // the one refresh in flight, shared by everyone (RC2)
   const inFlightRefreshes = new Set(); // including refreshes of ended sessions
@@ -58,13 +60,13 @@ function createClient({ baseURL, signal }) {
   const startSession = (token) => {
     epoch += 1;
     accessToken = token;
-    loggedIn = Boolean(token);
+    loggedIn = persisted.loggedIn = Boolean(token);
     refreshing = null;
   };
   const endSession = () => {
     epoch += 1;
     accessToken = null;
-    loggedIn = false;
+    loggedIn = persisted.loggedIn = false;
     refreshing = null;
   };
 
@@ -173,6 +175,6 @@ function createClient({ baseURL, signal }) {
 runDriver({
   name: 'axios-singleflight',
   version: `axios ${axios.VERSION}`,
-  features: ['cancel'],
+  features: ['cancel', 'restart'],
   createClient,
 });

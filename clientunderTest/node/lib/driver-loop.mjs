@@ -37,7 +37,9 @@ export function runDriver(driver) {
   process.on('unhandledRejection', (err) => log('unhandled rejection:', describe(err)));
 
   // requests: the AbortController of each request in flight, by command id (cancel).
-  const state = { epoch: 0, client: null, abort: null, exiting: false, requests: new Map() };
+  // persisted: what survives a restart (a page reload) — the driver keeps its cookie jar
+  // and any storage there; init empties it.
+  const state = { epoch: 0, client: null, abort: null, exiting: false, requests: new Map(), persisted: {} };
 
   const send = (msg) => {
     if (!state.exiting) process.stdout.write(JSON.stringify(msg) + '\n');
@@ -95,6 +97,10 @@ export function runDriver(driver) {
       }
       case 'logout':
         return run((c) => c.logout());
+      case 'restart':
+        if (!state.client) return { error: 'not initialised: send init first' };
+        build(state.baseURL, state.scenario); // in-flight work answers 'aborted'
+        return { ok: true };
       case 'shutdown':
         setImmediate(() => exit(0));
         return { ok: true };
@@ -111,16 +117,20 @@ export function runDriver(driver) {
     if (typeof msg.baseURL !== 'string' || msg.baseURL === '') {
       return { error: 'bad init: baseURL must be a non-empty string' };
     }
+    state.persisted = {};
+    build(msg.baseURL.replace(/\/+$/, ''), String(msg.scenario ?? ''));
+    return { ok: true };
+  };
+
+  // build makes a fresh client (init, restart): earlier work is aborted and answered
+  // 'aborted'; only state.persisted carries over.
+  const build = (baseURL, scenario) => {
     state.abort?.abort();
     state.epoch += 1;
     state.abort = new AbortController();
-    state.client = driver.createClient({
-      baseURL: msg.baseURL.replace(/\/+$/, ''),
-      scenario: String(msg.scenario ?? ''),
-      signal: state.abort.signal,
-      log,
-    });
-    return { ok: true };
+    state.baseURL = baseURL;
+    state.scenario = scenario;
+    state.client = driver.createClient({ baseURL, scenario, signal: state.abort.signal, log, persisted: state.persisted });
   };
 
   // run starts work on the current client and shapes its outcome. Work that outlives
