@@ -28,6 +28,7 @@ const (
 	bugWaitersHang
 	bugIgnoresRotatedCookie
 	bugRefreshBoundToCaller
+	bugAppliesLateRefresh
 )
 
 // MutantInfo describes one known-buggy client: its name (also its Hello name after
@@ -67,6 +68,8 @@ var mutants = []mutant{
 		"Keeps presenting the first refresh cookie and ignores the rotated one each refresh sets, so the second refresh is reuse."}, bugIgnoresRotatedCookie},
 	{MutantInfo{"refresh-bound-to-caller", []string{"RC16"},
 		"Runs the shared refresh under the context of the request that started it: when that caller cancels, the refresh is aborted for every waiter, and the rotated cookie the server still sends is lost."}, bugRefreshBoundToCaller},
+	{MutantInfo{"applies-late-refresh", []string{"RC17"},
+		"Uses a refresh that completes after logout: the request waiting on it is replayed with the token the logged-out session was just issued."}, bugAppliesLateRefresh},
 }
 
 // Mutants lists the known-buggy clients in a stable order.

@@ -144,6 +144,23 @@ var probes = map[string]probe{
 		return expect("RC8", "refresh tokens presented", fmt.Sprint(presented(r.journal())), "[R0 R1]")
 	},
 
+	"applies-late-refresh": func(ctx context.Context, r *rig) error {
+		r.srv.ExpireAccess()
+		hold := r.srv.AddFault(fakeserver.Rule{Method: http.MethodPost, Path: pathRefresh, Times: 1, Action: fakeserver.ActionHoldResponse})
+		late := make(chan cut.Reply, 1)
+		go func() { reply, _ := r.call(ctx, http.MethodGet, pathMe, ""); late <- reply }()
+		held, stop := context.WithTimeout(ctx, 5*time.Second)
+		defer stop()
+		if err := hold.WaitHeld(held, 1); err != nil {
+			return fmt.Errorf("RC17: the GET's refresh never arrived: %w", err)
+		}
+		if _, err := r.c.Logout(ctx); err != nil {
+			return err
+		}
+		hold.Release() // the refresh issued A1 before the logout; its answer lands after it
+		return expect("RC17", "the late GET's caller status", (<-late).Status, http.StatusUnauthorized)
+	},
+
 	"refresh-bound-to-caller": func(ctx context.Context, r *rig) error {
 		r.srv.ExpireAccess()
 		hold := r.srv.AddFault(fakeserver.Rule{Method: http.MethodPost, Path: pathRefresh, Times: 1, Action: fakeserver.ActionHoldBefore})

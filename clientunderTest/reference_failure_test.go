@@ -95,14 +95,14 @@ var _ = Describe("Reference client: failed refreshes, logout, deadlines", func()
 		Expect(err).NotTo(HaveOccurred())
 		Expect(reply.Status).To(Equal(http.StatusOK))
 		hold.Release()
-		Eventually(late).WithContext(ctx).Should(Receive(HaveField("Status", http.StatusUnauthorized)), "RC13")
+		Eventually(late).WithContext(ctx).Should(Receive(HaveField("Status", http.StatusUnauthorized)), "RC17")
 		Expect(get(ctx).Status).To(Equal(http.StatusUnauthorized))
 
 		j := r.journal()
 		logout := j.To(http.MethodPost, pathLogout)
 		Expect(logout).To(HaveLen(1))
 		for _, e := range j.Since(logout[0].Seq - 1) {
-			Expect(e.AccessToken).NotTo(BeElementOf("A0", "A1"), "RC13: entry %d", e.Seq)
+			Expect(e.AccessToken).NotTo(BeElementOf("A0", "A1"), "RC13, RC17: entry %d", e.Seq)
 		}
 	}, SpecTimeout(10*time.Second))
 

@@ -129,8 +129,8 @@ func (r *Reference) afterUnauthorized(ctx, life context.Context, base string, s 
 		return recovery{}, err
 	}
 	switch {
-	case !r.isCurrent(s), f.terminal:
-		// A refresh that lands after logout is discarded (RC13); a refused one ends the
+	case !r.isCurrent(s) && r.bug != bugAppliesLateRefresh, f.terminal:
+		// A refresh that lands after logout is discarded (RC17); a refused one ends the
 		// session and nothing is re-sent with the dead token (RC7).
 		return recovery{}, nil
 	case f.failure != nil:

@@ -31,6 +31,7 @@ const (
 	RC13 RequirementID = "RC13"
 	RC14 RequirementID = "RC14"
 	RC16 RequirementID = "RC16"
+	RC17 RequirementID = "RC17"
 )
 
 // LoginPrecondition labels the finding when the client's own login fails: every row
@@ -59,9 +60,10 @@ var contract = []Requirement{
 	{RC10, Should, "After a terminal refresh failure (401), the session is over: later calls start no new refresh until the next login."},
 	{RC11, Should, "A transient refresh failure (5xx, reset) keeps the session: the next call may refresh and succeed."},
 	{RC12, Should, "Requests started while a refresh is running use its result (they wait, or join it on their 401)."},
-	{RC13, Should, "After logout, no request carries the old session's tokens, and a refresh that completes after logout is discarded."},
+	{RC13, Should, "After logout, no request carries the old session's tokens."},
 	{RC14, Should, "A 401 from POST /api/auth/login or /register is a credential error, not an expiry: it starts no refresh."},
 	{RC16, Must, "A caller that cancels its request is answered at once and cancels only its own wait: the shared refresh goes on, every other waiter is replayed with its result, and the session stays intact."},
+	{RC17, Must, "A refresh that completes after logout is discarded: no request carries a token it issued, and no caller gets a success from it."},
 }
 
 // Contract returns the retry contract, in order.

@@ -120,7 +120,9 @@ var _ = Describe("Bounded memory", func() {
 					kept, cut := strings.CutSuffix(h.last().Path, "…[truncated: "+fmt.Sprint(len(path))+" bytes]")
 					Expect(cut).To(BeTrue())
 					Expect(kept).To(HaveSuffix("/t/"), "the cut backs off to where the token starts")
-					Expect(kept).NotTo(ContainSubstring(secret[:min(at, 8)]))
+					if at >= 4 { // one character of the secret could be a "p" of the padding
+						Expect(kept).NotTo(ContainSubstring(secret[:min(at, 8)]))
+					}
 				}
 			}
 		})

@@ -61,11 +61,12 @@ func restarts() []conformance.Scenario {
 		},
 		{
 			ID: "RESTART-03", Title: "a refresh answered after logout does not survive a reload",
-			Level: conformance.Should, Requirements: []conformance.RequirementID{conformance.RC13}, Family: "restart",
+			Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC17, conformance.RC13}, Family: "restart",
 			Features: []string{cut.FeatureRestart},
 			Play: func(s *conformance.Session) {
 				s.Expire()
 				hold := s.Server.AddFault(fakeserver.Rule{Method: "POST", Path: fakeserver.PathRefresh, Times: 1, Action: fakeserver.ActionHoldResponse})
+				mark := s.Mark()
 				p := s.Go(GetMe())
 				if !s.WaitHeld(hold, 1, p) {
 					s.Inconclusive("the GET started no refresh within the hold bound: there was no refresh to answer after logout")
@@ -88,8 +89,14 @@ func restarts() []conformance.Scenario {
 						oldRefresh[e.IssuedRefresh] = true
 					}
 				}
-				after := all.Since(logouts[0].Seq).Where(func(e fakeserver.Entry) bool {
-					return old[e.AccessToken] || (oldRefresh[e.RefreshToken] && e.Path != fakeserver.PathLogout)
+				late := lateRefreshLabels(all.Since(mark))
+				since := all.Since(logouts[0].Seq).Where(func(e fakeserver.Entry) bool { return e.Path != fakeserver.PathLogout })
+				revived := since.Where(func(e fakeserver.Entry) bool { return late[e.AccessToken] || late[e.RefreshToken] })
+				s.Check(len(revived) == 0, conformance.RC17,
+					"after the logout, and after the reload, no request carries a token the late refresh issued",
+					"%s", conformance.EntryList(revived))
+				after := since.Where(func(e fakeserver.Entry) bool {
+					return (old[e.AccessToken] || oldRefresh[e.RefreshToken]) && !late[e.AccessToken] && !late[e.RefreshToken]
 				})
 				s.Check(len(after) == 0, conformance.RC13,
 					"after the logout, and after the reload, no request carries a token of the old session",

@@ -37,7 +37,7 @@ func rotation() []conformance.Scenario {
 func session() []conformance.Scenario {
 	return []conformance.Scenario{{
 		ID: "SESSION-01", Title: "a refresh that completes after logout is discarded",
-		Level: conformance.Should, Requirements: []conformance.RequirementID{conformance.RC13}, Family: "session",
+		Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC17, conformance.RC13}, Family: "session",
 		Play: func(s *conformance.Session) {
 			s.Expire()
 			hold := s.Server.AddFault(fakeserver.Rule{Method: "POST", Path: fakeserver.PathRefresh, Times: 1, Action: fakeserver.ActionHoldResponse})
@@ -64,10 +64,15 @@ func session() []conformance.Scenario {
 				return
 			}
 			old := oldSessionLabels(all, logouts[0].Seq)
-			after := all.Since(logouts[0].Seq).Where(func(e fakeserver.Entry) bool { return old[e.AccessToken] })
+			late := lateRefreshLabels(all.Since(mark))
+			since := all.Since(logouts[0].Seq)
+			revived := since.Where(func(e fakeserver.Entry) bool { return late[e.AccessToken] || late[e.RefreshToken] })
+			s.Check(len(revived) == 0, conformance.RC17, "no request carries a token the refresh completed after logout issued",
+				"%s", conformance.EntryList(revived))
+			after := since.Where(func(e fakeserver.Entry) bool { return old[e.AccessToken] && !late[e.AccessToken] })
 			s.Check(len(after) == 0, conformance.RC13, "after the logout no request carries the old session's tokens",
 				"%s", conformance.EntryList(after))
-			s.Check(r.Error != "" || r.Status == 401, conformance.RC13, "the GET's caller gets 401 or an error, not a success", "%s", conformance.ReplyText(r))
+			s.Check(r.Error != "" || r.Status == 401, conformance.RC17, "the GET's caller gets 401 or an error, not a success", "%s", conformance.ReplyText(r))
 		},
 	}}
 }
@@ -82,6 +87,21 @@ func oldSessionLabels(j fakeserver.Journal, logoutSeq int) map[string]bool {
 		}
 	}
 	return old
+}
+
+// lateRefreshLabels are the access and refresh labels issued by the refreshes of a
+// phase (the refresh whose answer was held across the logout).
+func lateRefreshLabels(phase fakeserver.Journal) map[string]bool {
+	late := map[string]bool{}
+	for _, e := range phase.Refreshes() {
+		if e.IssuedAccess != "" {
+			late[e.IssuedAccess] = true
+		}
+		if e.IssuedRefresh != "" {
+			late[e.IssuedRefresh] = true
+		}
+	}
+	return late
 }
 
 // orUnknown shows a label a failed refresh never issued as "?".

@@ -25,6 +25,7 @@ var caughtBy = map[string][]string{
 	"waiters-hang-on-refresh-failure": {"CONC-06"},
 	"ignores-rotated-cookie":          {"CONC-03", "ROT-01"},
 	"refresh-bound-to-caller":         {"CANCEL-01", "CANCEL-02"},
+	"applies-late-refresh":            {"SESSION-01", "RESTART-03"},
 }
 
 var _ = Describe("self-checks: the catalog judges known clients", func() {
