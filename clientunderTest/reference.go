@@ -19,7 +19,7 @@ import (
 const ReferenceVersion = "1.0"
 
 // Reference is the in-process Go client that implements the retry contract
-// (scenarios.md RC1–RC14) on net/http and net/http/cookiejar. It is written to be
+// (RC1–RC17 of the contract in conformance/requirement.go) on net/http and net/http/cookiejar. It is written to be
 // copied: the whole refresh logic is Request (reference_request.go) plus the
 // single-flight refresh of a session (reference_session.go).
 //

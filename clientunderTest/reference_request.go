@@ -11,7 +11,7 @@ import (
 
 // Request sends one application call with the access token and, when a protected
 // resource answers 401, refreshes the token once for the whole session and replays
-// the call once (scenarios.md RC1–RC14):
+// the call once (the contract in conformance/requirement.go):
 //
 //  1. A call that starts while a refresh is running waits for it (RC12).
 //  2. The call goes out with the current access token; the client remembers which
