@@ -5,7 +5,6 @@ import (
 
 	cut "github.com/tokenclock/tokenclock/clientunderTest"
 	"github.com/tokenclock/tokenclock/conformance"
-	"github.com/tokenclock/tokenclock/fakeserver"
 )
 
 // restarts is the RESTART family: a page reload or app relaunch rebuilds the client
@@ -64,43 +63,11 @@ func restarts() []conformance.Scenario {
 			Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC17, conformance.RC13}, Family: "restart",
 			Features: []string{cut.FeatureRestart},
 			Play: func(s *conformance.Session) {
-				s.Expire()
-				hold := s.Server.AddFault(fakeserver.Rule{Method: "POST", Path: fakeserver.PathRefresh, Times: 1, Action: fakeserver.ActionHoldResponse})
-				mark := s.Mark()
-				p := s.Go(GetMe())
-				if !s.WaitHeld(hold, 1, p) {
-					s.Inconclusive("the GET started no refresh within the hold bound: there was no refresh to answer after logout")
-				}
-				s.Logout()
-				hold.Release()
+				mark, p := logoutDuringRefresh(s)
 				p.Wait()
 				s.Restart()
 				s.Send(GetMe())
-				all := s.Server.Journal()
-				logouts := all.To("POST", fakeserver.PathLogout)
-				if len(logouts) == 0 {
-					s.Findf(conformance.RC13, "the client's logout reaches POST /api/auth/logout", "no logout request")
-					return
-				}
-				old := oldSessionLabels(all, logouts[0].Seq)
-				oldRefresh := map[string]bool{}
-				for _, e := range all {
-					if e.IssuedRefresh != "" {
-						oldRefresh[e.IssuedRefresh] = true
-					}
-				}
-				late := lateRefreshLabels(all.Since(mark))
-				since := all.Since(logouts[0].Seq).Where(func(e fakeserver.Entry) bool { return e.Path != fakeserver.PathLogout })
-				revived := since.Where(func(e fakeserver.Entry) bool { return late[e.AccessToken] || late[e.RefreshToken] })
-				s.Check(len(revived) == 0, conformance.RC17,
-					"after the logout, and after the reload, no request carries a token the late refresh issued",
-					"%s", conformance.EntryList(revived))
-				after := since.Where(func(e fakeserver.Entry) bool {
-					return (old[e.AccessToken] || oldRefresh[e.RefreshToken]) && !late[e.AccessToken] && !late[e.RefreshToken]
-				})
-				s.Check(len(after) == 0, conformance.RC13,
-					"after the logout, and after the reload, no request carries a token of the old session",
-					"%s", conformance.EntryList(after))
+				expectNothingRevived(s, mark)
 			},
 		},
 	}

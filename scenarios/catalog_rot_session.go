@@ -39,42 +39,63 @@ func session() []conformance.Scenario {
 		ID: "SESSION-01", Title: "a refresh that completes after logout is discarded",
 		Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC17, conformance.RC13}, Family: "session",
 		Play: func(s *conformance.Session) {
-			s.Expire()
-			hold := s.Server.AddFault(fakeserver.Rule{Method: "POST", Path: fakeserver.PathRefresh, Times: 1, Action: fakeserver.ActionHoldResponse})
-			mark := s.Mark()
-			p := s.Go(GetMe())
-			if !s.WaitHeld(hold, 1, p) {
-				// A client that never refreshes has no refresh to discard: nothing to judge.
-				s.Inconclusive("the GET started no refresh within the hold bound: there was no refresh to complete after logout")
-			}
-			s.Logout()
-			if rs := s.Since(mark).Refreshes(); len(rs) > 0 && !rs[0].Pending {
-				// The hold released on its bound before the logout was done: the refresh
-				// completed before the logout, not after it.
-				s.Inconclusive(fmt.Sprintf("the held refresh was answered (hold bound %s) before the client's logout "+
-					"finished: the refresh did not complete after logout", s.Limits().HoldBound))
-			}
-			hold.Release()
+			mark, p := logoutDuringRefresh(s)
 			r := p.Wait()
 			s.NothingAfter(conformance.RC13)
-			all := s.Server.Journal()
-			logouts := all.To("POST", fakeserver.PathLogout)
-			if len(logouts) == 0 {
-				s.Findf(conformance.RC13, "the client's logout reaches POST /api/auth/logout", "no logout request")
-				return
-			}
-			old := oldSessionLabels(all, logouts[0].Seq)
-			late := lateRefreshLabels(all.Since(mark))
-			since := all.Since(logouts[0].Seq)
-			revived := since.Where(func(e fakeserver.Entry) bool { return late[e.AccessToken] || late[e.RefreshToken] })
-			s.Check(len(revived) == 0, conformance.RC17, "no request carries a token the refresh completed after logout issued",
-				"%s", conformance.EntryList(revived))
-			after := since.Where(func(e fakeserver.Entry) bool { return old[e.AccessToken] && !late[e.AccessToken] })
-			s.Check(len(after) == 0, conformance.RC13, "after the logout no request carries the old session's tokens",
-				"%s", conformance.EntryList(after))
+			expectNothingRevived(s, mark)
 			s.Check(r.Error != "" || r.Status == 401, conformance.RC17, "the GET's caller gets 401 or an error, not a success", "%s", conformance.ReplyText(r))
 		},
 	}}
+}
+
+// logoutDuringRefresh: expire → a GET whose refresh the server handles (issuing new
+// tokens) but whose answer it holds; the client logs out; then the answer is
+// delivered. It returns the journal mark before the GET and the GET in flight. A
+// refresh that never came, or was answered before the logout finished (the hold
+// released on its bound), makes the row inconclusive: nothing completed after logout.
+func logoutDuringRefresh(s *conformance.Session) (int, *conformance.Pending) {
+	s.Expire()
+	hold := s.Server.AddFault(fakeserver.Rule{Method: "POST", Path: fakeserver.PathRefresh, Times: 1, Action: fakeserver.ActionHoldResponse})
+	mark := s.Mark()
+	p := s.Go(GetMe())
+	if !s.WaitHeld(hold, 1, p) {
+		s.Inconclusive("the GET started no refresh within the hold bound: there was no refresh to complete after logout")
+	}
+	s.Logout()
+	if rs := s.Since(mark).Refreshes(); len(rs) > 0 && !rs[0].Pending {
+		s.Inconclusive(fmt.Sprintf("the held refresh was answered (hold bound %s) before the client's logout "+
+			"finished: the refresh did not complete after logout", s.Limits().HoldBound))
+	}
+	hold.Release()
+	return mark, p
+}
+
+// expectNothingRevived judges everything after the client's logout: no request
+// carries a token the refresh since mark issued (RC17: it completed after logout), nor
+// any other token of the old session, access or refresh cookie (RC13).
+func expectNothingRevived(s *conformance.Session, mark int) {
+	all := s.Server.Journal()
+	logouts := all.To("POST", fakeserver.PathLogout)
+	if len(logouts) == 0 {
+		s.Findf(conformance.RC13, "the client's logout reaches POST /api/auth/logout", "no logout request")
+		return
+	}
+	old := oldSessionLabels(all, logouts[0].Seq)
+	for _, e := range all {
+		if e.IssuedRefresh != "" {
+			old[e.IssuedRefresh] = true
+		}
+	}
+	late := lateRefreshLabels(all.Since(mark))
+	since := all.Since(logouts[0].Seq).Where(func(e fakeserver.Entry) bool { return e.Path != fakeserver.PathLogout })
+	revived := since.Where(func(e fakeserver.Entry) bool { return late[e.AccessToken] || late[e.RefreshToken] })
+	s.Check(len(revived) == 0, conformance.RC17, "no request after the logout carries a token the refresh completed after it issued",
+		"%s", conformance.EntryList(revived))
+	stale := since.Where(func(e fakeserver.Entry) bool {
+		return (old[e.AccessToken] || old[e.RefreshToken]) && !late[e.AccessToken] && !late[e.RefreshToken]
+	})
+	s.Check(len(stale) == 0, conformance.RC13, "after the logout no request carries the old session's tokens",
+		"%s", conformance.EntryList(stale))
 }
 
 // oldSessionLabels are the access labels issued up to and including the refresh
