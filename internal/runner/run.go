@@ -30,8 +30,7 @@ func Run(ctx context.Context, args []string, program, version string, stdout, st
 		writeEarly(reportDirIn(args), version, err.Error(), stderr)
 		return conformance.ExitHarnessError
 	}
-	result, code := Play(ctx, cfg, stdout, stderr)
-	_ = result
+	_, code := Play(ctx, cfg, stdout, stderr)
 	return code
 }
 
