@@ -94,11 +94,16 @@ func (s *Session) Go(call cut.Call) *Pending {
 	p := &Pending{s: s, Call: call, cancel: cancel, done: make(chan struct{}), Sent: time.Now()}
 	p.index = s.record(ReplyRecord{Cmd: "request", Method: call.Method, Path: call.Path, SentMs: s.ms(p.Sent)})
 	go func() {
-		defer close(p.done)
 		defer cancel(nil)
 		p.reply, p.err = s.client.Request(ctx, call)
 		p.Replied = time.Now()
-		s.settle(p.index, p.reply, p.err, p.Replied)
+		// Recorded and marked done under one lock, before waiters are woken: a waiter
+		// that wakes sees Done, and one that sees Done finds the reply recorded.
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.settleLocked(p.index, p.reply, p.err, p.Replied)
+		close(p.done)
+		s.pokeLocked()
 	}()
 	return p
 }
@@ -341,7 +346,12 @@ func (s *Session) record(r ReplyRecord) int {
 func (s *Session) settle(i int, r cut.Reply, err error, at time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	defer s.pokeLocked()
+	s.settleLocked(i, r, err, at)
+	s.pokeLocked()
+}
+
+// settleLocked records a reply; the caller holds mu.
+func (s *Session) settleLocked(i int, r cut.Reply, err error, at time.Time) {
 	rec := &s.replies[i]
 	rec.RepliedMs = s.ms(at)
 	rec.Status, rec.Error = r.Status, r.Error
