@@ -99,6 +99,7 @@ func handleRefresh(s *Server, rq *request) reply {
 		return refreshRejected(StateInvalid)
 	}
 	rq.issuedAccess = out.access.label
+	rq.graceReuse = j.grace // on success only: a grace token whose user is gone was not accepted
 	if out.minted {
 		rq.issuedRefresh = out.refresh.label
 	}

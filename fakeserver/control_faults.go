@@ -22,6 +22,9 @@ type controlFaultBody struct {
 	Action Action          `json:"action"`
 	Status json.RawMessage `json:"status"`
 	Delay  *string         `json:"delay"`
+	// ReleaseAfter is for the holding actions, which the control API takes only
+	// with it (holdControl).
+	ReleaseAfter json.RawMessage `json:"releaseAfter"`
 }
 
 // ControlFaultAdded is the answer of POST /_tokenclock/faults.
@@ -29,7 +32,8 @@ type ControlFaultAdded struct {
 	ID int `json:"id"`
 }
 
-// controlAddFault installs a non-blocking fault rule.
+// controlAddFault installs a fault rule: one that does not block, or a hold that
+// releases itself (releaseAfter).
 func controlAddFault(s *Server, w http.ResponseWriter, r *http.Request) {
 	var body controlFaultBody
 	if err := decodeControlBody(w, r, &body); err != nil {
@@ -57,6 +61,10 @@ func (b controlFaultBody) rule() (Rule, error) {
 		return Rule{}, err
 	}
 	status, err := wholeNumber("status", b.Status)
+	if err != nil {
+		return Rule{}, err
+	}
+	releaseAfter, err := wholeNumber("releaseAfter", b.ReleaseAfter)
 	if err != nil {
 		return Rule{}, err
 	}
@@ -88,6 +96,10 @@ func (b controlFaultBody) rule() (Rule, error) {
 		return Rule{}, badControl(`"status" must be between 200 and 599, not %d`, status)
 	}
 	c.status = status
+	if releaseAfter < 0 {
+		return Rule{}, badControl(`"releaseAfter" must be 0 or more (0: no self-release), not %d`, releaseAfter)
+	}
+	c.releaseAfter = releaseAfter
 	if r.Action == "" {
 		return Rule{}, badControl(`"action" is required: %s`, controlActions())
 	}
@@ -96,7 +108,11 @@ func (b controlFaultBody) rule() (Rule, error) {
 	case k == &noKind:
 		return Rule{}, badControl(`"action" must be %s, not %q`, controlActions(), r.Action)
 	case k.control == nil:
-		return Rule{}, badControl(`action %q is only available through the Go API: a held request needs the handle AddFault returns to release it`, r.Action)
+		return Rule{}, badControl(`action %q is only available through the Go API`, r.Action)
+	case releaseAfter != 0 && !k.holds:
+		// Refused rather than ignored like other foreign fields: it reads as a
+		// promise to release something, and an action that does not hold keeps none.
+		return Rule{}, badControl(`"releaseAfter" is only for the holding actions (%s), not %q`, holdActions(), r.Action)
 	}
 	if err := k.control(c, &r); err != nil {
 		return Rule{}, err

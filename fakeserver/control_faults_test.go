@@ -1,6 +1,7 @@
 package fakeserver_test
 
 import (
+	"context"
 	"math"
 	"net/http"
 	"time"
@@ -105,6 +106,41 @@ var _ = Describe("Control API: faults", func() {
 		Expect(h.me(ada).Status).To(Equal(http.StatusOK))
 	})
 
+	It("takes a hold that releases itself after releaseAfter requests: two parallel refreshes go together", func() {
+		addFault(`{"method":"POST","path":"/api/auth/refresh","action":"hold","releaseAfter":2}`)
+		f := h.srv.Faults()[0]
+		Expect(f.Rule()).To(Equal(fakeserver.Rule{Method: "POST", Path: "/api/auth/refresh",
+			Action: fakeserver.ActionHoldBefore, ReleaseAfter: 2}))
+		refreshAsync := func() <-chan int {
+			ch := make(chan int, 1)
+			go func() {
+				defer GinkgoRecover()
+				ch <- h.refresh(ada).Status
+			}()
+			return ch
+		}
+		first := refreshAsync()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		Expect(f.WaitHeld(ctx, 1)).To(Succeed())
+		second := refreshAsync()
+		Expect([]int{<-first, <-second}).To(ConsistOf(http.StatusOK, http.StatusUnauthorized))
+		// Released, not let go by the hold bound (which would leave it unreleased).
+		Expect([]any{f.Held(), f.Released()}).To(Equal([]any{2, true}))
+		Expect(lastFault()).To(Equal("hold"))
+	})
+
+	It("takes hold-response with releaseAfter, and a hold's status as the Go API does", func() {
+		addFault(`{"path":"/api/auth/me","action":"hold-response","releaseAfter":1,"status":503}`)
+		addFault(`{"path":"/api/ideas","times":2,"action":"hold","releaseAfter":2.0,"status":503}`)
+		Expect([]fakeserver.Rule{h.srv.Faults()[0].Rule(), h.srv.Faults()[1].Rule()}).To(Equal([]fakeserver.Rule{
+			{Path: "/api/auth/me", Action: fakeserver.ActionHoldResponse, ReleaseAfter: 1},
+			{Path: "/api/ideas", Times: 2, Action: fakeserver.ActionHoldBefore, Status: 503, ReleaseAfter: 2},
+		}))
+		Expect(h.me(ada).Status).To(Equal(http.StatusOK), "one of one: released at once")
+		Expect(lastFault()).To(Equal("hold"))
+	})
+
 	It("DELETE removes every rule", func() {
 		addFault(`{"action":"status","status":503}`)
 		Expect(h.me(ada).Status).To(Equal(http.StatusServiceUnavailable))
@@ -121,10 +157,20 @@ var _ = Describe("Control API: faults", func() {
 			Expect(h.srv.State().Faults).To(BeZero())
 			Expect(h.me(ada).Status).To(Equal(http.StatusOK))
 		},
-		Entry("hold", `{"action":"hold"}`, "only available through the Go API"),
-		Entry("hold-response", `{"action":"hold-response","status":503}`, "only available through the Go API"),
+		Entry("hold", `{"action":"hold"}`, `action "hold" without "releaseAfter" is only available through the Go API`),
+		Entry("hold-response", `{"action":"hold-response","status":503}`, `action "hold-response" without "releaseAfter" is only available through the Go API`),
+		Entry("hold with releaseAfter 0", `{"action":"hold","releaseAfter":0}`, `without "releaseAfter"`),
+		Entry("negative releaseAfter", `{"action":"hold","releaseAfter":-1}`, `"releaseAfter" must be 0 or more`),
+		Entry("negative releaseAfter on another action", `{"action":"reset","releaseAfter":-2}`, `"releaseAfter" must be 0 or more`),
+		Entry("fractional releaseAfter", `{"action":"hold","releaseAfter":1.5}`, `"releaseAfter" must be a whole number`),
+		Entry("releaseAfter as text", `{"action":"hold","releaseAfter":"2"}`, `"releaseAfter" must be a JSON number`),
+		Entry("releaseAfter beyond any int", `{"action":"hold","releaseAfter":1e30}`, `"releaseAfter" is out of range`),
+		Entry("releaseAfter more than times", `{"action":"hold","times":1,"releaseAfter":2}`, `"releaseAfter" must be at most "times" (1)`),
+		Entry("releaseAfter on status", `{"action":"status","status":503,"releaseAfter":1}`, `"releaseAfter" is only for the holding actions ("hold" or "hold-response"), not "status"`),
+		Entry("releaseAfter on delay", `{"action":"delay","delay":"1s","releaseAfter":2}`, `"releaseAfter" is only for the holding actions`),
+		Entry("releaseAfter on reset", `{"action":"reset","releaseAfter":1}`, `"releaseAfter" is only for the holding actions`),
 		Entry("no action", `{"status":503}`, `"action" is required`),
-		Entry("unknown action", `{"action":"drop"}`, `"action" must be "status", "delay" or "reset"`),
+		Entry("unknown action", `{"action":"drop"}`, `"action" must be "status", "delay", "hold", "hold-response" or "reset"`),
 		Entry("status without status", `{"action":"status"}`, `needs "status"`),
 		Entry("status too low", `{"action":"status","status":99}`, "between 200 and 599"),
 		Entry("informational status", `{"action":"status","status":101}`, "between 200 and 599"),

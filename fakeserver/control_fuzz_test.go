@@ -27,6 +27,7 @@ func FuzzControl(f *testing.F) {
 		{"POST", "/_tokenclock/faults", `{"action":"delay","delay":"1e9h"}`},
 		{"POST", "/_tokenclock/faults", `{"action":"status","status":1e100}`},
 		{"POST", "/_tokenclock/faults", `{"times":9223372036854775808}`},
+		{"POST", "/_tokenclock/faults", `{"action":"hold","times":1,"releaseAfter":9223372036854775807}`},
 		{"DELETE", "/_tokenclock/faults", ``},
 		{"GET", "/_tokenclock/journal", ``},
 		{"GET", "/_tokenclock/state", ``},

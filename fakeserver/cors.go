@@ -27,7 +27,7 @@ func (s *Server) preflight(r *http.Request, allow string) reply {
 	rp.header.Set("Allow", allow+", OPTIONS")
 	if r.Header.Get("Origin") == s.opts.CORSOrigin {
 		rp.header.Set("Access-Control-Allow-Methods", allow)
-		rp.header.Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
+		rp.header.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, "+InstanceHeader)
 		rp.header.Set("Access-Control-Max-Age", "600")
 	}
 	return rp

@@ -32,6 +32,12 @@ func (f *Fault) Rule() Rule { return f.rule }
 func (f *Fault) Release() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.releaseLocked()
+}
+
+// releaseLocked is Release for a caller that holds f.mu (a hold reaching
+// Rule.ReleaseAfter).
+func (f *Fault) releaseLocked() {
 	if !f.released {
 		f.released = true
 		close(f.releaseCh)
@@ -134,7 +140,8 @@ func (fs *faultSet) len() int {
 
 // AddFault installs a rule and returns its handle. Rules act in the order added:
 // holds and delays wait first, then the first status or reset rule answers. A
-// status outside 200–599 (e.g. 0) answers 503.
+// status outside 200–599 (e.g. 0) answers 503. ReleaseAfter is ignored on an
+// action that does not hold (nothing is refused here; the control API refuses it).
 func (s *Server) AddFault(r Rule) *Fault {
 	f := &Fault{rule: r, kind: kindOf(r.Action), bound: s.opts.HoldBound,
 		releaseCh: make(chan struct{}), heldCh: make(chan struct{})}

@@ -9,5 +9,7 @@ const ActionHoldResponse Action = "hold-response"
 var holdResponseKind = faultKind{
 	action:  ActionHoldResponse,
 	journal: "hold",
+	holds:   true,
 	after:   (*Fault).hold,
+	control: holdControl,
 }

@@ -24,6 +24,8 @@ type faultKind struct {
 	action Action
 	// journal is the name a wait by this kind leaves in the entry's fault field.
 	journal string
+	// holds: the kind holds requests until released, so Rule.ReleaseAfter applies.
+	holds bool
 	// before waits before the request is handled (delay, hold). acted is false
 	// when it did not act after all (a released hold); ok is false when the
 	// request must be abandoned (client gone, server closed).
@@ -33,8 +35,7 @@ type faultKind struct {
 	// after waits with the handled reply buffered (hold the response).
 	after func(f *Fault, ctx context.Context, closing <-chan struct{}) (acted, ok bool)
 	// control takes the kind's own fields from a control API body into r, checking
-	// the ones it needs; nil keeps the kind to the Go API, whose AddFault hands
-	// back the handle a hold needs to be released.
+	// the ones it needs; nil keeps the kind to the Go API only.
 	control func(c controlFields, r *Rule) error
 }
 
@@ -48,10 +49,11 @@ const (
 )
 
 // controlFields are the fields of a control API fault body that belong to a kind,
-// already checked for form: status 0 and a nil delay when absent.
+// already checked for form: status 0, a nil delay and releaseAfter 0 when absent.
 type controlFields struct {
-	status int
-	delay  *time.Duration
+	status       int
+	delay        *time.Duration
+	releaseAfter int // 0 or more; only on a kind that holds
 }
 
 // noKind is what a Rule with an action the server does not know does: nothing
@@ -69,11 +71,21 @@ func kindOf(a Action) *faultKind {
 }
 
 // controlActions names the actions the control API offers, for its messages:
-// `"status", "delay" or "reset"`.
+// `"status", "delay", "hold", "hold-response" or "reset"`.
 func controlActions() string {
+	return quotedActions(func(k *faultKind) bool { return k.control != nil })
+}
+
+// holdActions names the actions that hold: `"hold" or "hold-response"`.
+func holdActions() string {
+	return quotedActions(func(k *faultKind) bool { return k.holds })
+}
+
+// quotedActions names the kinds that pass keep, quoted, in faultKinds order.
+func quotedActions(keep func(*faultKind) bool) string {
 	var names []string
 	for _, k := range faultKinds {
-		if k.control != nil {
+		if keep(k) {
 			names = append(names, `"`+string(k.action)+`"`)
 		}
 	}

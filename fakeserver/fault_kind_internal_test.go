@@ -42,7 +42,8 @@ var _ = ginkgo.Describe("Fault kinds, declared once", func() {
 			Expect(kindOf(a).action).To(Equal(a))
 		}
 		Expect(kindOf("drop")).To(BeIdenticalTo(&noKind))
-		Expect(controlActions()).To(Equal(`"status", "delay" or "reset"`))
+		Expect(controlActions()).To(Equal(`"status", "delay", "hold", "hold-response" or "reset"`))
+		Expect(holdActions()).To(Equal(`"hold" or "hold-response"`))
 	})
 
 	ginkgo.It("takes a kind added with one registry line through the control API and the pipeline", func() {
@@ -59,7 +60,7 @@ var _ = ginkgo.Describe("Fault kinds, declared once", func() {
 		}
 		rec := do(srv.ControlHandler(), http.MethodPost, ControlPrefix+"faults", `{"action":"nope"}`)
 		Expect(rec.Code).To(Equal(http.StatusBadRequest))
-		Expect(rec.Body.String()).To(ContainSubstring(`\"status\", \"delay\", \"reset\" or \"teapot\"`))
+		Expect(rec.Body.String()).To(ContainSubstring(`\"status\", \"delay\", \"hold\", \"hold-response\", \"reset\" or \"teapot\"`))
 
 		rec = do(srv.ControlHandler(), http.MethodPost, ControlPrefix+"faults", `{"path":"/api/ideas","times":1,"action":"teapot"}`)
 		Expect(rec.Code).To(Equal(http.StatusOK), rec.Body.String())

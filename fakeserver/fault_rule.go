@@ -10,6 +10,10 @@ type Action string
 // Rule matches requests by method and path and acts on the nth matching calls:
 // skip After matches, then act on the next Times (0: every match from then on).
 // An empty Method or Path matches any.
+//
+// ReleaseAfter applies to the holding actions only (ActionHoldBefore,
+// ActionHoldResponse); AddFault ignores it on any other action (the control API
+// refuses it there).
 type Rule struct {
 	Method string        `json:"method"`
 	Path   string        `json:"path"`
@@ -18,4 +22,10 @@ type Rule struct {
 	Action Action        `json:"action"`
 	Status int           `json:"status,omitempty"`
 	Delay  time.Duration `json:"-"` // control API: "delay": "2s"
+	// ReleaseAfter, when more than 0, makes a hold rule release itself, exactly as
+	// Release does, as soon as it has held that many requests: K parallel requests
+	// are let go together (hold two tabs' refreshes until both have sent theirs, so
+	// both present the same token). Fewer stay held until Release, the hold bound,
+	// ClearFaults or Close, as without it. 0 or less: no self-release.
+	ReleaseAfter int `json:"releaseAfter,omitempty"`
 }

@@ -141,6 +141,79 @@ var _ = Describe("Fault rules", func() {
 		Expect([]any{f.Held(), f.Released(), h.last().Fault}).To(Equal([]any{1, false, "hold"}))
 	})
 
+	Describe("ReleaseAfter", func() {
+		// A long hold bound, so only ReleaseAfter (or Release) can let a request go
+		// within the specs' timeouts.
+		BeforeEach(func() {
+			h = newAPI(fakeserver.Options{HoldBound: time.Minute})
+			ada = h.seedUser()
+		})
+		holdRefreshes := func(k int) *fakeserver.Fault {
+			return h.srv.AddFault(fakeserver.Rule{Method: "POST", Path: "/api/auth/refresh",
+				Action: fakeserver.ActionHoldBefore, ReleaseAfter: k})
+		}
+		tab := func(i string) string { return fakeserver.InstanceHeader + ": " + i }
+
+		It("holds two tabs' refreshes until both are in, so both present the same token: one rotates, the other is reuse", func() {
+			f := holdRefreshes(2)
+			first := h.async("POST", "/api/auth/refresh", nil, cookie(ada.Refresh), tab("0"))
+			waitHeld(f, 1)
+			Consistently(first, "50ms").ShouldNot(Receive(), "one of two: still held")
+			Expect([]any{h.last().Pending, h.last().Instance}).To(Equal([]any{true, 0}))
+			second := h.async("POST", "/api/auth/refresh", nil, cookie(ada.Refresh), tab("1"))
+			var a, b apiReply
+			Eventually(first, "5s").Should(Receive(&a))
+			Eventually(second, "5s").Should(Receive(&b))
+			Expect([]int{a.Status, b.Status}).To(ConsistOf(200, 401))
+			Expect([]any{f.Held(), f.Released()}).To(Equal([]any{2, true}))
+			var got [][]any
+			for _, e := range h.srv.Journal().Refreshes() {
+				got = append(got, []any{e.Instance, e.Fault, e.RefreshToken, e.Pending})
+			}
+			Expect(got).To(Equal([][]any{{0, "hold", "R0", false}, {1, "hold", "R0", false}}))
+			var states []string
+			for _, e := range h.srv.Journal().Refreshes() {
+				states = append(states, e.RefreshState)
+			}
+			Expect(states).To(ConsistOf(fakeserver.StateValid, fakeserver.StateReused))
+			revoked, ok := h.srv.FamilyRevoked("R0")
+			Expect([]bool{revoked, ok}).To(Equal([]bool{true, true}), "reuse revoked the family")
+			Expect(h.refresh(ada.Refresh).Status).To(Equal(401), "a released rule stays open: not held")
+			Expect(f.Held()).To(Equal(2))
+		})
+
+		It("keeps fewer than ReleaseAfter held until Release", func() {
+			f := holdRefreshes(2)
+			done := h.async("POST", "/api/auth/refresh", nil, cookie(ada.Refresh))
+			waitHeld(f, 1)
+			Consistently(done, "100ms").ShouldNot(Receive())
+			Expect([]any{f.Held(), f.Released()}).To(Equal([]any{1, false}))
+			f.Release()
+			var r apiReply
+			Eventually(done, "5s").Should(Receive(&r))
+			Expect(r.Status).To(Equal(200))
+			Expect(h.last().Fault).To(Equal("hold"))
+		})
+
+		It("holds handled responses (hold-response) until both are in, then answers both", func() {
+			f := h.srv.AddFault(fakeserver.Rule{Path: "/api/auth/me", Action: fakeserver.ActionHoldResponse, ReleaseAfter: 2})
+			first := h.async("GET", "/api/auth/me", nil, bearer(ada.Access))
+			waitHeld(f, 1)
+			Consistently(first, "50ms").ShouldNot(Receive())
+			second := h.async("GET", "/api/auth/me", nil, bearer(ada.Access))
+			Expect((<-first).Status).To(Equal(200))
+			Expect((<-second).Status).To(Equal(200))
+			Expect([]any{f.Held(), f.Released()}).To(Equal([]any{2, true}))
+		})
+
+		It("is ignored by AddFault on an action that does not hold", func() {
+			f := h.srv.AddFault(fakeserver.Rule{Path: "/api/auth/me", Action: fakeserver.ActionStatus, Status: 503, ReleaseAfter: 1})
+			Expect(h.me(ada.Access).Status).To(Equal(503))
+			Expect(h.me(ada.Access).Status).To(Equal(503))
+			Expect([]any{f.Held(), f.Released()}).To(Equal([]any{0, false}))
+		})
+	})
+
 	It("resets the connection: nothing handled, nothing written, status 0", func() {
 		h.srv.AddFault(refreshRule(fakeserver.ActionReset))
 		fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}

@@ -42,6 +42,21 @@ type Entry struct {
 	IssuedAccess  string `json:"issuedAccess,omitempty"`
 	IssuedRefresh string `json:"issuedRefresh,omitempty"`
 
+	// Instance is the client instance that sent the request (a browser tab of a
+	// driver running several), from the X-Tokenclock-Instance header (InstanceHeader),
+	// recorded at arrival; always present. Absent header: 0. Several header lines, or
+	// a value that is not one decimal integer in 0..MaxInstance ("-1", "1024", "a",
+	// "1, 2"), are recorded as 0 too and never fail the request: the header is the
+	// driver's bookkeeping, and a typo in it must not change what the client sees.
+	Instance int `json:"instance"`
+
+	// GraceReuse marks a refresh accepted (200) only because its token was the
+	// family's immediately previous, already spent one, presented inside the reuse
+	// grace window (Options.ReuseGrace): the answer re-sent the family's current
+	// refresh token with a new access token, and refreshState is valid. Without it
+	// such a refresh would read as an ordinary valid one.
+	GraceReuse bool `json:"graceReuse,omitempty"`
+
 	// ClientGone: the client disconnected while the request was held; the server
 	// still handled it on release (a refresh rotated), but nobody read the answer.
 	ClientGone bool `json:"clientGone,omitempty"`

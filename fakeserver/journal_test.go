@@ -1,6 +1,7 @@
 package fakeserver_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -48,11 +49,77 @@ var _ = Describe("Journal", func() {
 		Expect(json.Unmarshal(b, &m)).To(Succeed())
 		Expect(m).To(HaveKey("seq"))
 		for _, k := range []string{"virtualTime", "realOffsetMs", "method", "path", "accessToken", "accessState",
-			"refreshToken", "refreshState", "status", "bodySha256", "fault"} {
+			"refreshToken", "refreshState", "status", "bodySha256", "fault", "instance"} {
 			Expect(m).To(HaveKey(k))
 		}
 		Expect(m).NotTo(HaveKey("Body"))
 		Expect(m).NotTo(HaveKey("body"))
+	})
+
+	Describe("instance, from the X-Tokenclock-Instance header", func() {
+		var (
+			h   *apiHarness
+			ada apiSession
+		)
+		BeforeEach(func() {
+			h = newAPI(fakeserver.Options{})
+			ada = h.seedUser()
+		})
+
+		// meAs calls GET /api/auth/me with extra "X-Tokenclock-Instance: v" lines and
+		// answers the journalled instance, after checking the request was not failed.
+		meAs := func(values ...string) int {
+			GinkgoHelper()
+			headers := []string{bearer(ada.Access)}
+			for _, v := range values {
+				headers = append(headers, fakeserver.InstanceHeader+": "+v)
+			}
+			Expect(h.do("GET", "/api/auth/me", nil, headers...).Status).To(Equal(200), "the header never fails a request")
+			return h.last().Instance
+		}
+
+		DescribeTable("records one decimal integer in 0..1023, and 0 for anything else",
+			func(want int, values ...string) {
+				Expect(meAs(values...)).To(Equal(want))
+				b, err := json.Marshal(h.last())
+				Expect(err).NotTo(HaveOccurred())
+				Expect(string(b)).To(ContainSubstring(`"instance":%d`, want), "always present, 0 included")
+			},
+			Entry("absent", 0),
+			Entry("0", 0, "0"),
+			Entry("3", 3, "3"),
+			Entry("the largest, 1023", 1023, "1023"),
+			Entry("a leading zero", 7, "07"),
+			Entry("1024, past the largest", 0, "1024"),
+			Entry("five digits", 0, "00001"),
+			Entry("beyond any int", 0, "99999999999999999999999"),
+			Entry("negative", 0, "-1"),
+			Entry("a plus sign", 0, "+1"),
+			Entry("empty", 0, ""),
+			Entry("a word", 0, "tab"),
+			Entry("hexadecimal", 0, "0x1"),
+			Entry("a list in one line", 0, "1, 2"),
+			Entry("a fraction", 0, "1.0"),
+			Entry("non-ASCII digits", 0, "١"),
+			Entry("two header lines", 0, "1", "2"),
+			Entry("two equal header lines", 0, "1", "1"),
+		)
+
+		It("is recorded at arrival: a held request shows it while pending", func() {
+			f := h.srv.AddFault(fakeserver.Rule{Path: "/api/auth/me", Times: 1, Action: fakeserver.ActionHoldBefore})
+			done := make(chan int, 1)
+			go func() {
+				defer GinkgoRecover()
+				done <- h.do("GET", "/api/auth/me", nil, bearer(ada.Access), fakeserver.InstanceHeader+": 2").Status
+			}()
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			Expect(f.WaitHeld(ctx, 1)).To(Succeed())
+			Expect([]any{h.last().Pending, h.last().Instance}).To(Equal([]any{true, 2}))
+			f.Release()
+			Expect(<-done).To(Equal(200))
+			Expect([]any{h.last().Pending, h.last().Instance}).To(Equal([]any{false, 2}))
+		})
 	})
 
 	It("labels tokens stably across requests and states", func() {

@@ -63,6 +63,7 @@ func (s *Server) arrive(r *http.Request) (*request, []*Fault) {
 	sl := &journalSlot{e: Entry{
 		Method: clipString(r.Method, JournalPathBytes), Path: clipString(r.URL.Path, JournalPathBytes),
 		Pending: true, AuthorizationHeaders: len(r.Header.Values("Authorization")),
+		Instance: instanceOf(r.Header),
 	}}
 	e := &sl.e
 	j := s.journal

@@ -29,6 +29,8 @@ type request struct {
 	cookie    string
 	hasCookie bool
 	refresh   refreshJudgement
+	// graceReuse: the refresh handler accepted a spent token inside the grace window.
+	graceReuse bool
 
 	issuedAccess, issuedRefresh string
 	faults                      []string // names of the rules that acted
@@ -98,6 +100,7 @@ func (rq *request) copyInto(e *Entry) {
 	e.IssuedAccess, e.IssuedRefresh = rq.issuedAccess, rq.issuedRefresh
 	e.Fault = joinNames(rq.faults)
 	e.ClientGone = rq.clientGone
+	e.GraceReuse = rq.graceReuse
 }
 
 func joinNames(names []string) string {

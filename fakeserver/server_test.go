@@ -86,7 +86,7 @@ var _ = Describe("Server lifecycle and options", func() {
 			r = h.do("OPTIONS", "/api/auth/refresh", nil, "Origin: http://localhost:5173", "Access-Control-Request-Method: POST")
 			Expect(r.Status).To(Equal(204))
 			Expect(r.Header.Get("Access-Control-Allow-Methods")).To(Equal("POST"))
-			Expect(r.Header.Get("Access-Control-Allow-Headers")).To(Equal("Authorization, Content-Type"))
+			Expect(r.Header.Get("Access-Control-Allow-Headers")).To(Equal("Authorization, Content-Type, X-Tokenclock-Instance"))
 			Expect(r.Header.Get("Access-Control-Allow-Origin")).To(Equal("http://localhost:5173"))
 			expectError(h.do("OPTIONS", "/nope", nil, "Origin: http://localhost:5173"), 404)
 			r = h.do("GET", "/api/auth/me", nil, "Origin: http://localhost:5173")

@@ -1,6 +1,7 @@
 package fakeserver_test
 
 import (
+	"encoding/json"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -111,6 +112,37 @@ var _ = Describe("Tokens", func() {
 			Expect(h.last().IssuedRefresh).To(BeEmpty())
 			Expect(h.srv.State().LiveFamilies).To(Equal(1))
 			Expect(h.refresh(n.Refresh).Status).To(Equal(200))
+		})
+
+		It("journals the refresh accepted by grace as graceReuse, and only that one", func() {
+			s := h.seedUser()
+			first := h.refresh(s.Refresh)
+			Expect(first.Status).To(Equal(200))
+			Expect(h.last().GraceReuse).To(BeFalse(), "an ordinary rotation")
+			second := h.refresh(s.Refresh) // R0 again, at once: inside the window
+			Expect(second.Status).To(Equal(200))
+			e := h.last()
+			Expect([]any{e.RefreshToken, e.RefreshState, e.GraceReuse, e.IssuedRefresh}).
+				To(Equal([]any{"R0", fakeserver.StateValid, true, ""}))
+			b, err := json.Marshal(e)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(b)).To(ContainSubstring(`"graceReuse":true`))
+			Expect(h.refresh(sessionOf(first).Refresh).Status).To(Equal(200))
+			Expect(h.last().GraceReuse).To(BeFalse(), "the current token: no grace needed")
+			b, err = json.Marshal(h.last())
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(b)).NotTo(ContainSubstring("graceReuse"), "absent when false")
+		})
+
+		It("outside the window the same pair is reuse: family revoked, no graceReuse", func() {
+			s := h.seedUser()
+			Expect(h.refresh(s.Refresh).Status).To(Equal(200))
+			h.srv.Advance(11 * time.Second)
+			expectError(h.refresh(s.Refresh), 401)
+			e := h.last()
+			Expect([]any{e.RefreshToken, e.RefreshState, e.GraceReuse}).To(Equal([]any{"R0", fakeserver.StateReused, false}))
+			revoked, ok := h.srv.FamilyRevoked("R0")
+			Expect([]bool{revoked, ok}).To(Equal([]bool{true, true}))
 		})
 
 		It("calls it reuse at the end of the window", func() {
