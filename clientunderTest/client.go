@@ -37,8 +37,13 @@ type Env struct {
 	BaseURL string
 	// Scenario is the scenario's ID, for the driver's logs.
 	Scenario string
-	// Now is the fake server's clock at the start: real now on a whole second.
+	// Now is the fake server's clock at the start: real now on a whole second. A
+	// client with feature clock starts its own clock here too.
 	Now time.Time
+	// Instances is how many client instances share one browser profile (tabs of one
+	// cookie jar and storage); 0 and 1 both mean one. Only a client with feature
+	// instances is ever asked for more.
+	Instances int
 }
 
 // Hello is the driver's answer to hello.
@@ -68,6 +73,9 @@ type Call struct {
 	Path    string            `json:"path"`
 	Body    json.RawMessage   `json:"body,omitempty"`
 	Headers map[string]string `json:"headers,omitempty"`
+	// Instance is the client instance (tab) that sends the call, 0-based; only a
+	// client with feature instances is given one other than 0.
+	Instance int `json:"instance,omitempty"`
 }
 
 // Reply is what the caller finally saw: an HTTP status and body, or Error when no
@@ -83,7 +91,9 @@ type Reply struct {
 // give up). The parallel gate waits on these reports instead of on a settle window.
 type ResponseObserver interface {
 	// ObserveResponses sets the hook (nil removes it); it is called once per response
-	// to an application call, with the response's status, and must not block.
+	// to an application call, with the response's status, and must not block. It is
+	// also called with status 0 when a call, before it is sent, joins or starts an
+	// early refresh (its token is due by the client's clock).
 	ObserveResponses(fn func(status int))
 }
 
@@ -108,6 +118,34 @@ type Restarter interface {
 	// Restart aborts the client's in-flight work (each such command answers
 	// "aborted") and rebuilds it from its persisted state only.
 	Restart(ctx context.Context) error
+}
+
+// FeatureInstances is the hello feature of a client that can run several instances
+// of one session sharing what tabs of one browser profile share: the cookie jar,
+// storage and cross-tab primitives (protocol: init.instances and the instance field).
+const FeatureInstances = "instances"
+
+// MultiInstance is implemented by clients with feature instances: the per-instance
+// forms of Logout and Restart (Request takes Call.Instance; login is always through
+// instance 0, the others learn the session from what the profile shares).
+type MultiInstance interface {
+	LogoutInstance(ctx context.Context, instance int) (Reply, error)
+	RestartInstance(ctx context.Context, instance int) error
+}
+
+// FeatureClock is the hello feature of a client that runs on a clock the harness
+// controls (protocol: the clock command): its notion of now, and its timers.
+const FeatureClock = "clock"
+
+// Clocked is implemented by clients with feature clock. The client's clock starts at
+// Env.Now and is moved only by these calls, separately from the server's clock.
+type Clocked interface {
+	// SetClock sets the client's wall clock to now without running any timer: a
+	// skewed device clock, or a laptop waking from sleep.
+	SetClock(ctx context.Context, now time.Time) error
+	// TickClock advances the client's clock by d, running every timer that falls
+	// due, in order.
+	TickClock(ctx context.Context, d time.Duration) error
 }
 
 // ErrCancelled is the cause the harness cancels a request's context with when the

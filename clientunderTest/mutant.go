@@ -29,6 +29,10 @@ const (
 	bugIgnoresRotatedCookie
 	bugRefreshBoundToCaller
 	bugAppliesLateRefresh
+	bugTrustsDeviceClock
+	bugLateTimerRefreshes
+	bugEarlyRefreshOutsideFlight
+	bugTabsUncoordinated
 )
 
 // MutantInfo describes one known-buggy client: its name (also its Hello name after
@@ -70,6 +74,14 @@ var mutants = []mutant{
 		"Runs the shared refresh under the context of the request that started it: when that caller cancels, the refresh is aborted for every waiter, and the rotated cookie the server still sends is lost."}, bugRefreshBoundToCaller},
 	{MutantInfo{"applies-late-refresh", []string{"RC17"},
 		"Uses a refresh that completes after logout: the request waiting on it is replayed with the token the logged-out session was just issued."}, bugAppliesLateRefresh},
+	{MutantInfo{"trusts-device-clock", []string{"RC18"},
+		"Judges the access token's expiry from its JWT exp against the device clock: a clock ahead by more than the token's lifetime sees every new token already due and refreshes before every call."}, bugTrustsDeviceClock},
+	{MutantInfo{"late-timer-refreshes", []string{"RC18"},
+		"Never cancels the early-refresh timer of a token that was renewed some other way: after a sleep, the old timer fires late and refreshes a second time for one expiry."}, bugLateTimerRefreshes},
+	{MutantInfo{"early-refresh-outside-flight", []string{"RC2"},
+		"Runs the early (clock-driven) refresh outside the single flight: parallel callers each renew the due token, and a 401 arriving during an early refresh starts a second one."}, bugEarlyRefreshOutsideFlight},
+	{MutantInfo{"tabs-uncoordinated", []string{"RC19"},
+		"Takes no cross-tab lock around the refresh: tabs that meet the expiry together each present the same refresh token, and reuse detection revokes the session."}, bugTabsUncoordinated},
 }
 
 // Mutants lists the known-buggy clients in a stable order.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -69,6 +70,81 @@ func probeNoRefreshOn(status int) probe {
 }
 
 var probes = map[string]probe{
+	"trusts-device-clock": func(ctx context.Context, r *rig) error {
+		// A device clock 5 minutes ahead, from before the login; three calls 10 s apart.
+		if err := r.c.SetClock(ctx, r.srv.Now().Add(5*time.Minute)); err != nil {
+			return err
+		}
+		if reply, err := r.c.Login(ctx, adaEmail, adaPassword); err != nil || reply.Status != http.StatusOK {
+			return fmt.Errorf("login: %v %+v", err, reply)
+		}
+		mark := len(r.journal())
+		for range 3 {
+			r.advanceBoth(ctx, 10*time.Second)
+			if _, err := mustCall(ctx, r, http.MethodGet, pathMe, ""); err != nil {
+				return err
+			}
+		}
+		return expect("RC18", "refreshes within the token's first 30 s", len(r.journal()[mark:].Refreshes()), 0)
+	},
+
+	"late-timer-refreshes": func(ctx context.Context, r *rig) error {
+		// The early-refresh timer is 5 s from firing when the laptop sleeps 5 minutes;
+		// on waking, a call renews the token; then the old timer's time comes.
+		r.advanceBoth(ctx, 40*time.Second)
+		r.srv.Advance(5 * time.Minute)
+		if err := r.c.SetClock(ctx, r.srv.Now()); err != nil {
+			return err
+		}
+		if _, err := mustCall(ctx, r, http.MethodGet, pathMe, ""); err != nil {
+			return err
+		}
+		r.advanceBoth(ctx, 10*time.Second)
+		if _, err := mustCall(ctx, r, http.MethodGet, pathMe, ""); err != nil { // waits for any refresh the tick started
+			return err
+		}
+		return expect("RC18", "refreshes for the one expiry", len(r.journal().Refreshes()), 1)
+	},
+
+	"early-refresh-outside-flight": func(ctx context.Context, r *rig) error {
+		// Both clocks at 50 s of a 60 s token: due for its early refresh, still valid.
+		r.srv.Advance(50 * time.Second)
+		if err := r.c.SetClock(ctx, r.srv.Now()); err != nil {
+			return err
+		}
+		var wg sync.WaitGroup
+		for range 3 {
+			wg.Go(func() { _, _ = r.call(ctx, http.MethodGet, pathMe, "") })
+		}
+		wg.Wait()
+		return expect("RC2", "refreshes for three callers of a due token", len(r.journal().Refreshes()), 1)
+	},
+
+	"tabs-uncoordinated": func(ctx context.Context, r *rig) error {
+		// Two tabs meet the expiry together; the refresh is held long enough for a
+		// second tab's refresh to arrive beside the first, if it is sent at all.
+		r.srv.ExpireAccess()
+		hold := r.srv.AddFault(fakeserver.Rule{Method: http.MethodPost, Path: pathRefresh, Action: fakeserver.ActionHoldBefore})
+		replies := make([]cut.Reply, 2)
+		var wg sync.WaitGroup
+		for i := range replies {
+			wg.Go(func() { replies[i], _ = r.c.Request(ctx, cut.Call{Method: http.MethodGet, Path: pathMe, Instance: i}) })
+		}
+		if err := hold.WaitHeld(ctx, 1); err != nil {
+			return err
+		}
+		both, stop := context.WithTimeout(ctx, time.Second)
+		defer stop()
+		_ = hold.WaitHeld(both, 2)
+		hold.Release()
+		wg.Wait()
+		reused := r.journal().Refreshes().Where(func(e fakeserver.Entry) bool { return e.RefreshState == fakeserver.StateReused })
+		return errors.Join(
+			expect("RC19", "refreshes presenting a spent token", len(reused), 0),
+			expect("RC19", "tab 0's status", replies[0].Status, http.StatusOK),
+			expect("RC19", "tab 1's status", replies[1].Status, http.StatusOK))
+	},
+
 	"refresh-on-403": probeNoRefreshOn(http.StatusForbidden),
 	"refresh-on-5xx": probeNoRefreshOn(http.StatusServiceUnavailable),
 
@@ -221,12 +297,12 @@ var _ = Describe("Mutants", func() {
 			p := probes[name]
 			Expect(p).NotTo(BeNil())
 
-			Expect(p(ctx, newRig(ctx, cut.NewReference()))).To(Succeed(), "the reference fails the probe for %s", name)
+			Expect(p(ctx, newRigOf(ctx, cut.NewReference(), 2))).To(Succeed(), "the reference fails the probe for %s", name)
 
 			m, err := cut.NewMutant(name)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(m.Hello().Name).To(Equal("go-mutant:" + name))
-			broken := p(ctx, newRig(ctx, m))
+			broken := p(ctx, newRigOf(ctx, m, 2))
 			Expect(broken).To(HaveOccurred(), "mutant %s passed its probe", name)
 			info := infoOf(name)
 			Expect(broken.Error()).To(HavePrefix(info.Breaks[0]), "the probe catches the requirement the mutant breaks")

@@ -114,12 +114,125 @@ var _ = Describe("bundled Node drivers", Label("node"), func() {
 				}
 			})
 
-			It("answers hello with its name, its axios version and features cancel and restart", func() {
+			It("answers hello with its name, its axios version and features cancel, restart and instances", func() {
 				h := proc.Hello()
 				Expect(h.Name).To(Equal(d.name))
 				Expect(h.Version).To(MatchRegexp(`^axios 1\.\d+\.\d+$`))
-				Expect(h.Features).To(Equal([]string{cut.FeatureCancel, cut.FeatureRestart}))
+				Expect(h.Features).To(Equal([]string{cut.FeatureCancel, cut.FeatureRestart, cut.FeatureInstances}))
 			})
+
+			It("runs two instances over one profile: instance 1 learns the session from the shared cookie jar", func(ctx SpecContext) {
+				Expect(proc.Init(ctx, cut.Env{BaseURL: srv.URL(), Scenario: "NODE-TABS", Instances: 2})).To(Succeed())
+				Expect(proc.Login(ctx, nodeUser, nodePassword)).To(HaveField("Status", 200))
+
+				me1, err := proc.Request(ctx, cut.Call{Method: "GET", Path: fakeserver.PathMe, Instance: 1})
+				Expect(err).NotTo(HaveOccurred())
+				Expect(me1.Status).To(Equal(200), "instance 1's GET reply %s %s", me1.Body, me1.Error)
+				Expect(bodyOf(me1)).To(HaveKeyWithValue("email", nodeUser))
+				me0, err := proc.Request(ctx, cut.Call{Method: "GET", Path: fakeserver.PathMe})
+				Expect(err).NotTo(HaveOccurred())
+				Expect(me0.Status).To(Equal(200))
+
+				j := srv.Journal()
+				Expect(j.To("POST", fakeserver.PathLogin)).To(ConsistOf(HaveField("Instance", 0)))
+				// Instance 1 starts with no access token: 401, a refresh with the cookie
+				// instance 0's login stored in the shared jar, then the replay — every
+				// request tagged with its instance.
+				Expect(onInstance(j, 1)).To(HaveExactElements(
+					SatisfyAll(HaveField("Path", fakeserver.PathMe), HaveField("AccessToken", ""), HaveField("Status", 401)),
+					SatisfyAll(HaveField("Path", fakeserver.PathRefresh), HaveField("RefreshToken", "R0"),
+						HaveField("RefreshState", fakeserver.StateValid), HaveField("Status", 200)),
+					SatisfyAll(HaveField("Path", fakeserver.PathMe), HaveField("AccessToken", "A1"), HaveField("Status", 200)),
+				))
+				// Instance 0 keeps its own token in its own memory.
+				Expect(onInstance(j.To("GET", fakeserver.PathMe), 0)).To(ConsistOf(HaveField("AccessToken", "A0")))
+			}, SpecTimeout(30*time.Second))
+
+			It("logs out through instance 1: the shared session is revoked with the cookie the jar holds", func(ctx SpecContext) {
+				Expect(proc.Init(ctx, cut.Env{BaseURL: srv.URL(), Scenario: "NODE-TABS", Instances: 2})).To(Succeed())
+				Expect(proc.Login(ctx, nodeUser, nodePassword)).To(HaveField("Status", 200))
+				Expect(proc.Request(ctx, cut.Call{Method: "GET", Path: fakeserver.PathMe, Instance: 1})).To(HaveField("Status", 200))
+
+				out, err := proc.LogoutInstance(ctx, 1)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(out.Status).To(Equal(200))
+				Expect(srv.Journal().To("POST", fakeserver.PathLogout)).To(ConsistOf(SatisfyAll(
+					HaveField("Instance", 1), HaveField("RefreshToken", "R1"), HaveField("RefreshState", fakeserver.StateValid))))
+
+				// Instance 1 forgot its token: no token goes out, and nothing is refreshed.
+				afterLogout := srv.Journal().LastSeq()
+				me1, err := proc.Request(ctx, cut.Call{Method: "GET", Path: fakeserver.PathMe, Instance: 1})
+				Expect(err).NotTo(HaveOccurred())
+				Expect(me1.Status).To(Equal(401))
+				Expect(onInstance(srv.Journal().Since(afterLogout), 1).To("GET", fakeserver.PathMe)).To(
+					HaveEach(HaveField("AccessToken", "")))
+
+				// What instance 0 does after a logout in another tab is each driver's own.
+				mark := srv.Journal().LastSeq()
+				_, err = proc.Request(ctx, cut.Call{Method: "GET", Path: fakeserver.PathMe})
+				Expect(err).NotTo(HaveOccurred())
+				later := srv.Journal().Since(mark)
+				if d.dir == "axios-singleflight" {
+					// The logout is noted in the shared storage; instance 0's storage
+					// listener dropped its token and its session: no token, no refresh.
+					Expect(later).To(ConsistOf(SatisfyAll(HaveField("Path", fakeserver.PathMe),
+						HaveField("AccessToken", ""), HaveField("Status", 401))))
+				} else {
+					// The tutorial has no cross-tab logout signal: instance 0 still sends A0.
+					Expect(later.To("GET", fakeserver.PathMe)).To(ContainElement(HaveField("AccessToken", "A0")))
+				}
+			}, SpecTimeout(30*time.Second))
+
+			It("restarts one instance only: its in-flight command answers aborted, the other instance's goes on", func(ctx SpecContext) {
+				Expect(proc.Init(ctx, cut.Env{BaseURL: srv.URL(), Scenario: "NODE-TABS", Instances: 2})).To(Succeed())
+				Expect(proc.Login(ctx, nodeUser, nodePassword)).To(HaveField("Status", 200))
+				Expect(proc.Request(ctx, cut.Call{Method: "GET", Path: fakeserver.PathMe, Instance: 1})).To(HaveField("Status", 200))
+
+				hold := srv.AddFault(fakeserver.Rule{Method: "GET", Path: fakeserver.PathMe, Times: 2, Action: fakeserver.ActionHoldBefore})
+				DeferCleanup(hold.Release)
+				done := [2]chan cut.Reply{}
+				for i := range done {
+					done[i] = requestAsync(ctx, proc, cut.Call{Method: "GET", Path: fakeserver.PathMe, Instance: i})
+				}
+				Expect(hold.WaitHeld(ctx, 2)).To(Succeed())
+
+				Expect(proc.RestartInstance(ctx, 1)).To(Succeed())
+				// Answered while the server still holds its request.
+				Eventually(done[1], 5*time.Second).Should(Receive(HaveField("Error", "aborted")))
+				Expect(done[0]).NotTo(Receive(), "instance 0's request is not aborted by instance 1's reload")
+				hold.Release()
+				Eventually(done[0], 5*time.Second).Should(Receive(HaveField("Status", 200)))
+
+				// The reloaded instance rebuilt from the profile: no token in memory, the
+				// session from the shared jar (R1, from its first refresh).
+				mark := srv.Journal().LastSeq()
+				Expect(proc.Request(ctx, cut.Call{Method: "GET", Path: fakeserver.PathMe, Instance: 1})).To(HaveField("Status", 200))
+				Expect(srv.Journal().Since(mark)).To(HaveExactElements(
+					SatisfyAll(HaveField("Instance", 1), HaveField("Path", fakeserver.PathMe), HaveField("AccessToken", ""), HaveField("Status", 401)),
+					SatisfyAll(HaveField("Instance", 1), HaveField("Path", fakeserver.PathRefresh), HaveField("RefreshToken", "R1"),
+						HaveField("RefreshState", fakeserver.StateValid)),
+					SatisfyAll(HaveField("Instance", 1), HaveField("Path", fakeserver.PathMe), HaveField("Status", 200)),
+				))
+			}, SpecTimeout(30*time.Second))
+
+			It("answers a command for an instance init did not make with an error, and goes on", func(ctx SpecContext) {
+				r, err := proc.Request(ctx, cut.Call{Method: "GET", Path: fakeserver.PathMe, Instance: 1})
+				Expect(err).NotTo(HaveOccurred())
+				Expect(r.Error).To(Equal("no instance 1 (init made 1)"))
+
+				Expect(proc.Init(ctx, cut.Env{BaseURL: srv.URL(), Scenario: "NODE-TABS", Instances: 2})).To(Succeed())
+				r, err = proc.Request(ctx, cut.Call{Method: "GET", Path: fakeserver.PathMe, Instance: 5})
+				Expect(err).NotTo(HaveOccurred())
+				Expect(r.Error).To(Equal("no instance 5 (init made 2)"))
+				r, err = proc.LogoutInstance(ctx, 2)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(r.Error).To(Equal("no instance 2 (init made 2)"))
+				Expect(proc.RestartInstance(ctx, 3)).To(MatchError(ContainSubstring("no instance 3 (init made 2)")))
+				Expect(srv.Journal()).To(BeEmpty(), "nothing was sent")
+
+				Expect(proc.Login(ctx, nodeUser, nodePassword)).To(HaveField("Status", 200))
+				Expect(proc.Request(ctx, cut.Call{Method: "GET", Path: fakeserver.PathMe, Instance: 1})).To(HaveField("Status", 200))
+			}, SpecTimeout(30*time.Second))
 
 			It("cancels a request: the target answers cancelled, a finished target's cancel is ok: false", func(ctx SpecContext) {
 				Expect(proc.Login(ctx, "ada@example.test", "correct horse")).To(HaveField("Status", 200))
@@ -208,6 +321,25 @@ var _ = Describe("bundled Node drivers", Label("node"), func() {
 	}
 })
 
+// requestAsync sends c in the background; the channel receives its reply, or a reply
+// whose Error names the harness error (a fault), so a spec checks it where it waits.
+func requestAsync(ctx context.Context, proc *cut.Process, c cut.Call) chan cut.Reply {
+	done := make(chan cut.Reply, 1)
+	go func() {
+		r, err := proc.Request(ctx, c)
+		if err != nil {
+			r = cut.Reply{Error: "harness: " + err.Error()}
+		}
+		done <- r
+	}()
+	return done
+}
+
+// onInstance returns the journal entries sent by that client instance.
+func onInstance(j fakeserver.Journal, instance int) fakeserver.Journal {
+	return j.Where(func(e fakeserver.Entry) bool { return e.Instance == instance })
+}
+
 // expiredParallelGETs logs in, expires the access token, then sends n GETs whose first
 // sends are all held until n have arrived, so every one carries the expired token.
 // It returns the replies.
@@ -244,10 +376,7 @@ var _ = Describe("the Node drivers under concurrent expiry", Label("node"), func
 	const parallel = 5
 	start := func(ctx context.Context, dir, name string) (*cut.Process, *fakeserver.Server) {
 		GinkgoHelper()
-		srv := newNodeTestServer()
-		proc, err := cut.StartProcess(ctx, nodeProcessOptions(name, dir))
-		Expect(err).NotTo(HaveOccurred())
-		DeferCleanup(proc.Close)
+		proc, srv := startNodeDriver(ctx, dir, name)
 		Expect(proc.Init(ctx, cut.Env{BaseURL: srv.URL(), Scenario: "CONC-NODE"})).To(Succeed())
 		return proc, srv
 	}
@@ -264,6 +393,83 @@ var _ = Describe("the Node drivers under concurrent expiry", Label("node"), func
 		expiredParallelGETs(ctx, proc, srv, parallel)
 		Expect(len(srv.Journal().Refreshes())).To(BeNumerically(">", 1),
 			"the seed has no single flight: each of the %d 401s starts its own refresh", parallel)
+	}, SpecTimeout(40*time.Second))
+})
+
+// startNodeDriver starts the driver in dir beside a fresh fake server (not initialised).
+func startNodeDriver(ctx context.Context, dir, name string) (*cut.Process, *fakeserver.Server) {
+	GinkgoHelper()
+	srv := newNodeTestServer()
+	proc, err := cut.StartProcess(ctx, nodeProcessOptions(name, dir))
+	Expect(err).NotTo(HaveOccurred())
+	DeferCleanup(proc.Close)
+	return proc, srv
+}
+
+// crossTabExpiry inits two instances (tabs of one profile), logs in through instance
+// 0, expires the access token and holds every refresh, then sends one GET from each
+// instance: instance 0 holds the expired A0, instance 1 no token at all, so both get
+// a 401 and want a refresh. It returns the hold (not yet released) and the replies.
+func crossTabExpiry(ctx context.Context, proc *cut.Process, srv *fakeserver.Server) (*fakeserver.Fault, [2]chan cut.Reply) {
+	GinkgoHelper()
+	Expect(proc.Init(ctx, cut.Env{BaseURL: srv.URL(), Scenario: "TABS-NODE", Instances: 2})).To(Succeed())
+	Expect(proc.Login(ctx, nodeUser, nodePassword)).To(HaveField("Status", 200))
+	srv.ExpireAccess()
+	hold := srv.AddFault(fakeserver.Rule{Method: "POST", Path: fakeserver.PathRefresh, Action: fakeserver.ActionHoldBefore})
+	DeferCleanup(hold.Release)
+	done := [2]chan cut.Reply{}
+	for i := range done {
+		done[i] = requestAsync(ctx, proc, cut.Call{Method: "GET", Path: fakeserver.PathMe, Instance: i})
+	}
+	// Both tabs were answered 401 before any refresh went through.
+	Expect(srv.WaitJournal(ctx, func(j fakeserver.Journal) bool {
+		return len(j.To("GET", fakeserver.PathMe).WithStatus(401)) == 2
+	})).To(BeTrue(), "both instances' GETs were answered 401")
+	return hold, done
+}
+
+var _ = Describe("the Node drivers across tabs (instances) meeting one expiry", Label("node"), func() {
+	start := startNodeDriver
+	reused := func(e fakeserver.Entry) bool { return e.RefreshState == fakeserver.StateReused }
+
+	It("axios-singleflight: one tab refreshes at a time, the second presents the rotated cookie, both callers get 200", func(ctx SpecContext) {
+		proc, srv := start(ctx, "axios-singleflight", "axios-singleflight")
+		hold, done := crossTabExpiry(ctx, proc, srv)
+		Expect(hold.WaitHeld(ctx, 1)).To(Succeed())
+		// The other tab waits for the refresh lock: no second refresh while the first is held.
+		Consistently(func() int { return len(srv.Journal().Refreshes()) }, 300*time.Millisecond, 20*time.Millisecond).
+			Should(Equal(1), "a second tab's refresh went out while the first was in flight; stderr:\n%s", proc.TakeStderr())
+		hold.Release()
+
+		var replies [2]cut.Reply
+		for i := range done {
+			Eventually(done[i], 10*time.Second).Should(Receive(&replies[i]))
+		}
+		Expect(replies).To(HaveEach(HaveField("Status", 200)), "both callers get 200")
+		j := srv.Journal()
+		Expect(j.Where(reused)).To(BeEmpty(), "no refresh token was presented twice:\n%v", j.Refreshes())
+		Expect(j.Refreshes()).To(HaveExactElements(
+			SatisfyAll(HaveField("RefreshToken", "R0"), HaveField("Status", 200)),
+			SatisfyAll(HaveField("RefreshToken", "R1"), HaveField("Status", 200)),
+		), "the second tab presents the cookie the first tab's refresh rotated in")
+		Expect(j.Refreshes()).To(ConsistOf(HaveField("Instance", 0), HaveField("Instance", 1)), "each tab refreshed for itself")
+	}, SpecTimeout(40*time.Second))
+
+	It("axios-seed (the tutorial's interceptor): both tabs present the same refresh cookie, and one is reuse", func(ctx SpecContext) {
+		proc, srv := start(ctx, "axios-seed", "axios-seed-interceptor")
+		hold, done := crossTabExpiry(ctx, proc, srv)
+		// No cross-tab coordination: both tabs' refreshes go out with R0.
+		Expect(hold.WaitHeld(ctx, 2)).To(Succeed())
+		hold.Release()
+		for i := range done {
+			Eventually(done[i], 10*time.Second).Should(Receive())
+		}
+		j := srv.Journal()
+		Expect(j.Refreshes()).To(ConsistOf(
+			SatisfyAll(HaveField("Instance", 0), HaveField("RefreshToken", "R0")),
+			SatisfyAll(HaveField("Instance", 1), HaveField("RefreshToken", "R0")),
+		))
+		Expect(j.Where(reused)).To(HaveLen(1), "the second presentation of R0 is reuse:\n%v", j.Refreshes())
 	}, SpecTimeout(40*time.Second))
 })
 
@@ -359,6 +565,28 @@ var _ = Describe("the Node drivers' protocol plumbing", Label("node"), func() {
 			Eventually(drv.done).WithTimeout(15*time.Second).Should(Receive(BeNil()), "exit status 0 on stdin EOF")
 			Expect(drv.lines).To(BeClosed())
 		}, SpecTimeout(40*time.Second))
+
+		It(d.name+" refuses a bad instances count and names the instance init did not make", func(ctx SpecContext) {
+			srv := newNodeTestServer()
+			drv := startRawDriver(d.dir)
+			for id, bad := range []string{`0`, `-1`, `1.5`, `"2"`, `1025`} {
+				drv.send(fmt.Sprintf(`{"id":%d,"cmd":"init","baseURL":%q,"instances":%s}`, id, srv.URL(), bad))
+				Expect(drv.reply()).To(Equal(map[string]any{"id": float64(id), "error": "bad init: instances must be an integer from 1 to 1024"}), "instances %s", bad)
+			}
+			drv.send(fmt.Sprintf(`{"id":10,"cmd":"init","baseURL":%q,"instances":2}`, srv.URL()))
+			Expect(drv.reply()).To(Equal(map[string]any{"id": 10.0, "ok": true}))
+			drv.send(`{"id":11,"cmd":"restart","instance":2}`)
+			Expect(drv.reply()).To(Equal(map[string]any{"id": 11.0, "error": "no instance 2 (init made 2)"}))
+			drv.send(`{"id":12,"cmd":"request","method":"GET","path":"/api/auth/me","instance":-1}`)
+			Expect(drv.reply()).To(Equal(map[string]any{"id": 12.0, "error": "no instance -1 (init made 2)"}))
+			drv.send(`{"id":13,"cmd":"login","email":"a","password":"b","instance":"1"}`)
+			Expect(drv.reply()).To(Equal(map[string]any{"id": 13.0, "error": `no instance "1" (init made 2)`}))
+			drv.send(`{"id":14,"cmd":"logout","instance":1.5}`)
+			Expect(drv.reply()).To(Equal(map[string]any{"id": 14.0, "error": "no instance 1.5 (init made 2)"}))
+			drv.send(`{"id":15,"cmd":"restart","instance":1}`)
+			Expect(drv.reply()).To(Equal(map[string]any{"id": 15.0, "ok": true}))
+			Expect(srv.Journal()).To(BeEmpty(), "nothing was sent")
+		}, SpecTimeout(30*time.Second))
 
 		It(d.name+" answers shutdown, then exits 0", func(ctx SpecContext) {
 			drv := startRawDriver(d.dir)

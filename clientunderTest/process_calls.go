@@ -24,6 +24,8 @@ type (
 		BaseURL  string `json:"baseURL"`
 		Scenario string `json:"scenario"`
 		Now      string `json:"now"`
+		// Instances is sent only to a driver that announced feature instances.
+		Instances int `json:"instances,omitempty"`
 	}
 	loginCmd struct {
 		ID       int64  `json:"id"`
@@ -38,10 +40,25 @@ type (
 		Path    string            `json:"path"`
 		Body    json.RawMessage   `json:"body,omitempty"`
 		Headers map[string]string `json:"headers,omitempty"`
+		// Instance is left out for instance 0, so a v1 transcript is unchanged.
+		Instance int `json:"instance,omitempty"`
 	}
 	bareCmd struct {
 		ID  int64  `json:"id"`
 		Cmd string `json:"cmd"`
+	}
+	// instanceCmd is logout or restart, naming the instance when it is not 0.
+	instanceCmd struct {
+		ID       int64  `json:"id"`
+		Cmd      string `json:"cmd"`
+		Instance int    `json:"instance,omitempty"`
+	}
+	clockCmd struct {
+		ID   int64  `json:"id"`
+		Cmd  string `json:"cmd"`
+		Mode string `json:"mode"` // set or tick
+		Now  string `json:"now,omitempty"`
+		By   string `json:"by,omitempty"`
 	}
 	cancelCmd struct {
 		ID     int64  `json:"id"`
@@ -83,7 +100,8 @@ func (p *Process) Request(ctx context.Context, c Call) (Reply, error) {
 	var sent atomic.Int64
 	build := func(id int64) ([]byte, error) {
 		sent.Store(id)
-		return json.Marshal(requestCmd{ID: id, Cmd: "request", Method: c.Method, Path: c.Path, Body: c.Body, Headers: c.Headers})
+		return json.Marshal(requestCmd{ID: id, Cmd: "request", Method: c.Method, Path: c.Path, Body: c.Body,
+			Headers: c.Headers, Instance: c.Instance})
 	}
 	if !p.Hello().Has(FeatureCancel) {
 		return p.call(ctx, desc, build)
@@ -118,20 +136,50 @@ func (p *Process) Request(ctx context.Context, c Call) (Reply, error) {
 
 // Restart reloads the driver's client (feature restart): in-flight commands answer
 // "aborted", and the client is rebuilt from its persisted state.
-func (p *Process) Restart(ctx context.Context) error {
-	r, err := p.call(ctx, describe("restart"), bare("restart"))
+func (p *Process) Restart(ctx context.Context) error { return p.RestartInstance(ctx, 0) }
+
+// RestartInstance reloads one instance (features restart and instances).
+func (p *Process) RestartInstance(ctx context.Context, instance int) error {
+	return p.expectOK(ctx, "restart", func(id int64) ([]byte, error) {
+		return json.Marshal(instanceCmd{ID: id, Cmd: "restart", Instance: instance})
+	})
+}
+
+// Logout is the driver's own logout.
+func (p *Process) Logout(ctx context.Context) (Reply, error) { return p.LogoutInstance(ctx, 0) }
+
+// LogoutInstance logs out through one instance (feature instances).
+func (p *Process) LogoutInstance(ctx context.Context, instance int) (Reply, error) {
+	return p.call(ctx, describe("logout"), func(id int64) ([]byte, error) {
+		return json.Marshal(instanceCmd{ID: id, Cmd: "logout", Instance: instance})
+	})
+}
+
+// SetClock sets the driver's client clock without running timers (feature clock).
+func (p *Process) SetClock(ctx context.Context, now time.Time) error {
+	return p.expectOK(ctx, "clock", func(id int64) ([]byte, error) {
+		return json.Marshal(clockCmd{ID: id, Cmd: "clock", Mode: "set", Now: now.UTC().Format(time.RFC3339Nano)})
+	})
+}
+
+// TickClock advances the driver's client clock, running due timers (feature clock).
+func (p *Process) TickClock(ctx context.Context, d time.Duration) error {
+	return p.expectOK(ctx, "clock", func(id int64) ([]byte, error) {
+		return json.Marshal(clockCmd{ID: id, Cmd: "clock", Mode: "tick", By: d.String()})
+	})
+}
+
+// expectOK runs a command whose only answer is ok: an error reply is the driver
+// failing a harness step, reported as a fault.
+func (p *Process) expectOK(ctx context.Context, cmd string, build func(int64) ([]byte, error)) error {
+	r, err := p.call(ctx, describe(cmd), build)
 	if err != nil {
 		return err
 	}
 	if r.Error != "" {
-		return crashed(fmt.Sprintf("driver %q failed restart: %s", p.opts.Name, r.Error))
+		return crashed(fmt.Sprintf("driver %q failed %s: %s", p.opts.Name, cmd, r.Error))
 	}
 	return nil
-}
-
-// Logout is the driver's own logout.
-func (p *Process) Logout(ctx context.Context) (Reply, error) {
-	return p.call(ctx, describe("logout"), bare("logout"))
 }
 
 // call runs one command on the current driver and turns its reply into a Reply.

@@ -21,9 +21,13 @@ func (p *Process) Init(ctx context.Context, env Env) error {
 		return err
 	}
 	desc := func(id int64) string { return fmt.Sprintf("init #%d (%s)", id, scenario) }
+	instances := 0 // left out for a driver without the feature
+	if p.Hello().Has(FeatureInstances) {
+		instances = max(env.Instances, 1)
+	}
 	w, err := d.roundTrip(ctx, desc, func(id int64) ([]byte, error) {
 		return json.Marshal(initCmd{ID: id, Cmd: "init", BaseURL: env.BaseURL, Scenario: scenario,
-			Now: env.Now.UTC().Format(time.RFC3339)})
+			Now: env.Now.UTC().Format(time.RFC3339), Instances: instances})
 	})
 	if err != nil {
 		return err

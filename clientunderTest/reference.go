@@ -19,14 +19,18 @@ import (
 const ReferenceVersion = "1.0"
 
 // Reference is the in-process Go client that implements the retry contract
-// (RC1–RC17 of the contract in conformance/requirement.go) on net/http and net/http/cookiejar. It is written to be
-// copied: the whole refresh logic is Request (reference_request.go) plus the
-// single-flight refresh of a session (reference_session.go).
+// (the contract in conformance/requirement.go) on net/http and net/http/cookiejar. It
+// is written to be copied: the whole refresh logic is Request (reference_request.go)
+// plus the single-flight refresh (reference_session.go) and the early refresh on the
+// client's own clock (reference_early.go).
 //
-// State lives in a session: the access token (in memory), the cookie jar that holds
-// the refresh cookie, and the refresh in flight. Login makes a new session and Logout
-// drops the current one, so anything still running for an old session (a refresh that
-// lands after logout, a late 401) can see it is stale and discard its result (RC13).
+// State comes in two layers, as in a browser. A session is one login's worth of what
+// the tabs of one profile share: the cookie jar that holds the refresh cookie,
+// whether the user is logged in, and a lock that lets one tab refresh at a time (Web
+// Locks). A tab is one instance's memory: its access token, the refresh it has in
+// flight, its early-refresh timer. Login makes a new session and Logout (in any tab)
+// drops it, so anything still running for an old session (a refresh that lands after
+// logout, a late 401) can see it is stale and discard its result (RC13, RC17).
 //
 // Choices where the contract leaves room:
 //   - After a refused refresh (401, or any 4xx) the access token is forgotten: later
@@ -38,6 +42,14 @@ const ReferenceVersion = "1.0"
 //   - A 401 that arrives after Logout or a new Login is returned as is.
 //   - Each refresh call is bounded by refreshTimeout and runs detached from the
 //     request that started it, so one caller giving up does not fail the others.
+//   - Tabs take the session's lock around each refresh, so two tabs never present
+//     one refresh token together; a tab that waited for the lock refreshes with the
+//     rotated cookie the first one stored (a second refresh, never a reuse).
+//   - The access token's lifetime is the expiresIn of the response that issued it,
+//     counted on the client's clock from its arrival, never the JWT's exp against the
+//     device clock: a skewed clock cannot make every token look expired (RC18). The
+//     token is renewed once three quarters of that lifetime have passed, by a timer
+//     and, if the timer has not run (a sleeping laptop), by the next request.
 //
 // A mutant (NewMutant) is the same code with exactly one bug switched on.
 type Reference struct {
@@ -50,7 +62,9 @@ type Reference struct {
 	base    string           // base URL without a trailing slash; "" before Init
 	life    context.Context  // ends on the next Init or Close: aborts this scenario's work
 	endLife context.CancelFunc
-	sess    *session
+	clock   *clientClock // the client's own clock (feature clock)
+	sess    *session     // the current login, shared by every tab
+	tabs    []*tab       // each instance's memory; replaced when stale or restarted
 }
 
 // Reference is a Client.
@@ -80,7 +94,7 @@ func newTransport() *http.Transport {
 // Hello announces the client and the optional features it implements.
 func (r *Reference) Hello() Hello {
 	return Hello{Name: r.name, Version: ReferenceVersion + " (" + runtime.Version() + ")",
-		Features: []string{FeatureCancel, FeatureRestart}}
+		Features: []string{FeatureCancel, FeatureRestart, FeatureInstances, FeatureClock}}
 }
 
 // ObserveResponses sets the hook called once for every response to an application
@@ -104,44 +118,58 @@ func (r *Reference) acted(status int) {
 }
 
 // Init aborts everything the previous scenario left running and starts over with no
-// token and an empty cookie jar, bound to env.BaseURL.
+// token and an empty cookie jar, bound to env.BaseURL, with env.Instances tabs and the
+// client's clock at env.Now.
 func (r *Reference) Init(ctx context.Context, env Env) error {
 	baseURL := env.BaseURL
 	u, err := url.Parse(baseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("%s: init: base URL %q is not an http(s) URL", r.name, baseURL)
 	}
+	if env.Instances > maxInstances {
+		return fmt.Errorf("%s: init: %d instances (at most %d)", r.name, env.Instances, maxInstances)
+	}
 	life, end := context.WithCancel(context.Background())
 	r.mu.Lock()
 	r.endLife()
 	r.base = strings.TrimRight(baseURL, "/")
 	r.life, r.endLife = life, end
+	r.clock = newClientClock(env.Now)
 	r.sess = r.newSession()
+	r.tabs = make([]*tab, max(env.Instances, 1))
+	for i := range r.tabs {
+		r.tabs[i] = r.newTab(i, r.sess)
+	}
 	r.mu.Unlock()
 	r.transport.CloseIdleConnections()
 	return nil
 }
 
-// Restart is a page reload: everything in flight is aborted and the in-memory state
-// (the access token, the refresh in flight) is gone; what a browser persists stays —
-// the cookie jar with the refresh cookie, and whether the user was logged in. The
-// reference keeps its access token in memory only, so after a restart its first
-// protected call goes out without one and its 401 starts the refresh.
-func (r *Reference) Restart(ctx context.Context) error {
-	life, end := context.WithCancel(context.Background())
+// maxInstances bounds Env.Instances: tabs of one profile, not a load test.
+const maxInstances = 64
+
+// Restart is a reload of instance 0 (RestartInstance).
+func (r *Reference) Restart(ctx context.Context) error { return r.RestartInstance(ctx, 0) }
+
+// RestartInstance is a page reload of one tab: everything that tab has in flight is
+// aborted and its memory (the access token, its refresh in flight, its timer) is
+// gone; what the profile persists stays — the cookie jar with the refresh cookie, and
+// whether the user is logged in. The reference keeps its access token in memory
+// only, so after a restart the tab's first protected call goes out without one and
+// its 401 starts the refresh.
+func (r *Reference) RestartInstance(ctx context.Context, instance int) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.base == "" {
-		end()
 		return fmt.Errorf("%s: restart before Init (or after Close)", r.name)
 	}
-	r.endLife()
-	r.life, r.endLife = life, end
-	old := r.sess
-	s := r.newSession()
-	s.jar, s.client = old.jar, old.client // persisted: the cookie jar
-	s.canRefresh = old.canRefresh         // persisted: "logged in" (a flag in storage)
-	r.sess = s
+	if instance < 0 || instance >= len(r.tabs) {
+		return fmt.Errorf("%s: restart: no instance %d (init made %d)", r.name, instance, len(r.tabs))
+	}
+	old := r.tabs[instance]
+	old.end()
+	r.clock.stop(old.timer)
+	r.tabs[instance] = r.newTab(instance, r.sess)
 	return nil
 }
 
@@ -155,11 +183,41 @@ func (r *Reference) Close() error {
 	return nil
 }
 
+// SetClock sets the client's wall clock without running timers (feature clock).
+func (r *Reference) SetClock(ctx context.Context, now time.Time) error {
+	c, err := r.clientClock()
+	if err == nil {
+		c.set(now)
+	}
+	return err
+}
+
+// TickClock advances the client's clock, running the timers that fall due (feature
+// clock): an early refresh due by then has started when it returns.
+func (r *Reference) TickClock(ctx context.Context, d time.Duration) error {
+	c, err := r.clientClock()
+	if err == nil {
+		c.tick(d)
+	}
+	return err
+}
+
+func (r *Reference) clientClock() (*clientClock, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.base == "" {
+		return nil, fmt.Errorf("%s: clock before Init (or after Close)", r.name)
+	}
+	return r.clock, nil
+}
+
 // Login posts the credentials from a fresh session (a new jar for the new refresh
 // cookie) and makes that session current only when the server issued a token: a
 // failed login leaves the current session as it was and starts no refresh (RC14).
+// Login is always through instance 0; the other tabs join the new session on their
+// next call, with no access token of their own.
 func (r *Reference) Login(ctx context.Context, email, password string) (Reply, error) {
-	base, life, _, err := r.current()
+	base, t, err := r.current(0)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -168,56 +226,76 @@ func (r *Reference) Login(ctx context.Context, email, password string) (Reply, e
 		return Reply{}, fmt.Errorf("%s: login: %w", r.name, err)
 	}
 	s := r.newSession()
-	reply, err := r.exchange(ctx, life, s.client, outgoing{method: http.MethodPost, url: base + fakeserver.PathLogin, body: body})
+	reply, err := r.exchange(ctx, t.life, s.client, outgoing{method: http.MethodPost, url: base + fakeserver.PathLogin, body: body})
 	if err != nil || reply.Error != "" {
 		return reply, err
 	}
-	var doc struct {
-		AccessToken string `json:"accessToken"`
-	}
-	if reply.Status/100 == 2 && json.Unmarshal(reply.Body, &doc) == nil && doc.AccessToken != "" {
+	if doc, ok := issuedToken(reply); ok {
 		r.mu.Lock()
-		if r.life == life { // not re-initialised meanwhile
-			s.token, s.gen, s.canRefresh = doc.AccessToken, 1, true
+		if r.tabs[0] == t && t.life.Err() == nil { // not re-initialised or restarted meanwhile
+			s.canRefresh = true
 			r.sess = s
+			nt := r.newTab(0, s)
+			r.tabs[0] = nt
+			r.clock.stop(t.timer)
+			r.setToken(nt, doc, 1)
 		}
 		r.mu.Unlock()
 	}
 	return reply, nil
 }
 
-// Logout forgets the session first and then tells the server: from the moment the
-// logout request leaves, no request of ours can carry the old tokens, and whatever
-// the old session still has in flight finds itself stale (RC13). The old session's
-// jar still holds the refresh cookie, so the logout presents it and the server
-// revokes its family.
-func (r *Reference) Logout(ctx context.Context) (Reply, error) {
-	base, life, old, err := r.current()
+// Logout is LogoutInstance of instance 0.
+func (r *Reference) Logout(ctx context.Context) (Reply, error) { return r.LogoutInstance(ctx, 0) }
+
+// LogoutInstance logs the profile out from one tab. It forgets the session first and
+// then tells the server: from the moment the logout request leaves, no request of any
+// tab can carry the old tokens, and whatever the old session still has in flight in
+// any tab finds itself stale (RC13, RC17). The old session's jar still holds the
+// refresh cookie, so the logout presents it and the server revokes its family.
+func (r *Reference) LogoutInstance(ctx context.Context, instance int) (Reply, error) {
+	base, t, err := r.current(instance)
 	if err != nil {
 		return Reply{}, err
 	}
+	old := t.sess
 	r.mu.Lock()
 	if r.sess == old {
 		r.sess = r.newSession()
 	}
 	r.mu.Unlock()
-	return r.exchange(ctx, life, old.client, outgoing{method: http.MethodPost, url: base + fakeserver.PathLogout})
+	return r.exchange(ctx, t.life, old.client, outgoing{method: http.MethodPost, url: base + fakeserver.PathLogout})
 }
 
-// current is a consistent snapshot of what a call needs.
-func (r *Reference) current() (base string, life context.Context, s *session, err error) {
+// current is a consistent snapshot of what a call of one instance needs: the base URL
+// and the instance's tab, bound to the current session (a tab whose session ended —
+// logout or a new login in any tab — starts over with no token).
+func (r *Reference) current(instance int) (base string, t *tab, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.base == "" {
-		return "", nil, nil, fmt.Errorf("%s: used before Init (or after Close)", r.name)
+	switch {
+	case r.base == "":
+		return "", nil, fmt.Errorf("%s: used before Init (or after Close)", r.name)
+	case instance < 0 || instance >= len(r.tabs):
+		return "", nil, fmt.Errorf("%s: no instance %d (init made %d)", r.name, instance, len(r.tabs))
 	}
-	return r.base, r.life, r.sess, nil
+	if t = r.tabs[instance]; t.sess != r.sess {
+		r.clock.stop(t.timer)
+		t = r.newTab(instance, r.sess)
+		r.tabs[instance] = t
+	}
+	return r.base, t, nil
 }
 
-// isCurrent reports whether s is still the live session (not logged out, not replaced
-// by a later login or Init).
-func (r *Reference) isCurrent(s *session) bool {
+// isCurrent reports whether t is still its instance's live tab of the live session
+// (not logged out, not replaced by a later login, a restart or Init). The caller
+// holds r.mu.
+func (r *Reference) isCurrentLocked(t *tab) bool {
+	return t.index < len(r.tabs) && r.tabs[t.index] == t && r.sess == t.sess
+}
+
+func (r *Reference) isCurrent(t *tab) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.sess == s
+	return r.isCurrentLocked(t)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 )
 
 // outgoing is one HTTP send. tokens are the Bearer tokens to attach, normally zero or
@@ -17,6 +18,7 @@ type outgoing struct {
 	body    []byte
 	tokens  []string
 	cookies []*http.Cookie
+	wrote   func() // called once the request is written (nil: nobody asks)
 }
 
 // exchange sends one request and reads the whole response. A request that got no
@@ -26,6 +28,11 @@ func (r *Reference) exchange(ctx, life context.Context, c *http.Client, o outgoi
 	joined, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer context.AfterFunc(life, cancel)()
+	if o.wrote != nil {
+		joined = httptrace.WithClientTrace(joined, &httptrace.ClientTrace{
+			WroteRequest: func(httptrace.WroteRequestInfo) { o.wrote() },
+		})
+	}
 	req, err := http.NewRequestWithContext(joined, o.method, o.url, nil)
 	if err != nil {
 		return Reply{Error: "EINVAL: " + err.Error()}, nil

@@ -35,6 +35,13 @@ type rig struct {
 
 func newRig(ctx context.Context, c *cut.Reference) *rig {
 	GinkgoHelper()
+	return newRigOf(ctx, c, 1)
+}
+
+// newRigOf is newRig with several instances (tabs of one profile) and the client's
+// clock (feature clock) started at the server's.
+func newRigOf(ctx context.Context, c *cut.Reference, instances int) *rig {
+	GinkgoHelper()
 	srv := fakeserver.New(fakeserver.Options{
 		Clock: clockwork.NewFakeClockAt(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)),
 	})
@@ -42,7 +49,7 @@ func newRig(ctx context.Context, c *cut.Reference) *rig {
 	DeferCleanup(srv.Close)
 	_, err := srv.AddUser("Ada", adaEmail, adaPassword)
 	Expect(err).NotTo(HaveOccurred())
-	Expect(c.Init(ctx, cut.Env{BaseURL: srv.URL(), Scenario: "test"})).To(Succeed())
+	Expect(c.Init(ctx, cut.Env{BaseURL: srv.URL(), Scenario: "test", Now: srv.Now(), Instances: instances})).To(Succeed())
 	DeferCleanup(c.Close)
 	reply, err := c.Login(ctx, adaEmail, adaPassword)
 	Expect(err).NotTo(HaveOccurred())
@@ -57,6 +64,13 @@ func (r *rig) call(ctx context.Context, method, path, body string) (cut.Reply, e
 		c.Body = json.RawMessage(body)
 	}
 	return r.c.Request(ctx, c)
+}
+
+// advanceBoth moves the server's clock and the client's by d (the client's timers run).
+func (r *rig) advanceBoth(ctx context.Context, d time.Duration) {
+	GinkgoHelper()
+	r.srv.Advance(d)
+	Expect(r.c.TickClock(ctx, d)).To(Succeed())
 }
 
 // journal is the server's journal once every request in it has been answered: the

@@ -13,7 +13,8 @@ import (
 // resource answers 401, refreshes the token once for the whole session and replays
 // the call once (the contract in conformance/requirement.go):
 //
-//  1. A call that starts while a refresh is running waits for it (RC12).
+//  1. A call that starts while a refresh is running waits for it (RC12); one whose
+//     token is due for its early refresh joins or starts that refresh (RC2, RC18).
 //  2. The call goes out with the current access token; the client remembers which
 //     token generation it carried (RC9).
 //  3. Anything but a 401 from a protected path goes straight back to the caller: 403,
@@ -35,7 +36,7 @@ func (r *Reference) Request(ctx context.Context, call Call) (Reply, error) {
 }
 
 func (r *Reference) request(ctx context.Context, call Call) (Reply, error) {
-	base, life, s, err := r.current()
+	base, t, err := r.current(call.Instance)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -50,20 +51,23 @@ func (r *Reference) request(ctx context.Context, call Call) (Reply, error) {
 	o := outgoing{method: method, url: base + call.Path, headers: call.Headers, body: requestBody(call.Body)}
 	guarded := protected(path)
 	if guarded {
-		if err := r.awaitRefresh(ctx, life, s); err != nil {
+		if err := r.awaitRefresh(ctx, t); err != nil {
+			return settle(err)
+		}
+		if err := r.renewEarly(ctx, base, t); err != nil {
 			return settle(err)
 		}
 	}
-	token, gen := r.token(s)
+	token, gen := r.token(t)
 	sent := tokens(token)
 	for replays := 0; ; replays++ {
 		o.tokens = sent
-		reply, err := r.exchange(ctx, life, s.client, o)
+		reply, err := r.exchange(ctx, t.life, t.sess.client, o)
 		if err != nil || reply.Error != "" || !guarded || !r.bug.isExpiry(reply.Status) || replays >= r.bug.maxReplays() {
 			r.acted(reply.Status)
 			return reply, err
 		}
-		rec, err := r.afterUnauthorized(ctx, life, base, s, gen, reply.Status)
+		rec, err := r.afterUnauthorized(ctx, base, t, gen, reply.Status)
 		switch {
 		case err != nil:
 			return settle(err)

@@ -168,7 +168,7 @@ func (s *Session) play() {
 				s.mu.Unlock()
 			}
 		}()
-		env := cut.Env{BaseURL: s.Server.URL(), Scenario: s.scenario.ID, Now: s.Server.Now()}
+		env := cut.Env{BaseURL: s.Server.URL(), Scenario: s.scenario.ID, Now: s.Server.Now(), Instances: s.scenario.Instances}
 		if err := s.client.Init(s.ctx, env); err != nil {
 			s.fault(err, "init")
 		}

@@ -120,6 +120,30 @@ func (s *Session) settleRefresh(mark, acted0, firstSends int) {
 	s.WaitUntil(s.opts.SettleWindow, secondRefresh)
 }
 
+// ReleaseAndSettle releases held (the first sends a row held), then waits as the
+// parallel gate does until the client could act on the 401s of the n first sends
+// after mark: a refresh the row holds is then released into a settled client. A
+// second refresh ends the wait at once.
+func (s *Session) ReleaseAndSettle(held *fakeserver.Fault, mark, n int) {
+	acted := s.acted401()
+	held.Release()
+	s.settleRefresh(mark, acted, n)
+}
+
+// SettleEarly keeps an early (clock-driven) refresh that hold holds until every one
+// of n callers could have decided to wait for it: for an in-process client, until it
+// reported n calls waiting on a refresh before sending; a driver process gets the
+// settle window. A second refresh, or the hold releasing itself (its ReleaseAfter),
+// ends the wait at once: the single flight is already broken.
+func (s *Session) SettleEarly(hold *fakeserver.Fault, n int) {
+	broken := func(fakeserver.Journal) bool { return hold.Held() >= 2 || hold.Released() }
+	if s.observed {
+		s.WaitUntil(s.opts.HoldBound, func(j fakeserver.Journal) bool { return broken(j) || s.earlyActed() >= n })
+		return
+	}
+	s.WaitUntil(s.opts.SettleWindow, broken)
+}
+
 // WaitHeld waits until rule f holds n requests, or every pending has settled (a
 // client that never sends what the rule waits for is judged, not waited for until
 // the deadline), or the scenario ends. It reports whether the requests were held.

@@ -111,6 +111,8 @@ type ReplyRecord struct {
 	Body string `json:"body,omitempty"`
 	// Cancelled: the harness cancelled this request as its caller (feature cancel).
 	Cancelled bool `json:"cancelled,omitempty"`
+	// Instance is the client instance (tab) the command went to (feature instances).
+	Instance int `json:"instance,omitempty"`
 	// SentMs and RepliedMs are real ms since the scenario started.
 	SentMs    float64 `json:"sentMs"`
 	RepliedMs float64 `json:"repliedMs"`

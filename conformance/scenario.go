@@ -31,6 +31,9 @@ type Scenario struct {
 	Play func(s *Session)
 	// LoggedOut skips the automatic login before Play.
 	LoggedOut bool
+	// Instances is how many client instances (tabs of one profile) the client builds
+	// at init; more than one needs feature instances in Features.
+	Instances int
 }
 
 // Labels are the Ginkgo-style labels of the scenario (level:must, family:conc, req:rc2).

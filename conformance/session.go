@@ -47,6 +47,7 @@ type Session struct {
 	flooded      bool
 	inconclusive string        // why the row's precondition did not happen
 	acted        int           // 401 responses the in-process client reported acting on
+	actedEarly   int           // calls the in-process client reported waiting on an early refresh
 	activity     chan struct{} // closed and replaced on every reply and every reported response
 }
 
@@ -92,7 +93,7 @@ func (p *Pending) Wait() cut.Reply {
 func (s *Session) Go(call cut.Call) *Pending {
 	ctx, cancel := context.WithCancelCause(s.ctx)
 	p := &Pending{s: s, Call: call, cancel: cancel, done: make(chan struct{}), Sent: time.Now()}
-	p.index = s.record(ReplyRecord{Cmd: "request", Method: call.Method, Path: call.Path, SentMs: s.ms(p.Sent)})
+	p.index = s.record(ReplyRecord{Cmd: "request", Method: call.Method, Path: call.Path, Instance: call.Instance, SentMs: s.ms(p.Sent)})
 	go func() {
 		defer cancel(nil)
 		p.reply, p.err = s.client.Request(ctx, call)
@@ -175,11 +176,21 @@ func (s *Session) LoginAs(email, password string, want int) cut.Reply {
 	return r
 }
 
-// Logout runs the client's own logout.
-func (s *Session) Logout() cut.Reply {
+// Logout runs the client's own logout (through instance 0).
+func (s *Session) Logout() cut.Reply { return s.LogoutInstance(0) }
+
+// LogoutInstance runs the client's logout through one instance (a tab); an instance
+// other than 0 needs feature instances on the row.
+func (s *Session) LogoutInstance(instance int) cut.Reply {
 	t := time.Now()
-	i := s.record(ReplyRecord{Cmd: "logout", Method: "POST", Path: fakeserver.PathLogout, SentMs: s.ms(t)})
-	r, err := s.client.Logout(s.ctx)
+	i := s.record(ReplyRecord{Cmd: "logout", Method: "POST", Path: fakeserver.PathLogout, Instance: instance, SentMs: s.ms(t)})
+	var r cut.Reply
+	var err error
+	if instance == 0 {
+		r, err = s.client.Logout(s.ctx)
+	} else {
+		r, err = s.multi().LogoutInstance(s.ctx, instance)
+	}
 	s.settle(i, r, err, time.Now())
 	if err != nil {
 		s.fault(err, "logout")
@@ -189,17 +200,70 @@ func (s *Session) Logout() cut.Reply {
 
 // Restart reloads the client (feature restart; the row lists it in Features): its
 // in-flight commands answer "aborted" and it rebuilds itself from what it persists.
-func (s *Session) Restart() {
+func (s *Session) Restart() { s.RestartInstance(0) }
+
+// RestartInstance reloads one instance (a tab); an instance other than 0 needs
+// feature instances on the row too.
+func (s *Session) RestartInstance(instance int) {
 	t := time.Now()
-	i := s.record(ReplyRecord{Cmd: "restart", SentMs: s.ms(t)})
+	i := s.record(ReplyRecord{Cmd: "restart", Instance: instance, SentMs: s.ms(t)})
 	r, ok := s.client.(cut.Restarter)
 	if !ok {
 		s.stop(HarnessError, "harness-error: the row restarts a client that cannot restart (list feature restart on the row)")
 	}
-	err := r.Restart(s.ctx)
+	var err error
+	if instance == 0 {
+		err = r.Restart(s.ctx)
+	} else {
+		err = s.multi().RestartInstance(s.ctx, instance)
+	}
 	s.settle(i, cut.Reply{}, err, time.Now())
 	if err != nil {
 		s.fault(err, "restart")
+	}
+}
+
+// multi is the client as a MultiInstance, or a harness error: the row must list
+// feature instances, so a client without it is skipped before Play.
+func (s *Session) multi() cut.MultiInstance {
+	m, ok := s.client.(cut.MultiInstance)
+	if !ok {
+		s.stop(HarnessError, "harness-error: the row uses a second instance of a client without instances (list feature instances on the row)")
+	}
+	return m
+}
+
+// SetClientClock sets the client's own clock to now without running its timers
+// (feature clock): a skewed device clock, or a laptop waking from sleep. The server's
+// clock does not move.
+func (s *Session) SetClientClock(now time.Time) {
+	s.clockStep(func(c cut.Clocked) error { return c.SetClock(s.ctx, now) })
+}
+
+// TickClientClock advances the client's own clock by d, running the timers that fall
+// due (feature clock). The server's clock does not move.
+func (s *Session) TickClientClock(d time.Duration) {
+	s.clockStep(func(c cut.Clocked) error { return c.TickClock(s.ctx, d) })
+}
+
+// AdvanceBoth moves the server's clock and then the client's by d: time passing for
+// both, as it does in the real world (feature clock).
+func (s *Session) AdvanceBoth(d time.Duration) {
+	s.Server.Advance(d)
+	s.TickClientClock(d)
+}
+
+func (s *Session) clockStep(step func(cut.Clocked) error) {
+	t := time.Now()
+	i := s.record(ReplyRecord{Cmd: "clock", SentMs: s.ms(t)})
+	c, ok := s.client.(cut.Clocked)
+	if !ok {
+		s.stop(HarnessError, "harness-error: the row moves the clock of a client without feature clock (list it on the row)")
+	}
+	err := step(c)
+	s.settle(i, cut.Reply{}, err, time.Now())
+	if err != nil {
+		s.fault(err, "clock")
 	}
 }
 
@@ -294,8 +358,11 @@ func (s *Session) observe() func() {
 	o.ObserveResponses(func(status int) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		if status == 401 {
+		switch status {
+		case 401:
 			s.acted++
+		case 0:
+			s.actedEarly++
 		}
 		s.pokeLocked()
 	})
@@ -307,6 +374,14 @@ func (s *Session) acted401() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.acted
+}
+
+// earlyActed is how many calls the client reported joining or starting an early
+// (clock-driven) refresh before they were sent.
+func (s *Session) earlyActed() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.actedEarly
 }
 
 // changed is closed at the next reply or reported response.

@@ -63,7 +63,7 @@ func restarts() []conformance.Scenario {
 			Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC17, conformance.RC13}, Family: "restart",
 			Features: []string{cut.FeatureRestart},
 			Play: func(s *conformance.Session) {
-				mark, p := logoutDuringRefresh(s)
+				mark, p := logoutDuringRefresh(s, 0)
 				p.Wait()
 				s.Restart()
 				s.Send(GetMe())

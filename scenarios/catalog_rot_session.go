@@ -38,22 +38,27 @@ func session() []conformance.Scenario {
 	return []conformance.Scenario{{
 		ID: "SESSION-01", Title: "a refresh that completes after logout is discarded",
 		Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC17, conformance.RC13}, Family: "session",
-		Play: func(s *conformance.Session) {
-			mark, p := logoutDuringRefresh(s)
-			r := p.Wait()
-			s.NothingAfter(conformance.RC13)
-			expectNothingRevived(s, mark)
-			s.Check(r.Error != "" || r.Status == 401, conformance.RC17, "the GET's caller gets 401 or an error, not a success", "%s", conformance.ReplyText(r))
-		},
+		Play: func(s *conformance.Session) { lateRefreshAfterLogout(s, 0) },
 	}}
 }
 
-// logoutDuringRefresh: expire → a GET whose refresh the server handles (issuing new
-// tokens) but whose answer it holds; the client logs out; then the answer is
-// delivered. It returns the journal mark before the GET and the GET in flight. A
+// lateRefreshAfterLogout is SESSION-01 (and, with the logout in another tab, TABS-04):
+// a refresh answered after the logout must not revive the session, and the GET that
+// waited on it gets its 401 or an error, not a success.
+func lateRefreshAfterLogout(s *conformance.Session, logoutBy int) {
+	mark, p := logoutDuringRefresh(s, logoutBy)
+	r := p.Wait()
+	s.NothingAfter(conformance.RC13)
+	expectNothingRevived(s, mark)
+	s.Check(r.Error != "" || r.Status == 401, conformance.RC17, "the GET's caller gets 401 or an error, not a success", "%s", conformance.ReplyText(r))
+}
+
+// logoutDuringRefresh: expire → a GET (instance 0) whose refresh the server handles
+// (issuing new tokens) but whose answer it holds; the client logs out through
+// instance logoutBy (another tab when not 0); then the answer is delivered. It returns the journal mark before the GET and the GET in flight. A
 // refresh that never came, or was answered before the logout finished (the hold
 // released on its bound), makes the row inconclusive: nothing completed after logout.
-func logoutDuringRefresh(s *conformance.Session) (int, *conformance.Pending) {
+func logoutDuringRefresh(s *conformance.Session, logoutBy int) (int, *conformance.Pending) {
 	s.Expire()
 	hold := s.Server.AddFault(fakeserver.Rule{Method: "POST", Path: fakeserver.PathRefresh, Times: 1, Action: fakeserver.ActionHoldResponse})
 	mark := s.Mark()
@@ -61,7 +66,7 @@ func logoutDuringRefresh(s *conformance.Session) (int, *conformance.Pending) {
 	if !s.WaitHeld(hold, 1, p) {
 		s.Inconclusive("the GET started no refresh within the hold bound: there was no refresh to complete after logout")
 	}
-	s.Logout()
+	s.LogoutInstance(logoutBy)
 	if rs := s.Since(mark).Refreshes(); len(rs) > 0 && !rs[0].Pending {
 		s.Inconclusive(fmt.Sprintf("the held refresh was answered (hold bound %s) before the client's logout "+
 			"finished: the refresh did not complete after logout", s.Limits().HoldBound))

@@ -33,8 +33,11 @@ const (
 // Every other row of the catalog passes.
 type exampleMatrix struct{ failed, warned, skipped []string }
 
-// withoutFeatures: neither example announces an optional feature (cancel, restart).
-var withoutFeatures = []string{"CANCEL-01", "CANCEL-02", "RESTART-01", "RESTART-02", "RESTART-03"}
+// withoutFeatures: neither example announces an optional feature (cancel, restart,
+// clock, instances).
+var withoutFeatures = []string{"CANCEL-01", "CANCEL-02", "RESTART-01", "RESTART-02", "RESTART-03",
+	"SKEW-01", "SKEW-02", "SKEW-03", "SLEEP-01", "SLEEP-02", "PROACTIVE-01", "PROACTIVE-02",
+	"TABS-01", "TABS-02", "TABS-03", "TABS-04"}
 
 var (
 	// The Go example (client.go + main.go) passes every row, MUST and SHOULD.

@@ -8,15 +8,22 @@
 // original 401, a refresh that lands after logout still wins, and so on. Do not fix
 // anything here; axios-singleflight is the fixed version.
 //
+// Several instances (feature instances: tabs of one browser profile) share the cookie
+// jar and nothing else — the tutorial has no cross-tab coordination at all. Each tab
+// has its own interceptor, so two tabs meeting an expiry together both refresh with
+// the same cookie, and the second is detected as reuse (a bug kept on purpose). After
+// a logout in one tab the others keep their in-memory token: there is no cross-tab
+// logout signal in the tutorial.
+//
 // Run: node clientunderTest/node/axios-seed/driver.mjs (speaks driver protocol v1).
 
 import axios from 'axios';
 import { wrapper } from 'axios-cookiejar-support';
 import { CookieJar } from 'tough-cookie';
-import { runDriver } from '../lib/driver-loop.mjs';
+import { INSTANCE_HEADER, runDriver } from '../lib/driver-loop.mjs';
 import { toAxiosConfig } from '../lib/axios-call.mjs';
 
-function createClient({ baseURL, signal, persisted }) {
+function createClient({ baseURL, signal, persisted, instance }) {
   // --- src/lib/axios.ts ---------------------------------------------------------
   // The browser keeps the HttpOnly refresh cookie (Path=/api/auth); here a
   // tough-cookie jar plays the browser's part, honouring Path, Max-Age and expiry.
@@ -24,8 +31,10 @@ function createClient({ baseURL, signal, persisted }) {
     axios.create({
       baseURL: baseURL + '/api',
       withCredentials: true,
-      headers: { 'Content-Type': 'application/json' },
-      jar: (persisted.jar ??= new CookieJar()), // the browser's cookies survive a reload (restart)
+      // driver plumbing: the instance (tab) number goes with every request, for the journal
+      headers: { 'Content-Type': 'application/json', [INSTANCE_HEADER]: String(instance) },
+      // the browser's cookies: shared by every tab of the profile, and they survive a reload (restart)
+      jar: (persisted.jar ??= new CookieJar()),
       signal, // driver plumbing: init aborts this client's in-flight work
       proxy: false, // the fake server is on loopback; never route it through a proxy
     }),
@@ -102,6 +111,8 @@ function createClient({ baseURL, signal, persisted }) {
 runDriver({
   name: 'axios-seed-interceptor',
   version: `axios ${axios.VERSION}`,
-  features: ['cancel', 'restart'], // the loop's plumbing: the caller's signal reaches axios; the jar survives a reload
+  // the loop's plumbing: the caller's signal reaches axios; the jar survives a reload and
+  // is shared by the instances (tabs)
+  features: ['cancel', 'restart', 'instances'],
   createClient,
 });

@@ -5,12 +5,18 @@
 //
 //   runDriver({
 //     name: 'my-client', version: 'axios 1.2.3', features: [],
-//     createClient: ({ baseURL, signal, log }) => ({
+//     createClient: ({ baseURL, signal, log, persisted, instance }) => ({
 //       login: (email, password) => ...,  // resolve/reject like axios: a response
 //       request: (call) => ...,           // {status, data}, or an error carrying
 //       logout: () => ...,                // .response, or a transport error (.code)
 //     }),
 //   });
+//
+// Feature instances: init may ask for N instances (tabs of one browser profile). The
+// loop calls createClient once per instance, all with the same `persisted` object (what
+// the profile shares: cookie jar, storage, cross-tab primitives) and each with its own
+// `instance` number and `signal`; login, request, logout and restart name an instance
+// (0 when absent). Every HTTP request an instance sends must carry INSTANCE_HEADER.
 
 import { shapeOutcome } from './reply.mjs';
 
@@ -18,12 +24,23 @@ import { shapeOutcome } from './reply.mjs';
 // driver must never grow without bound on bad input.
 const MAX_LINE = 4 * 1024 * 1024;
 
+// INSTANCE_HEADER tags every HTTP request with the instance (tab) that sent it, so the
+// fake server's journal can tell the tabs apart; a driver sets it in its client's
+// default headers.
+export const INSTANCE_HEADER = 'X-Tokenclock-Instance';
+
+// MAX_INSTANCES bounds init.instances: the fake server records instance numbers up to
+// 1023, and a driver must not build an unbounded number of clients on bad input.
+const MAX_INSTANCES = 1024;
+
 /**
  * runDriver serves protocol v1 on stdin/stdout until shutdown or stdin EOF.
- * createClient must be synchronous and build a client with no shared state.
+ * createClient must be synchronous and build a client whose only state shared with
+ * other instances is what it keeps in `persisted`.
  * @param {{name: string, version: string, features?: string[],
  *          createClient: (ctx: {baseURL: string, scenario: string, signal: AbortSignal,
- *                               log: (...a: unknown[]) => void}) => object}} driver
+ *                               log: (...a: unknown[]) => void, persisted: object,
+ *                               instance: number, instances: number}) => object}} driver
  */
 export function runDriver(driver) {
   // stdout carries protocol lines only: application code (the tutorial logs freely)
@@ -36,10 +53,14 @@ export function runDriver(driver) {
   // A stray rejection in client code must not kill the driver mid-scenario; log it.
   process.on('unhandledRejection', (err) => log('unhandled rejection:', describe(err)));
 
+  // slots: one per instance (tab), each {client, abort}; null before the first init.
+  // A slot is replaced by restart (that instance) and init (all of them): work that
+  // started on a replaced slot is answered "aborted".
   // requests: the AbortController of each request in flight, by command id (cancel).
-  // persisted: what survives a restart (a page reload) — the driver keeps its cookie jar
-  // and any storage there; init empties it.
-  const state = { epoch: 0, client: null, abort: null, exiting: false, requests: new Map(), persisted: {} };
+  // persisted: what survives a restart (a page reload) and what the instances share,
+  // as the tabs of one browser profile do — the driver keeps its cookie jar, storage
+  // and cross-tab primitives there; init empties it.
+  const state = { slots: null, exiting: false, requests: new Map(), persisted: {} };
 
   const send = (msg) => {
     if (!state.exiting) process.stdout.write(JSON.stringify(msg) + '\n');
@@ -81,7 +102,7 @@ export function runDriver(driver) {
       case 'init':
         return init(msg);
       case 'login':
-        return run((c) => c.login(String(msg.email ?? ''), String(msg.password ?? '')));
+        return run(msg, (c) => c.login(String(msg.email ?? ''), String(msg.password ?? '')));
       case 'request':
         if (typeof msg.method !== 'string' || typeof msg.path !== 'string') {
           return { error: 'bad request: method and path must be strings' };
@@ -96,11 +117,13 @@ export function runDriver(driver) {
         return { ok: true };
       }
       case 'logout':
-        return run((c) => c.logout());
-      case 'restart':
-        if (!state.client) return { error: 'not initialised: send init first' };
-        build(state.baseURL, state.scenario); // in-flight work answers 'aborted'
+        return run(msg, (c) => c.logout());
+      case 'restart': {
+        const found = slotOf(msg);
+        if (found.error) return found;
+        build(found.index); // only this instance: its in-flight work answers 'aborted'
         return { ok: true };
+      }
       case 'shutdown':
         setImmediate(() => exit(0));
         return { ok: true };
@@ -109,28 +132,53 @@ export function runDriver(driver) {
     }
   };
 
-  // init throws away every piece of client state: the old client's in-flight work is
+  // init throws away every piece of client state: the old clients' in-flight work is
   // aborted, and any of its replies still to come are answered "aborted" (see run).
+  // It builds init.instances clients (1 when absent) over one new profile.
   // It is synchronous on purpose: a login read in the same chunk as its init must
   // already find the new client.
   const init = (msg) => {
     if (typeof msg.baseURL !== 'string' || msg.baseURL === '') {
       return { error: 'bad init: baseURL must be a non-empty string' };
     }
+    const instances = msg.instances ?? 1;
+    if (!Number.isInteger(instances) || instances < 1 || instances > MAX_INSTANCES) {
+      return { error: `bad init: instances must be an integer from 1 to ${MAX_INSTANCES}` };
+    }
+    for (const slot of state.slots ?? []) slot.abort.abort();
     state.persisted = {};
-    build(msg.baseURL.replace(/\/+$/, ''), String(msg.scenario ?? ''));
+    state.baseURL = msg.baseURL.replace(/\/+$/, '');
+    state.scenario = String(msg.scenario ?? '');
+    state.slots = new Array(instances).fill(null);
+    for (let i = 0; i < instances; i++) build(i);
     return { ok: true };
   };
 
-  // build makes a fresh client (init, restart): earlier work is aborted and answered
-  // 'aborted'; only state.persisted carries over.
-  const build = (baseURL, scenario) => {
-    state.abort?.abort();
-    state.epoch += 1;
-    state.abort = new AbortController();
-    state.baseURL = baseURL;
-    state.scenario = scenario;
-    state.client = driver.createClient({ baseURL, scenario, signal: state.abort.signal, log, persisted: state.persisted });
+  // build makes a fresh client for instance i (init, restart): its earlier work is
+  // aborted and answered 'aborted'; only state.persisted carries over.
+  const build = (i) => {
+    state.slots[i]?.abort.abort();
+    const abort = new AbortController();
+    const client = driver.createClient({
+      baseURL: state.baseURL,
+      scenario: state.scenario,
+      signal: abort.signal,
+      log,
+      persisted: state.persisted,
+      instance: i,
+      instances: state.slots.length,
+    });
+    state.slots[i] = { client, abort };
+  };
+
+  // slotOf finds the instance a command names ({index, slot}), or the error reply.
+  const slotOf = (msg) => {
+    if (!state.slots) return { error: 'not initialised: send init first' };
+    const index = msg.instance ?? 0;
+    if (!Number.isInteger(index) || index < 0 || index >= state.slots.length) {
+      return { error: `no instance ${JSON.stringify(index)} (init made ${state.slots.length})` };
+    }
+    return { index, slot: state.slots[index] };
   };
 
   // run starts work on the current client and shapes its outcome. Work that outlives
@@ -140,13 +188,15 @@ export function runDriver(driver) {
     const controller = new AbortController();
     state.requests.set(msg.id, controller);
     try {
-      const reply = await run((c) =>
+      const reply = await run(msg, (c, instanceSignal) =>
         c.request({
           method: msg.method,
           path: msg.path,
           body: msg.body,
           headers: isPlainObject(msg.headers) ? msg.headers : undefined,
-          signal: controller.signal,
+          // The caller's cancel, and the instance's end (a reload, or init): a request's
+          // own signal replaces the client's default one in axios, so carry both.
+          signal: anySignal(controller.signal, instanceSignal),
         }),
       );
       // "cancelled" only once the client's promise settled after the abort, and
@@ -157,16 +207,19 @@ export function runDriver(driver) {
     }
   };
 
-  const run = async (work) => {
-    const { epoch, client } = state;
-    if (!client) return { error: 'not initialised: send init first' };
+  // The reply does not wait for the aborted client to wind down: it goes out as soon
+  // as the instance is rebuilt.
+  const run = async (msg, work) => {
+    const found = slotOf(msg);
+    if (found.error) return found;
+    const { index, slot } = found;
     let outcome;
     try {
-      outcome = { ok: true, value: await work(client) };
+      outcome = { ok: true, value: await untilAborted(work(slot.client, slot.abort.signal), slot.abort.signal) };
     } catch (err) {
       outcome = { ok: false, value: err };
     }
-    if (epoch !== state.epoch) return { error: 'aborted' };
+    if (state.slots?.[index] !== slot || slot.abort.signal.aborted) return { error: 'aborted' };
     return shapeOutcome(outcome);
   };
 
@@ -208,6 +261,29 @@ function readLines(stream, onLine, onEnd) {
   });
   stream.on('end', onEnd);
   stream.on('error', onEnd);
+}
+
+// anySignal aborts when either signal does (AbortSignal.any, from Node 20.3).
+function anySignal(a, b) {
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any([a, b]);
+  const both = new AbortController();
+  for (const s of [a, b]) {
+    if (s.aborted) both.abort(s.reason);
+    else s.addEventListener('abort', () => both.abort(s.reason), { once: true });
+  }
+  return both.signal;
+}
+
+// untilAborted settles like work, or rejects as soon as signal aborts.
+function untilAborted(work, signal) {
+  if (signal.aborted) return Promise.reject(new Error('aborted'));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    Promise.resolve(work)
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function isPlainObject(v) {
