@@ -72,6 +72,7 @@ func buildDiagram(j fakeserver.Journal, kinds []string) diagram {
 	}
 	d.LaneBottom = d.Height - 4
 	start, startOK := firstVirtualTime(j)
+	tabs := severalInstances(j)
 	for i := 0; i < shown; i++ {
 		e := j[i]
 		y := diagramTop + i*diagramRowH + diagramRowH/2 + 4
@@ -85,7 +86,7 @@ func buildDiagram(j fakeserver.Journal, kinds []string) diagram {
 			Head:       fmt.Sprintf("M%d %d l-8 -4 v8 z", x2, y),
 			LabelX:     laneClientX + 6,
 			StatusX:    x2 + 6,
-			Label:      clip(arrowLabel(e, kinds[i]), (x2-laneClientX-12)/charWidth),
+			Label:      clip(tabPrefix(e, tabs)+arrowLabel(e, kinds[i]), (x2-laneClientX-12)/charWidth),
 			Status:     clip(statusLabel(e), (diagramWidth-x2-8)/charWidth),
 			VirtualAt:  virtualOffset(e.VirtualTime, start, startOK),
 			RealOffset: fmt.Sprintf("%.1fms", finite(e.RealOffsetMs)),
@@ -93,6 +94,25 @@ func buildDiagram(j fakeserver.Journal, kinds []string) diagram {
 		})
 	}
 	return d
+}
+
+// severalInstances reports whether more than one client instance (tab) sent requests:
+// only then do the labels name the tab.
+func severalInstances(j fakeserver.Journal) bool {
+	for _, e := range j {
+		if e.Instance != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// tabPrefix names the entry's tab ("tab 1 · ") in a journal of several instances.
+func tabPrefix(e fakeserver.Entry, tabs bool) string {
+	if !tabs {
+		return ""
+	}
+	return fmt.Sprintf("tab %d · ", e.Instance)
 }
 
 // entryKinds classifies each entry for colour: its lane ("api" or "refresh"),
@@ -221,6 +241,9 @@ func statusLabel(e fakeserver.Entry) string {
 	if e.IssuedAccess != "" || e.IssuedRefresh != "" {
 		s += " → " + oneLine(e.IssuedAccess+" "+e.IssuedRefresh)
 	}
+	if e.GraceReuse {
+		s += " (grace reuse)"
+	}
 	// The fault that acted is shown with the answer it shaped ("503 (status)").
 	if e.Fault != "" {
 		s += " (" + oneLine(e.Fault) + ")"
@@ -230,8 +253,8 @@ func statusLabel(e fakeserver.Entry) string {
 
 // entryTitle is the full entry as a tooltip, since labels are clipped.
 func entryTitle(e fakeserver.Entry) string {
-	return fmt.Sprintf("#%d %s %s | access %s %s | refresh %s %s | status %d | fault %q | at %s, real +%.1fms, answered +%.1fms",
-		e.Seq, e.Method, e.Path, e.AccessToken, e.AccessState, e.RefreshToken, e.RefreshState,
+	return fmt.Sprintf("#%d %s %s | instance %d | access %s %s | refresh %s %s | status %d | fault %q | at %s, real +%.1fms, answered +%.1fms",
+		e.Seq, e.Method, e.Path, e.Instance, e.AccessToken, e.AccessState, e.RefreshToken, e.RefreshState,
 		e.Status, e.Fault, e.VirtualTime, finite(e.RealOffsetMs), finite(e.RespondedOffsetMs))
 }
 

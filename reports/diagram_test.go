@@ -68,3 +68,27 @@ var _ = Describe("sequence diagram kinds", func() {
 		Expect(render(reports.WriteHTML, run)).To(ContainSubstring("not a time"))
 	})
 })
+
+var _ = Describe("sequence diagram labels", func() {
+	detail := func(j fakeserver.Journal) string {
+		run := conformance.RunResult{Clients: []conformance.ClientResult{{Name: "c", Scenarios: []conformance.ScenarioResult{{ID: "X", Outcome: conformance.Passed, Journal: j}}}}}
+		return text(parsePage(run).byID["d-c-X"])
+	}
+
+	It("names each request's tab when several instances sent requests, and marks a grace reuse", func() {
+		b := loginJournal().
+			add(expired, "GET", me, "A0", "expired", "", "none", 401).
+			add(expired, "GET", me, "", "none", "", "none", 401, func(e *fakeserver.Entry) { e.Instance = 1 }).
+			add(expired, "POST", refresh, "", "none", "R0", "valid", 200, issued("A1", "R1")).
+			add(expired, "POST", refresh, "", "none", "R0", "valid", 200, issued("A2", ""),
+				func(e *fakeserver.Entry) { e.Instance, e.GraceReuse = 1, true })
+		t := detail(b.j)
+		Expect(t).To(ContainSubstring("tab 0 · GET /api/auth/me"))
+		Expect(t).To(ContainSubstring("tab 1 · GET /api/auth/me"))
+		Expect(t).To(ContainSubstring("(grace reuse)"))
+	})
+
+	It("leaves labels alone when one instance sent everything", func() {
+		Expect(detail(journalSequential())).NotTo(ContainSubstring("tab 0"))
+	})
+})

@@ -18,7 +18,12 @@ func List(w io.Writer) {
 		for i, r := range sc.Requirements {
 			reqs[i] = string(r)
 		}
-		fmt.Fprintf(w, "  %-15s %-6s %-12s %s\n", sc.ID, sc.Level, strings.Join(reqs, " "), sc.Title)
+		title := sc.Title
+		if len(sc.Features) > 0 {
+			// A driver without these features is skipped on the row: say so up front.
+			title += " [needs " + strings.Join(sc.Features, ", ") + "]"
+		}
+		fmt.Fprintf(w, "  %-15s %-6s %-12s %s\n", sc.ID, sc.Level, strings.Join(reqs, " "), title)
 	}
 	fmt.Fprintln(w, "Built-in clients:")
 	fmt.Fprintln(w, "  "+cut.BuiltInReference)
