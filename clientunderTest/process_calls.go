@@ -42,6 +42,11 @@ type (
 		Headers map[string]string `json:"headers,omitempty"`
 		// Instance is left out for instance 0, so a v1 transcript is unchanged.
 		Instance int `json:"instance,omitempty"`
+		// BodyKind, Size and Seed (feature bodies): size and seed are always sent with
+		// the generated kinds, even when 0.
+		BodyKind string `json:"bodyKind,omitempty"`
+		Size     *int   `json:"size,omitempty"`
+		Seed     *int64 `json:"seed,omitempty"`
 	}
 	bareCmd struct {
 		ID  int64  `json:"id"`
@@ -58,7 +63,10 @@ type (
 		Cmd  string `json:"cmd"`
 		Mode string `json:"mode"` // set or tick
 		Now  string `json:"now,omitempty"`
+		// By and ByMs say the same tick twice (a Go duration such as "1m30s", and
+		// whole milliseconds): a driver reads whichever its language parses easily.
 		By   string `json:"by,omitempty"`
+		ByMs *int64 `json:"byMs,omitempty"`
 	}
 	cancelCmd struct {
 		ID     int64  `json:"id"`
@@ -100,8 +108,12 @@ func (p *Process) Request(ctx context.Context, c Call) (Reply, error) {
 	var sent atomic.Int64
 	build := func(id int64) ([]byte, error) {
 		sent.Store(id)
-		return json.Marshal(requestCmd{ID: id, Cmd: "request", Method: c.Method, Path: c.Path, Body: c.Body,
-			Headers: c.Headers, Instance: c.Instance})
+		cmd := requestCmd{ID: id, Cmd: "request", Method: c.Method, Path: c.Path, Body: c.Body,
+			Headers: c.Headers, Instance: c.Instance, BodyKind: c.BodyKind}
+		if c.BodyKind == BodyMultipart || c.BodyKind == BodyStream {
+			cmd.Size, cmd.Seed = &c.Size, &c.Seed
+		}
+		return json.Marshal(cmd)
 	}
 	if !p.Hello().Has(FeatureCancel) {
 		return p.call(ctx, desc, build)
@@ -165,7 +177,8 @@ func (p *Process) SetClock(ctx context.Context, now time.Time) error {
 // TickClock advances the driver's client clock, running due timers (feature clock).
 func (p *Process) TickClock(ctx context.Context, d time.Duration) error {
 	return p.expectOK(ctx, "clock", func(id int64) ([]byte, error) {
-		return json.Marshal(clockCmd{ID: id, Cmd: "clock", Mode: "tick", By: d.String()})
+		ms := d.Milliseconds()
+		return json.Marshal(clockCmd{ID: id, Cmd: "clock", Mode: "tick", By: d.String(), ByMs: &ms})
 	})
 }
 

@@ -264,7 +264,7 @@ func (r *Reference) LogoutInstance(ctx context.Context, instance int) (Reply, er
 		r.sess = r.newSession()
 	}
 	r.mu.Unlock()
-	return r.exchange(ctx, t.life, old.client, outgoing{method: http.MethodPost, url: base + fakeserver.PathLogout})
+	return r.exchange(ctx, t.life, old.client, outgoing{method: http.MethodPost, url: base + fakeserver.PathLogout, instance: t.index})
 }
 
 // current is a consistent snapshot of what a call of one instance needs: the base URL

@@ -7,6 +7,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptrace"
+	"strconv"
+
+	"github.com/tokenclock/tokenclock/fakeserver"
 )
 
 // outgoing is one HTTP send. tokens are the Bearer tokens to attach, normally zero or
@@ -19,6 +22,9 @@ type outgoing struct {
 	tokens  []string
 	cookies []*http.Cookie
 	wrote   func() // called once the request is written (nil: nobody asks)
+	// instance is the tab that sends it: every request says so in the
+	// X-Tokenclock-Instance header (feature instances), refresh and logout included.
+	instance int
 }
 
 // exchange sends one request and reads the whole response. A request that got no
@@ -37,6 +43,7 @@ func (r *Reference) exchange(ctx, life context.Context, c *http.Client, o outgoi
 	if err != nil {
 		return Reply{Error: "EINVAL: " + err.Error()}, nil
 	}
+	req.Header.Set(fakeserver.InstanceHeader, strconv.Itoa(o.instance))
 	for k, v := range o.headers {
 		req.Header.Set(k, v)
 	}

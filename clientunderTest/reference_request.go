@@ -48,7 +48,7 @@ func (r *Reference) request(ctx context.Context, call Call) (Reply, error) {
 	if method == "" {
 		method = http.MethodGet
 	}
-	o := outgoing{method: method, url: base + call.Path, headers: call.Headers, body: requestBody(call.Body)}
+	o := outgoing{method: method, url: base + call.Path, headers: call.Headers, body: requestBody(call.Body), instance: t.index}
 	guarded := protected(path)
 	if guarded {
 		if err := r.awaitRefresh(ctx, t); err != nil {

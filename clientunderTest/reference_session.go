@@ -122,7 +122,7 @@ func (r *Reference) awaitRefresh(ctx context.Context, t *tab) error {
 	if f == nil {
 		return nil
 	}
-	r.acted(0) // decided before sending: wait for the refresh
+	r.acted(0) // decided before sending: wait for the refresh in flight
 	return wait(ctx, t.life, f)
 }
 
@@ -221,8 +221,6 @@ func wait(ctx, life context.Context, f *flight) error {
 // other tab refreshes at the same time; a tab that waited presents the cookie the
 // previous refresh stored.
 func (r *Reference) runRefresh(life context.Context, base string, t *tab, f *flight) {
-	ctx, cancel := context.WithTimeout(life, refreshTimeout)
-	defer cancel()
 	defer f.markQueued()
 	s := t.sess
 	if r.bug != bugTabsUncoordinated {
@@ -232,7 +230,7 @@ func (r *Reference) runRefresh(life context.Context, base string, t *tab, f *fli
 			f.markQueued() // another tab is refreshing: this one waits its turn
 			select {
 			case s.lock <- struct{}{}:
-			case <-ctx.Done():
+			case <-life.Done():
 				r.settle(t, f, Reply{Error: "aborted"})
 				return
 			}
@@ -243,7 +241,11 @@ func (r *Reference) runRefresh(life context.Context, base string, t *tab, f *fli
 			return
 		}
 	}
-	client, o := s.client, outgoing{method: http.MethodPost, url: base + fakeserver.PathRefresh, wrote: f.markQueued}
+	// The bound starts once the lock is ours: waiting for other tabs' refreshes must
+	// not eat into this one's time.
+	ctx, cancel := context.WithTimeout(life, refreshTimeout)
+	defer cancel()
+	client, o := s.client, outgoing{method: http.MethodPost, url: base + fakeserver.PathRefresh, wrote: f.markQueued, instance: t.index}
 	if r.bug == bugIgnoresRotatedCookie {
 		// Mutant: present the jar's cookie by hand and drop the rotated one the
 		// response sets (RC8).
@@ -274,6 +276,12 @@ func (r *Reference) settle(t *tab, f *flight, reply Reply) {
 	switch {
 	case reply.Error != "" || reply.Status >= 500 || reply.Status == http.StatusTooManyRequests:
 		f.failure = &reply // transient: keep the session, let a later call try again
+		if f.early {
+			// A failed early refresh is not retried early, by every waiting call and
+			// every call after it, during an outage: the token's own 401 renews it.
+			r.clock.stop(t.timer)
+			t.renewAt, t.timer = time.Time{}, nil
+		}
 	case reply.Status/100 == 2:
 		doc, ok := issuedToken(reply)
 		if !ok {

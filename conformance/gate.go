@@ -41,7 +41,11 @@ func (s *Session) Gate(calls []cut.Call) []*Pending {
 			need:  (n*need + len(calls) - 1) / len(calls),
 		})
 	}
-	refresh := s.Server.AddFault(fakeserver.Rule{Method: "POST", Path: fakeserver.PathRefresh, Action: fakeserver.ActionHoldBefore})
+	// A second refresh proves there is no single flight (or, across tabs, no
+	// coordination): the server lets both go together the moment it holds two, so
+	// they present the same refresh token.
+	refresh := s.Server.AddFault(fakeserver.Rule{Method: "POST", Path: fakeserver.PathRefresh,
+		Action: fakeserver.ActionHoldBefore, ReleaseAfter: 2})
 	mark := s.Mark()
 	acted := s.acted401()
 	ps := s.GoAll(calls)

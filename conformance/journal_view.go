@@ -96,8 +96,18 @@ func RefreshList(j fakeserver.Journal) string {
 			tok = "no cookie"
 		}
 		part := fmt.Sprintf("%s→%s", tok, statusText(e.Status))
+		var notes []string
 		if e.RefreshState != fakeserver.StateValid && e.RefreshState != "" {
-			part += " (" + e.RefreshState + ")"
+			notes = append(notes, e.RefreshState)
+		}
+		if e.GraceReuse {
+			notes = append(notes, "grace reuse")
+		}
+		if e.Instance != 0 {
+			notes = append(notes, fmt.Sprintf("tab %d", e.Instance))
+		}
+		if len(notes) > 0 {
+			part += " (" + strings.Join(notes, ", ") + ")"
 		}
 		parts = append(parts, part)
 	}

@@ -66,8 +66,8 @@ var contract = []Requirement{
 	{RC14, Should, "A 401 from POST /api/auth/login or /register is a credential error, not an expiry: it starts no refresh."},
 	{RC16, Must, "A caller that cancels its request is answered at once and cancels only its own wait: the shared refresh goes on, every other waiter is replayed with its result, and the session stays intact."},
 	{RC17, Must, "A refresh that completes after logout (through this instance or another tab of the session) is discarded: no request carries a token it issued, and no caller gets a success from it."},
-	{RC18, Must, "The client's own clock never causes extra refreshes: whatever its offset from the server's, or a sleep it woke from, it refreshes at most once per access-token lifetime the server gave (expiresIn), and a 401 for a token it believed fresh is still answered by one refresh and a replay."},
-	{RC19, Must, "Instances of one session (tabs sharing the cookie jar) never present the same refresh token concurrently: when several meet an expiry together, no refresh is detected as reuse, the session survives, and every caller gets its answer."},
+	{RC18, Must, "The client's own clock never causes extra refreshes: whatever its offset from the server's clock, or a sleep it woke from, it renews a token at most once and not before half the lifetime the server gave (expiresIn) has passed; a 401 for a token it believed fresh is still answered by one refresh and a replay."},
+	{RC19, Must, "When several instances of one session (tabs sharing the cookie jar) meet an expiry together, the session survives: no refresh is refused as reuse of a token another tab already spent, and every caller gets its answer."},
 }
 
 // Contract returns the retry contract, in order.

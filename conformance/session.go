@@ -89,8 +89,13 @@ func (p *Pending) Wait() cut.Reply {
 	return p.reply
 }
 
-// Go sends one request without waiting for its reply.
+// Go sends one request without waiting for its reply. A call to an instance other
+// than 0 needs feature instances on the row (a harness error otherwise: the row would
+// run, and maybe pass, on a driver that ignores instances).
 func (s *Session) Go(call cut.Call) *Pending {
+	if call.Instance != 0 {
+		s.needs(cut.FeatureInstances)
+	}
 	ctx, cancel := context.WithCancelCause(s.ctx)
 	p := &Pending{s: s, Call: call, cancel: cancel, done: make(chan struct{}), Sent: time.Now()}
 	p.index = s.record(ReplyRecord{Cmd: "request", Method: call.Method, Path: call.Path, Instance: call.Instance, SentMs: s.ms(p.Sent)})
@@ -205,6 +210,7 @@ func (s *Session) Restart() { s.RestartInstance(0) }
 // RestartInstance reloads one instance (a tab); an instance other than 0 needs
 // feature instances on the row too.
 func (s *Session) RestartInstance(instance int) {
+	s.needs(cut.FeatureRestart)
 	t := time.Now()
 	i := s.record(ReplyRecord{Cmd: "restart", Instance: instance, SentMs: s.ms(t)})
 	r, ok := s.client.(cut.Restarter)
@@ -223,9 +229,22 @@ func (s *Session) RestartInstance(instance int) {
 	}
 }
 
+// needs ends the scenario as a harness error when the row uses feature f without
+// listing it in Features: every driver-facing step of a feature is declared on the
+// row, so a driver without it is skipped, never sent a command it never announced.
+func (s *Session) needs(f string) {
+	for _, x := range s.scenario.Features {
+		if x == f {
+			return
+		}
+	}
+	s.stop(HarnessError, fmt.Sprintf("harness-error: the row uses feature %q without listing it in Features", f))
+}
+
 // multi is the client as a MultiInstance, or a harness error: the row must list
 // feature instances, so a client without it is skipped before Play.
 func (s *Session) multi() cut.MultiInstance {
+	s.needs(cut.FeatureInstances)
 	m, ok := s.client.(cut.MultiInstance)
 	if !ok {
 		s.stop(HarnessError, "harness-error: the row uses a second instance of a client without instances (list feature instances on the row)")
@@ -254,6 +273,7 @@ func (s *Session) AdvanceBoth(d time.Duration) {
 }
 
 func (s *Session) clockStep(step func(cut.Clocked) error) {
+	s.needs(cut.FeatureClock)
 	t := time.Now()
 	i := s.record(ReplyRecord{Cmd: "clock", SentMs: s.ms(t)})
 	c, ok := s.client.(cut.Clocked)

@@ -1,6 +1,7 @@
 package scenarios_test
 
 import (
+	cut "github.com/tokenclock/tokenclock/clientunderTest"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -38,6 +39,14 @@ var _ = Describe("the catalog", func() {
 		}
 		for _, r := range conformance.Contract() {
 			Expect(covered).To(HaveKey(r.ID))
+		}
+	})
+
+	It("lists feature instances on every row that builds more than one instance", func() {
+		for _, sc := range scenarios.Catalog() {
+			if sc.Instances > 1 {
+				Expect(sc.Features).To(ContainElement(cut.FeatureInstances), sc.ID)
+			}
 		}
 	})
 })
