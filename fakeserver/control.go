@@ -23,6 +23,10 @@ var controlRoutes = map[string]controlRoute{
 	"faults":        {http.MethodPost, controlAddFault},
 	"journal":       {http.MethodGet, controlJournal},
 	"reset":         {http.MethodPost, controlReset},
+
+	// Server-sent events (control_events.go).
+	"events/publish": {http.MethodPost, controlPublishEvent},
+	"events/drop":    {http.MethodPost, controlDropStreams},
 }
 
 // faultsClearRoute answers DELETE on the faults path, which POST also uses.

@@ -27,7 +27,14 @@ func (s *Server) preflight(r *http.Request, allow string) reply {
 	rp.header.Set("Allow", allow+", OPTIONS")
 	if r.Header.Get("Origin") == s.opts.CORSOrigin {
 		rp.header.Set("Access-Control-Allow-Methods", allow)
-		rp.header.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, "+InstanceHeader)
+		headers := "Authorization, Content-Type, " + InstanceHeader
+		if r.URL.Path == PathEvents {
+			headers += ", Last-Event-ID" // a fetch-based stream resumes with it; not CORS-safelisted
+		}
+		if r.URL.Path == PathIdeas {
+			headers += ", " + IdempotencyKeyHeader // a page's create may carry one; not CORS-safelisted
+		}
+		rp.header.Set("Access-Control-Allow-Headers", headers)
 		rp.header.Set("Access-Control-Max-Age", "600")
 	}
 	return rp

@@ -16,6 +16,7 @@ var faultKinds = []*faultKind{
 	&holdBeforeKind,
 	&holdResponseKind,
 	&resetKind,
+	&commit401Kind,
 }
 
 // faultKind is what one action does at each step of a request's life; a nil step
@@ -32,6 +33,9 @@ type faultKind struct {
 	before func(f *Fault, ctx context.Context, closing <-chan struct{}) (acted, ok bool)
 	// answers says whether, and how, the rule answers instead of the handler.
 	answers func(f *Fault, rq *request) answer
+	// replaces is what the client gets instead of the handled reply, once the
+	// handler has run and committed (commit-401); nil leaves the reply alone.
+	replaces func(s *Server, rq *request) reply
 	// after waits with the handled reply buffered (hold the response).
 	after func(f *Fault, ctx context.Context, closing <-chan struct{}) (acted, ok bool)
 	// control takes the kind's own fields from a control API body into r, checking

@@ -55,25 +55,47 @@ func missingIdea(id string) reply {
 	return messageReply(http.StatusNotFound, "no idea with id "+strconv.Quote(id))
 }
 
+// handleCreateIdea creates an idea, once per Idempotency-Key (idempotency.go).
+// Precedence: 401, 400 bad Idempotency-Key, then a kept answer for the key (again,
+// or 422 for another body), 400 bad body. The key is checked, the idea made and
+// the answer kept under one lock: parallel creates with one key make one idea.
 func handleCreateIdea(s *Server, rq *request) reply {
-	u, in, rp := s.authenticatedIdeaInput(rq)
+	u, rp := s.authenticate(rq)
 	if rp != nil {
 		return *rp
 	}
+	key, problem := idempotencyKeyOf(rq.r.Header)
+	if problem != "" {
+		return messageReply(http.StatusBadRequest, problem)
+	}
+	in, inErr := ideaInput(rq.body)
+	var request jsonDigest
+	parsed := false
+	if key != "" {
+		request, parsed = canonicalJSON(rq.body) // outside the lock: up to 1 MiB of JSON
+	}
 	now := s.Now()
 	s.dataMu.Lock()
-	owner, ok := s.data.users[u.ID]
-	var idea Idea
-	if ok {
-		idea = s.data.addIdea(owner, in, now).public()
+	defer s.dataMu.Unlock()
+	if key != "" {
+		if rp, done := s.replayOrConflict(rq, u.ID, key, request, parsed); done {
+			return rp
+		}
 	}
-	s.dataMu.Unlock()
+	if inErr != nil {
+		return badBody(inErr)
+	}
+	owner, ok := s.data.users[u.ID]
 	if !ok {
 		// Forgotten (MaxUsers) between authentication and now: as if unknown.
 		rq.access = accessJudgement{label: "?", state: StateInvalid, reason: descUnknown}
 		return unauthorized(rq.access)
 	}
-	return jsonReply(http.StatusCreated, idea)
+	created := jsonReply(http.StatusCreated, s.data.addIdea(owner, in, now).public())
+	if key != "" {
+		s.data.idem.save(u.ID, key, request, created)
+	}
+	return created
 }
 
 // handleUpdateIdea replaces title, summary, description and tags. Precedence: 401,

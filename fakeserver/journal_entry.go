@@ -57,6 +57,23 @@ type Entry struct {
 	// such a refresh would read as an ordinary valid one.
 	GraceReuse bool `json:"graceReuse,omitempty"`
 
+	// BodyLength is the bytes of request body received, those read and discarded
+	// beyond a limit included (BodySha256 covers them only when the body was read to
+	// its end); absent when there was no body. A pending upload's grows as the body
+	// streams in (every 64 KiB), so a scenario can act mid-upload.
+	BodyLength int `json:"bodyLength,omitempty"`
+	// Parts are a multipart upload's parts, in order, when its body was read whole
+	// (not over MaxUploadBytes, no read error); BodySha256 stays the raw body's hash.
+	Parts []BodyPart `json:"parts,omitempty"`
+	// IdempotencyKey labels the Idempotency-Key of a POST PathIdeas: K1, K2, … per
+	// distinct key value, in order of first appearance since the last reset (the
+	// value itself is never journalled: labels keep reports short, as token labels
+	// do); "?" for a header refused with 400; absent when none was sent.
+	IdempotencyKey string `json:"idempotencyKey,omitempty"`
+	// IdempotentReplay marks an answer that is the stored response of the first
+	// request with the same user and key: nothing was created again.
+	IdempotentReplay bool `json:"idempotentReplay,omitempty"`
+
 	// ClientGone: the client disconnected while the request was held; the server
 	// still handled it on release (a refresh rotated), but nobody read the answer.
 	ClientGone bool `json:"clientGone,omitempty"`
@@ -64,6 +81,30 @@ type Entry struct {
 	// Pending is true while the request is still being handled or held (a snapshot
 	// taken mid-request); Status is then not final.
 	Pending bool `json:"pending,omitempty"`
+
+	// Stream marks a GET PathEvents answered with an event stream (200
+	// text/event-stream). Its Status and RespondedOffsetMs are set when the stream
+	// opens, but it stays Pending until the stream ends (client gone, DropStreams,
+	// Reset, Close): a wait for "no entry pending" must skip Pending entries with
+	// Stream set, or it waits as long as the client listens (Journal.InFlight).
+	Stream bool `json:"stream,omitempty"`
+	// StreamEvents counts the events written on that stream, replayed and live;
+	// set when the stream ends.
+	StreamEvents int `json:"streamEvents,omitempty"`
+	// LastEventID is the Last-Event-ID header of a request to PathEvents as
+	// received (cut like Path), whether or not it was a number the server knows.
+	LastEventID string `json:"lastEventId,omitempty"`
+	// GraphQLOp is the operation a POST PathGraphQL asked for, "me" or "createIdea",
+	// recognised from its body on arrival: recorded even when a fault answered
+	// instead, so a scenario counts the mutations a client sent. "" when the body
+	// is neither.
+	GraphQLOp string `json:"graphqlOp,omitempty"`
+	// AuthFailure marks an answer that is its endpoint's signal that the access
+	// token was refused: a 401 with a WWW-Authenticate challenge (REST, GraphQL in
+	// GraphQLAuthStatus mode, a faulted 401 on a protected path), or GraphQL's 200
+	// with an UNAUTHENTICATED error (GraphQLAuthErrors). Status alone cannot say it
+	// for GraphQL; login's and refresh's 401s are credential answers, not this.
+	AuthFailure bool `json:"authFailure,omitempty"`
 
 	// Body is the raw request body, kept in memory for checks that compare JSON
 	// (RC5), up to Options.JournalBodyBytes (all of it by default; none in serve);

@@ -21,9 +21,10 @@ func (j Journal) Since(seq int) Journal {
 
 // ArrivedAfter returns the entries that arrived after e's response was written
 // (realOffsetMs strictly greater than e's respondedOffsetMs). A pending e has no
-// response yet: nothing arrived after it.
+// response yet: nothing arrived after it; an open event stream (Stream) has one,
+// written when it opened.
 func (j Journal) ArrivedAfter(e Entry) Journal {
-	if e.Pending {
+	if e.Pending && !e.Stream {
 		return Journal{}
 	}
 	return j.Where(func(x Entry) bool { return x.Seq != e.Seq && x.RealOffsetMs > e.RespondedOffsetMs })

@@ -13,9 +13,12 @@ func entrySize(e *Entry) int {
 	for _, s := range []string{
 		e.VirtualTime, e.VirtualOffset, e.Method, e.Path, e.AccessToken, e.AccessState,
 		e.RefreshToken, e.RefreshState, e.BodySha256, e.Fault, e.IssuedAccess, e.IssuedRefresh,
+		e.LastEventID, e.GraphQLOp,
+		e.IdempotencyKey,
 	} {
 		n += len(s)
 	}
+	n += partsSize(e.Parts)
 	return n
 }
 

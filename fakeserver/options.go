@@ -25,12 +25,25 @@ type Options struct {
 	// ReuseGrace lets the immediately previous refresh token of a family be presented
 	// again within this long after it was rotated, without counting as reuse. Default 0.
 	ReuseGrace time.Duration
+	// AuthAfterUploadBody makes an upload (POST PathAttachments) judge its access
+	// token after its whole body has arrived, against the clock then, so a token
+	// can expire mid-upload (a scenario advances the clock while the body streams)
+	// and the client must send the body again after refreshing. Default false: as
+	// every protected endpoint, an upload judges its token when it is handled (after
+	// any delay or hold), which for an upload is before its first body byte is read.
+	// Either way the whole body is read before the answer (a 401 too).
+	AuthAfterUploadBody bool
 	// HoldBound is the real time after which a held request releases by itself, so
 	// nothing can deadlock a run. Default 2 s.
 	HoldBound time.Duration
 	// CORSOrigin, when set, is the one exact origin allowed to call the API with
 	// credentials (for a SPA dev server).
 	CORSOrigin string
+	// GraphQLAuthSignal is how POST /graphql answers a refused access token:
+	// GraphQLAuthStatus (401 with WWW-Authenticate, as REST does) or GraphQLAuthErrors
+	// (200 with an UNAUTHENTICATED error), the two conventions GraphQL servers follow;
+	// a scenario picks the one its client must cope with. Default GraphQLAuthStatus.
+	GraphQLAuthSignal GraphQLAuthSignal
 	// OnRequest, when set, is called once per finished request with its journal entry
 	// (serve logs one line per request with it). It must not block.
 	OnRequest func(Entry)
@@ -93,10 +106,18 @@ type Options struct {
 	// PageSize is the most ideas GET /api/ideas answers: the first PageSize, newest
 	// first; a larger ?_limit is capped to it. Default 100.
 	PageSize int
+	// MaxIdempotencyKeys bounds the Idempotency-Key answers kept (used: kept,
+	// answered again) and, separately, the key labels. A forgotten key is new
+	// again: the same key then creates a second idea. Default 10 000.
+	MaxIdempotencyKeys int
+	// MaxIdempotencyBytes bounds the kept answers' bodies plus an overhead per
+	// answer. Default 16 MiB.
+	MaxIdempotencyBytes int
 
 	// Connection timeouts of Start, StartAt and HTTPServer (real time). Neither cuts
 	// a held or delayed request: the body is read before any hold, and the idle
-	// timeout runs only between requests.
+	// timeout runs only between requests. (An upload's body is read when it is
+	// handled, after any hold: it must still arrive within ReadTimeout.)
 
 	// ReadTimeout bounds reading one request, headers and body: a client that
 	// trickles its body is cut off (journalled 400, "the request body could not be
@@ -154,6 +175,11 @@ const (
 	JournalEntryOverhead = 320
 	// readHeaderTimeout bounds how long a connection may dribble its headers.
 	readHeaderTimeout = 10 * time.Second
+
+	// DefaultMaxIdempotencyKeys and DefaultMaxIdempotencyBytes bound the
+	// Idempotency-Key store: far beyond a scenario's 2000 requests.
+	DefaultMaxIdempotencyKeys  = 10_000
+	DefaultMaxIdempotencyBytes = 16 << 20
 )
 
 // withDefaults fills what was left zero.
@@ -186,11 +212,16 @@ func (o Options) withDefaults() Options {
 	orInt(&o.MaxIdeasPerUser, DefaultMaxIdeasPerUser)
 	orInt(&o.MaxIdeaBytes, DefaultMaxIdeaBytes)
 	orInt(&o.PageSize, DefaultPageSize)
+	orInt(&o.MaxIdempotencyKeys, DefaultMaxIdempotencyKeys)
+	orInt(&o.MaxIdempotencyBytes, DefaultMaxIdempotencyBytes)
 	switch {
 	case o.JournalBodyBytes == 0 || o.JournalBodyBytes > MaxBodyBytes:
 		o.JournalBodyBytes = MaxBodyBytes
 	case o.JournalBodyBytes < 0:
 		o.JournalBodyBytes = 0
+	}
+	if o.GraphQLAuthSignal != GraphQLAuthErrors {
+		o.GraphQLAuthSignal = GraphQLAuthStatus // "" and any unknown value
 	}
 	if o.ReuseGrace < 0 {
 		o.ReuseGrace = 0

@@ -19,6 +19,15 @@ const (
 	PathMe = PathAuthPrefix + "/me"
 	// PathIdeas lists (GET) and creates (POST) ideas; PathIdeas + "/{id}" is one idea.
 	PathIdeas = "/api/ideas"
+	// PathAttachments is the pattern of an idea's uploads: POST a file (multipart or
+	// raw) to PathIdeas + "/{id}/attachments" (AttachmentsPath builds one).
+	PathAttachments = PathIdeas + "/{id}/attachments"
+	// PathEvents is GET with a Bearer access token → a text/event-stream of the
+	// events the harness publishes (events.go); Last-Event-ID resumes.
+	PathEvents = "/api/events"
+	// PathGraphQL is POST {query, variables} → the query me or the mutation
+	// createIdea (graphql.go), outside /api/ as GraphQL endpoints usually are.
+	PathGraphQL = "/graphql"
 	// ControlPrefix is where the control API lives, on the API listener (ExposeControl)
 	// or on a listener of its own (serve's --control-addr).
 	ControlPrefix = "/_tokenclock/"

@@ -19,7 +19,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	rq.readCookie()
 	rq.verified = s.verifyAccess(r.Header.Values("Authorization"))
 	s.judgeTokens(rq)
-	rq.readBody(s.opts.JournalBodyBytes)
+	rq.streamed = streamsBody(r) // an upload's handler reads its body as it streams (attachments.go)
+	if !rq.streamed {
+		rq.readBody(s.opts.JournalBodyBytes)
+	}
+	s.labelIdempotencyKey(rq)
+	s.readExtras(rq)
 	s.journal.update(rq.entry, rq.copyInto)
 
 	if !s.waitBefore(rq, acting) {
@@ -40,6 +45,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.judgeTokens(rq)
 		rp = s.handle(rq)
+		rp = s.replaceHandled(acting, rq, rp) // commit-401: handled, answered otherwise
 	}
 	for _, f := range acting {
 		if f.kind.after == nil {
@@ -104,7 +110,13 @@ func (s *Server) waitBefore(rq *request, acting []*Fault) bool {
 // respond finishes the entry, writes the reply (with CORS headers) and reports
 // the entry to OnRequest.
 func (s *Server) respond(w http.ResponseWriter, rq *request, rp reply) {
+	s.drainUpload(rq) // an upload no handler read: the client reads this answer, not a broken pipe
 	s.applyCORS(rq.r, rp.header)
+	rq.extra.authFailure = rp.signalsAuthFailure()
+	if rp.stream != nil {
+		s.serveStream(w, rq, rp) // finishes the entry itself, when the stream ends
+		return
+	}
 	e := s.finish(rq, rp.status)
 	rp.write(w)
 	if s.opts.OnRequest != nil && e != nil {

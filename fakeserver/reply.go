@@ -13,6 +13,12 @@ type reply struct {
 	status int
 	header http.Header
 	body   []byte
+
+	// stream, when set, makes the reply an event stream instead of a body (events.go).
+	stream *streamStart
+	// unauthenticated marks a reply that refuses the access token without a 401
+	// (GraphQL's UNAUTHENTICATED error), for the journal's authFailure.
+	unauthenticated bool
 }
 
 // message is every error body: {"message": "..."}.

@@ -23,6 +23,13 @@ type request struct {
 	tooLarge      bool
 	readErr       bool
 	bodyHash      string
+	bodyLength    int        // bytes received, discarded ones included
+	streamed      bool       // the handler reads the body as it streams (an upload), not the pipeline
+	bodyRead      bool       // a streamed body was read (or drained)
+	parts         []BodyPart // a multipart upload's parts (attachments_body.go)
+
+	idempotencyKey   string // label of the Idempotency-Key (idempotency.go)
+	idempotentReplay bool   // the answer is the stored response of an earlier request
 
 	verified  verifiedAccess // signature checked once, judged again when handled
 	access    accessJudgement
@@ -37,6 +44,8 @@ type request struct {
 	waited                      []*Fault // rules that made it wait before handling
 	clientGone                  bool     // the client disconnected while the request was held
 	finished                    bool
+
+	extra requestExtras // what event streams and GraphQL add (request_extras.go)
 }
 
 // drainLimit bounds how much of an oversized body is read and discarded, so the
@@ -56,6 +65,7 @@ func (rq *request) readBody(keep int) {
 	}()
 	h := sha256.New()
 	b, err := io.ReadAll(io.TeeReader(io.LimitReader(rq.r.Body, MaxBodyBytes+1), h))
+	rq.bodyLength = len(b)
 	if err != nil {
 		rq.readErr = true
 		return
@@ -63,6 +73,7 @@ func (rq *request) readBody(keep int) {
 	if len(b) > MaxBodyBytes {
 		rq.tooLarge = true
 		n, err := io.Copy(h, io.LimitReader(rq.r.Body, drainLimit))
+		rq.bodyLength += int(n)
 		if err == nil && n < drainLimit {
 			rq.bodyHash = hexSum(h)
 		}
@@ -101,6 +112,9 @@ func (rq *request) copyInto(e *Entry) {
 	e.Fault = joinNames(rq.faults)
 	e.ClientGone = rq.clientGone
 	e.GraceReuse = rq.graceReuse
+	e.BodyLength, e.Parts = rq.bodyLength, rq.parts
+	e.IdempotencyKey, e.IdempotentReplay = rq.idempotencyKey, rq.idempotentReplay
+	rq.extra.copyInto(e)
 }
 
 func joinNames(names []string) string {

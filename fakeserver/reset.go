@@ -1,12 +1,15 @@
 package fakeserver
 
 // Reset empties users, tokens, ideas, journal and faults (releasing held
-// requests); labels and ids restart (A0, R0, u1, i1, seq 1). On a real clock the
+// requests) and the events kept for replay, and ends every open event stream;
+// labels and ids restart (A0, R0, u1, i1, seq 1), except event ids, which never
+// repeat on one server (events.go). On a real clock the
 // offset goes back to 0 (the clock is back to now); a fake clock stays where it
 // is: it belongs to the harness, and time never runs backwards under a client.
 // The signing key stays, so a token from before the Reset still verifies but is
 // unknown: "?" invalid.
 func (s *Server) Reset() {
+	s.events.reset()
 	s.faults.clear()
 	s.tokMu.Lock()
 	s.tok = newTokenStore(s.opts)

@@ -34,6 +34,8 @@ var (
 		PathLogout:   newEndpoint(http.MethodPost, handleLogout),
 		PathMe:       newEndpoint(http.MethodGet, handleMe),
 		PathIdeas:    newEndpoint(http.MethodGet, handleListIdeas, http.MethodPost, handleCreateIdea),
+		PathEvents:   newEndpoint(http.MethodGet, handleEvents),
+		PathGraphQL:  newEndpoint(http.MethodPost, handleGraphQL),
 	}
 	ideaRoute = newEndpoint(http.MethodGet, handleGetIdea, http.MethodPut, handleUpdateIdea,
 		http.MethodDelete, handleDeleteIdea)
@@ -43,6 +45,9 @@ var (
 func lookup(path string) (endpoint, string, bool) {
 	if e, ok := fixedRoutes[path]; ok {
 		return e, "", true
+	}
+	if id, ok := attachmentsIdea(path); ok {
+		return attachmentsRoute, id, true
 	}
 	if id, ok := strings.CutPrefix(path, PathIdeas+"/"); ok && id != "" && !strings.Contains(id, "/") {
 		return ideaRoute, id, true

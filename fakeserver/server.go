@@ -39,6 +39,7 @@ type Server struct {
 
 	journal *journal
 	faults  *faultSet
+	events  *eventHub // server-sent events: published, kept for replay, streams open
 	api     http.Handler
 
 	closing   chan struct{} // closed by Close: holds and delays abort
@@ -73,6 +74,7 @@ func New(opts Options) *Server {
 		data:    newDataStore(opts),
 		journal: newJournal(opts),
 		faults:  &faultSet{},
+		events:  newEventHub(),
 		closing: make(chan struct{}),
 	}
 	s.fake, _ = opts.Clock.(advancer)

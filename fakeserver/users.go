@@ -40,6 +40,9 @@ type dataStore struct {
 	nextIdea  int
 	ideaOrder int // creation counter, breaks ties on createdAt
 	evicted   Evicted
+
+	idem           *idempotencyStore // Idempotency-Key labels and kept answers
+	nextAttachment int               // attachment ids, a1, a2, …
 }
 
 func newDataStore(o Options) *dataStore {
@@ -48,6 +51,7 @@ func newDataStore(o Options) *dataStore {
 		users:   map[string]*userRecord{},
 		byEmail: map[string]*userRecord{},
 		ideas:   map[string]*ideaRecord{},
+		idem:    newIdempotencyStore(o),
 	}
 }
 
