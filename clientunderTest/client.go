@@ -168,6 +168,32 @@ type Clocked interface {
 // Call.BodyKind: form-encoded, multipart uploads and one-shot streams.
 const FeatureBodies = "bodies"
 
+// FeatureSSE is the hello feature of a client that keeps a long-lived event stream
+// (Server-Sent Events) with its own auth and reconnect logic (protocol: subscribe,
+// events, unsubscribe).
+const FeatureSSE = "sse"
+
+// Streamer is implemented by clients with feature sse.
+type Streamer interface {
+	// Subscribe opens the client's event stream at path through instance. It returns
+	// once the stream is connected (a zero Reply), or with the final status or error
+	// of a stream that never connected; handle names the stream afterwards.
+	Subscribe(ctx context.Context, path string, instance int) (handle int64, r Reply, err error)
+	// Events is what the stream received so far and whether it is connected now.
+	Events(ctx context.Context, handle int64) (StreamEvents, error)
+	// Unsubscribe closes the stream for good.
+	Unsubscribe(ctx context.Context, handle int64) error
+}
+
+// StreamEvents is the events reply: the data of every event received, in order;
+// whether the stream is connected now (false without StreamError: between
+// reconnect attempts); StreamError once the client gave up on the stream.
+type StreamEvents struct {
+	Events      []string `json:"events"`
+	Open        bool     `json:"open"`
+	StreamError string   `json:"streamError,omitempty"`
+}
+
 // ErrCancelled is the cause the harness cancels a request's context with when the
 // caller cancels it on purpose (feature cancel), as an AbortController or a context
 // cancel would: the client then answers what its caller sees, typically

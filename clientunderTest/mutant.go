@@ -33,6 +33,10 @@ const (
 	bugLateTimerRefreshes
 	bugEarlyRefreshOutsideFlight
 	bugTabsUncoordinated
+	bugGraphQLOnly401
+	bugNoIdempotencyKey
+	bugReplayDropsIdempotencyKey
+	bugStreamStaleToken
 )
 
 // MutantInfo describes one known-buggy client: its name (also its Hello name after
@@ -82,6 +86,14 @@ var mutants = []mutant{
 		"Runs the early (clock-driven) refresh outside the single flight: parallel callers each renew the due token, and a 401 arriving during an early refresh starts a second one."}, bugEarlyRefreshOutsideFlight},
 	{MutantInfo{"tabs-uncoordinated", []string{"RC19"},
 		"Takes no cross-tab lock around the refresh: tabs that meet the expiry together each present the same refresh token, and reuse detection revokes the session."}, bugTabsUncoordinated},
+	{MutantInfo{"graphql-only-401", []string{"RC1"},
+		"Knows only HTTP 401 as the auth-failure signal: a GraphQL API answering 200 with an UNAUTHENTICATED error is handed to the caller, never refreshed."}, bugGraphQLOnly401},
+	{MutantInfo{"no-idempotency-key", []string{"RC20"},
+		"Sends no Idempotency-Key of its own on a POST: a write the server applied before answering 401 is applied again by the replay."}, bugNoIdempotencyKey},
+	{MutantInfo{"replay-drops-idempotency-key", []string{"RC15"},
+		"Replays a POST without the Idempotency-Key its first send carried: the server cannot tell the replay from a new write."}, bugReplayDropsIdempotencyKey},
+	{MutantInfo{"stream-stale-token", []string{"RC21"},
+		"Reconnects its event stream with the access token it captured when the stream started: after the token expires every reconnect is refused, and the events sent meanwhile never arrive."}, bugStreamStaleToken},
 }
 
 // Mutants lists the known-buggy clients in a stable order.
@@ -112,16 +124,21 @@ func mutantNames() []string {
 	return names
 }
 
-// isExpiry reports whether a status from a protected path means "refresh the token".
-// Only 401 does (RC1).
-func (b bug) isExpiry(status int) bool {
+// isExpiry reports whether a response from a protected path means "refresh the
+// token": only the endpoint's auth-failure signal does — a 401, or GraphQL's
+// UNAUTHENTICATED error (RC1).
+func (b bug) isExpiry(path string, r Reply) bool {
 	switch {
-	case status == http.StatusUnauthorized:
+	case r.Error != "":
+		return false
+	case b == bugGraphQLOnly401:
+		return r.Status == http.StatusUnauthorized
+	case IsAuthFailure(path, r):
 		return true
 	case b == bugRefreshOn403:
-		return status == http.StatusForbidden
+		return r.Status == http.StatusForbidden
 	case b == bugRefreshOn5xx:
-		return status >= 500
+		return r.Status >= 500
 	}
 	return false
 }
@@ -144,7 +161,15 @@ func (b bug) replay(o outgoing, sentWith, fresh string) (outgoing, []string) {
 	case bugDuplicateAuthorization:
 		return o, append(tokens(sentWith), tokens(fresh)...)
 	case bugDropsBody:
-		o.body = nil
+		o.body, o.stream = nil, nil
+	case bugReplayDropsIdempotencyKey:
+		kept := map[string]string{}
+		for k, v := range o.headers {
+			if http.CanonicalHeaderKey(k) != "Idempotency-Key" {
+				kept[k] = v
+			}
+		}
+		o.headers = kept
 	}
 	return o, tokens(fresh)
 }

@@ -2,9 +2,11 @@ package clientundertest_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -70,6 +72,60 @@ func probeNoRefreshOn(status int) probe {
 }
 
 var probes = map[string]probe{
+	"stream-stale-token": func(ctx context.Context, r *rig) error {
+		handle, reply, err := r.c.Subscribe(ctx, fakeserver.PathEvents, 0)
+		if err != nil || reply.Status != 0 || reply.Error != "" {
+			return fmt.Errorf("subscribe: %v %+v", err, reply)
+		}
+		received := func(n int) int { // polls until n events arrived, or 3 s
+			got := 0
+			for deadline := time.Now().Add(3 * time.Second); got < n && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+				ev, _ := r.c.Events(ctx, handle)
+				got = len(ev.Events)
+			}
+			return got
+		}
+		r.srv.PublishEvent()
+		if received(1) != 1 { // the reconnect resumes after this event's id
+			return fmt.Errorf("RC21: the first event never arrived")
+		}
+		r.srv.ExpireAccess()
+		if _, err := mustCall(ctx, r, http.MethodGet, pathMe, ""); err != nil { // refreshes: A1
+			return err
+		}
+		r.srv.DropStreams()
+		r.srv.PublishEvent()
+		got := received(2)
+		_ = r.c.Unsubscribe(ctx, handle)
+		connects := r.journal().To(http.MethodGet, fakeserver.PathEvents)
+		if len(connects) < 2 {
+			return fmt.Errorf("RC21: expected a reconnect after the drop, observed %d connects", len(connects))
+		}
+		return errors.Join(
+			expect("RC21", "the reconnect's token", connects[1].AccessToken, "A1"),
+			expect("RC21", "events received", got, 2))
+	},
+
+	"graphql-only-401": func(ctx context.Context, r *rig) error {
+		r.restartOn(ctx, fakeserver.Options{GraphQLAuthSignal: fakeserver.GraphQLAuthErrors})
+		r.srv.ExpireAccess()
+		reply, err := mustCall(ctx, r, http.MethodPost, fakeserver.PathGraphQL, `{"query":"{ me { id } }"}`)
+		if err != nil {
+			return err
+		}
+		return errors.Join(
+			expect("RC1", "refreshes after UNAUTHENTICATED", len(r.journal().Refreshes()), 1),
+			expect("RC1", "the caller's answer names the user", strings.Contains(string(reply.Body), `"me"`), true))
+	},
+
+	"no-idempotency-key": func(ctx context.Context, r *rig) error {
+		return committedPost(ctx, r, "", "RC20")
+	},
+
+	"replay-drops-idempotency-key": func(ctx context.Context, r *rig) error {
+		return committedPost(ctx, r, "probe-key", "RC15")
+	},
+
 	"trusts-device-clock": func(ctx context.Context, r *rig) error {
 		// A device clock 5 minutes ahead, from before the login; three calls 10 s apart.
 		if err := r.c.SetClock(ctx, r.srv.Now().Add(5*time.Minute)); err != nil {
@@ -253,6 +309,15 @@ var probes = map[string]probe{
 		if got := <-first; got.Error != "cancelled" {
 			return fmt.Errorf("RC16: expected the cancelled caller to see error cancelled, observed %+v", got)
 		}
+		// A client that aborts the shared refresh with its caller has closed the
+		// connection by now, or soon: the server marks the held refresh clientGone.
+		// Release only then (or after a second, for a client that never does).
+		gone, stopGone := context.WithTimeout(ctx, time.Second)
+		defer stopGone()
+		r.srv.WaitJournal(gone, func(j fakeserver.Journal) bool {
+			rs := j.Refreshes()
+			return len(rs) > 0 && rs[0].ClientGone
+		})
 		hold.Release()
 		reply, err := mustCall(ctx, r, http.MethodGet, pathMe, "")
 		if err != nil {
@@ -262,6 +327,27 @@ var probes = map[string]probe{
 			expect("RC16", "the next caller's status", reply.Status, http.StatusOK),
 			expect("RC16", "refresh tokens presented", fmt.Sprint(presented(r.journal())), "[R0]"))
 	},
+}
+
+// committedPost creates an idea through a fault that commits it and answers 401
+// (with the header Idempotency-Key: key unless key is ""), and checks the replay
+// kept the first send's key and one idea exists.
+func committedPost(ctx context.Context, r *rig, key, req string) error {
+	r.srv.AddFault(fakeserver.Rule{Method: http.MethodPost, Path: pathIdeas, Times: 1, Action: fakeserver.ActionCommitThen401})
+	c := cut.Call{Method: http.MethodPost, Path: pathIdeas, Body: json.RawMessage(ideaBody(7))}
+	if key != "" {
+		c.Headers = map[string]string{"Idempotency-Key": key}
+	}
+	if _, err := r.c.Request(ctx, c); err != nil {
+		return err
+	}
+	sends := r.journal().To(http.MethodPost, pathIdeas)
+	if len(sends) != 2 {
+		return fmt.Errorf("%s: expected 2 sends of the POST, observed %d", req, len(sends))
+	}
+	return errors.Join(
+		expect(req, "the replay's Idempotency-Key", sends[1].IdempotencyKey != "" && sends[1].IdempotencyKey == sends[0].IdempotencyKey, true),
+		expect(req, "ideas", len(r.srv.Ideas()), 1))
 }
 
 var _ = Describe("Mutants", func() {

@@ -3,18 +3,22 @@ package clientundertest_test
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/jonboulle/clockwork"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/types"
 
 	cut "github.com/tokenclock/tokenclock/clientunderTest"
 	"github.com/tokenclock/tokenclock/fakeserver"
@@ -63,12 +67,21 @@ func nodeProcessOptions(name, dir string) cut.ProcessOptions {
 // second, as JWT times are whole seconds) with one user, and closes it after the spec.
 func newNodeTestServer() *fakeserver.Server {
 	GinkgoHelper()
-	srv := fakeserver.New(fakeserver.Options{
+	return newNodeTestServerWith(func(*fakeserver.Options) {})
+}
+
+// newNodeTestServerWith is newNodeTestServer with options of the spec's own (such as
+// the GraphQL auth signal).
+func newNodeTestServerWith(set func(*fakeserver.Options)) *fakeserver.Server {
+	GinkgoHelper()
+	opts := fakeserver.Options{
 		Clock: clockwork.NewFakeClockAt(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)),
 		// Generous, so a loaded machine cannot release a gate before all its requests
 		// arrived; a passing spec releases its gates itself.
 		HoldBound: 10 * time.Second,
-	})
+	}
+	set(&opts)
+	srv := fakeserver.New(opts)
 	Expect(srv.Start()).To(Succeed())
 	DeferCleanup(srv.Close)
 	_, err := srv.AddUser("Ada", nodeUser, nodePassword)
@@ -114,11 +127,12 @@ var _ = Describe("bundled Node drivers", Label("node"), func() {
 				}
 			})
 
-			It("answers hello with its name, its axios version and features cancel, restart and instances", func() {
+			It("answers hello with its name, its axios version and features cancel, restart, instances, bodies and sse", func() {
 				h := proc.Hello()
 				Expect(h.Name).To(Equal(d.name))
 				Expect(h.Version).To(MatchRegexp(`^axios 1\.\d+\.\d+$`))
-				Expect(h.Features).To(Equal([]string{cut.FeatureCancel, cut.FeatureRestart, cut.FeatureInstances}))
+				Expect(h.Features).To(Equal([]string{cut.FeatureCancel, cut.FeatureRestart, cut.FeatureInstances,
+					cut.FeatureBodies, cut.FeatureSSE}))
 			})
 
 			It("runs two instances over one profile: instance 1 learns the session from the shared cookie jar", func(ctx SpecContext) {
@@ -480,6 +494,10 @@ type rawDriver struct {
 	stdin io.WriteCloser
 	lines chan string // every stdout line, closed at EOF
 	done  chan error  // the exit, once
+
+	// For call: the next command id, and replies read while waiting for another.
+	nextID int
+	stash  map[float64]map[string]any
 }
 
 func startRawDriver(dir string) *rawDriver {
@@ -489,7 +507,8 @@ func startRawDriver(dir string) *rawDriver {
 	nodeDriverCommand(dir) // fails with the fix when packages are missing
 	script, err := filepath.Abs(filepath.Join("node", dir, "driver.mjs"))
 	Expect(err).NotTo(HaveOccurred())
-	d := &rawDriver{cmd: exec.Command(node, script), lines: make(chan string, 64), done: make(chan error, 1)}
+	d := &rawDriver{cmd: exec.Command(node, script), lines: make(chan string, 64), done: make(chan error, 1),
+		nextID: 1000, stash: map[float64]map[string]any{}}
 	d.cmd.Stderr = GinkgoWriter
 	d.stdin, err = d.cmd.StdinPipe()
 	Expect(err).NotTo(HaveOccurred())
@@ -525,6 +544,44 @@ func (d *rawDriver) reply() map[string]any {
 	var m map[string]any
 	Expect(json.Unmarshal([]byte(line), &m)).To(Succeed(), "stdout line is not a JSON object: %q", line)
 	return m
+}
+
+// call sends one command (fields besides id), waits for the reply with its id and
+// returns it with the id removed; replies to other commands read meanwhile are kept
+// for their own wait.
+func (d *rawDriver) call(fields map[string]any) map[string]any {
+	GinkgoHelper()
+	id := d.start(fields)
+	return d.await(id)
+}
+
+// start sends one command with a fresh id and returns the id, without waiting.
+func (d *rawDriver) start(fields map[string]any) int {
+	GinkgoHelper()
+	d.nextID++
+	cmd := map[string]any{"id": d.nextID}
+	for k, v := range fields {
+		cmd[k] = v
+	}
+	line, err := json.Marshal(cmd)
+	Expect(err).NotTo(HaveOccurred())
+	d.send(string(line))
+	return d.nextID
+}
+
+// await waits for the reply to command id (see call).
+func (d *rawDriver) await(id int) map[string]any {
+	GinkgoHelper()
+	for {
+		if m, ok := d.stash[float64(id)]; ok {
+			delete(d.stash, float64(id))
+			delete(m, "id")
+			return m
+		}
+		m := d.reply()
+		got, _ := m["id"].(float64)
+		d.stash[got] = m
+	}
 }
 
 var _ = Describe("the Node drivers' protocol plumbing", Label("node"), func() {
@@ -595,4 +652,552 @@ var _ = Describe("the Node drivers' protocol plumbing", Label("node"), func() {
 			Eventually(drv.done).WithTimeout(15 * time.Second).Should(Receive(BeNil()))
 		}, SpecTimeout(30*time.Second))
 	}
+})
+
+func sha256Hex(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+// uploadPath makes an idea owned by the spec's user and returns its uploads path.
+func uploadPath(srv *fakeserver.Server) string {
+	GinkgoHelper()
+	idea, err := srv.AddIdea(nodeUser, fakeserver.IdeaInput{Title: "with attachments", Summary: "s", Description: "d"})
+	Expect(err).NotTo(HaveOccurred())
+	return fakeserver.AttachmentsPath(idea.ID)
+}
+
+// attachmentOf decodes an upload's 201 answer.
+func attachmentOf(r cut.Reply) fakeserver.Attachment {
+	GinkgoHelper()
+	Expect(r.Status).To(Equal(201), "upload reply %s %s", r.Body, r.Error)
+	var a fakeserver.Attachment
+	Expect(json.Unmarshal(r.Body, &a)).To(Succeed(), "reply body %s", r.Body)
+	return a
+}
+
+// generatedFile matches the convention's file part of seed and size.
+func generatedFile(seed int64, size int) types.GomegaMatcher {
+	return Equal(fakeserver.BodyPart{Name: fakeserver.UploadFilePart, Filename: fakeserver.GeneratedFileName(seed),
+		SHA256: fakeserver.GeneratedSHA256(seed, size), Length: size})
+}
+
+// field matches a multipart field part of that name and value.
+func field(name, value string) types.GomegaMatcher {
+	return Equal(fakeserver.BodyPart{Name: name, SHA256: sha256Hex([]byte(value)), Length: len(value)})
+}
+
+// uploadsTo is the journal's sends of POST path, in order.
+func uploadsTo(srv *fakeserver.Server, path string) fakeserver.Journal {
+	return srv.Journal().To("POST", path)
+}
+
+var _ = Describe("the Node drivers' request bodies (feature bodies)", Label("node"), func() {
+	for _, d := range nodeDrivers {
+		Describe(d.name, Ordered, ContinueOnFailure, func() {
+			var proc *cut.Process
+			BeforeAll(func(ctx SpecContext) {
+				var err error
+				proc, err = cut.StartProcess(ctx, nodeProcessOptions(d.name, d.dir))
+				Expect(err).NotTo(HaveOccurred())
+				DeferCleanup(proc.Close)
+			}, NodeTimeout(30*time.Second))
+
+			var srv *fakeserver.Server
+			var path string
+			BeforeEach(func(ctx SpecContext) {
+				srv = newNodeTestServer()
+				Expect(proc.Init(ctx, cut.Env{BaseURL: srv.URL(), Scenario: "NODE-BODIES"})).To(Succeed())
+				Expect(proc.Login(ctx, nodeUser, nodePassword)).To(HaveField("Status", 200))
+				path = uploadPath(srv)
+			}, NodeTimeout(30*time.Second))
+
+			AfterEach(func() {
+				if proc != nil && CurrentSpecReport().Failed() {
+					AddReportEntry("driver stderr", proc.TakeStderr())
+				}
+			})
+
+			It("sends each body kind as asked: the server receives the bytes the convention names", func(ctx SpecContext) {
+				send := func(c cut.Call) (cut.Reply, fakeserver.Entry) {
+					GinkgoHelper()
+					mark := srv.Journal().LastSeq()
+					r, err := proc.Request(ctx, c)
+					Expect(err).NotTo(HaveOccurred())
+					sends := srv.Journal().Since(mark).To("POST", path)
+					Expect(sends).To(HaveLen(1), "one send, no refresh: the token is valid")
+					return r, sends[0]
+				}
+
+				// json (the default kind): the body as JSON.
+				r, e := send(cut.Call{Method: "POST", Path: path, Body: json.RawMessage(`{"note":"json"}`)})
+				Expect(attachmentOf(r).SHA256).To(Equal(sha256Hex([]byte(`{"note":"json"}`))))
+				Expect(e.BodySha256).To(Equal(sha256Hex([]byte(`{"note":"json"}`))))
+
+				// form: the object's strings, URL-encoded in their order.
+				r, e = send(cut.Call{Method: "POST", Path: path, BodyKind: cut.BodyForm,
+					Body: json.RawMessage(`{"note":"tokenclock form","lang":"en & fr"}`)})
+				const form = "note=tokenclock+form&lang=en+%26+fr"
+				Expect(string(e.Body)).To(Equal(form))
+				Expect(e.BodySha256).To(Equal(sha256Hex([]byte(form))))
+				Expect(attachmentOf(r).Length).To(Equal(len(form)))
+
+				// multipart: the fields, then the generated file part.
+				r, e = send(cut.Call{Method: "POST", Path: path, BodyKind: cut.BodyMultipart, Size: 70000, Seed: 5,
+					Body: json.RawMessage(`{"caption":"tokenclock upload"}`)})
+				Expect(e.Parts).To(HaveExactElements(field("caption", "tokenclock upload"), generatedFile(5, 70000)))
+				a := attachmentOf(r)
+				Expect(a.SHA256).To(Equal(fakeserver.GeneratedSHA256(5, 70000)))
+				Expect(a.Length).To(Equal(70000))
+
+				// stream: the generated bytes, chunked.
+				r, e = send(cut.Call{Method: "POST", Path: path, BodyKind: cut.BodyStream, Size: 300001, Seed: 7})
+				Expect(e.BodySha256).To(Equal(fakeserver.GeneratedSHA256(7, 300001)))
+				Expect(e.BodyLength).To(Equal(300001))
+				Expect(attachmentOf(r).SHA256).To(Equal(fakeserver.GeneratedSHA256(7, 300001)))
+
+				// Edge sizes: an empty stream, a multipart file shorter than one unit.
+				_, e = send(cut.Call{Method: "POST", Path: path, BodyKind: cut.BodyStream, Size: 0, Seed: 1})
+				Expect(e.BodyLength).To(BeZero())
+				_, e = send(cut.Call{Method: "POST", Path: path, BodyKind: cut.BodyMultipart, Size: 3, Seed: -4})
+				Expect(e.Parts).To(HaveExactElements(generatedFile(-4, 3)))
+			}, SpecTimeout(30*time.Second))
+
+			It("answers a body it cannot build with an error, sending nothing", func(ctx SpecContext) {
+				mark := srv.Journal().LastSeq()
+				for _, c := range []cut.Call{
+					{Method: "POST", Path: path, BodyKind: "xml"},
+					{Method: "POST", Path: path, BodyKind: cut.BodyForm, Body: json.RawMessage(`{"n":1}`)},
+					{Method: "POST", Path: path, BodyKind: cut.BodyForm, Body: json.RawMessage(`["a"]`)},
+					{Method: "POST", Path: path, BodyKind: cut.BodyStream, Size: -1},
+					{Method: "POST", Path: path, BodyKind: cut.BodyMultipart, Size: 1 << 30},
+				} {
+					r, err := proc.Request(ctx, c)
+					Expect(err).NotTo(HaveOccurred())
+					Expect(r.Error).To(HavePrefix("bad request: "), "%+v", c)
+				}
+				Expect(srv.Journal().Since(mark)).To(BeEmpty())
+			}, SpecTimeout(30*time.Second))
+
+			// expiredUpload sends c with an expired token and returns the caller's reply and
+			// the upload's sends (first send, replay).
+			expiredUpload := func(ctx context.Context, c cut.Call) (cut.Reply, fakeserver.Journal) {
+				GinkgoHelper()
+				srv.ExpireAccess()
+				r, err := proc.Request(ctx, c)
+				Expect(err).NotTo(HaveOccurred())
+				sends := uploadsTo(srv, path)
+				Expect(sends).To(HaveLen(2), "a first send and one replay")
+				Expect(sends[0]).To(SatisfyAll(HaveField("AccessToken", "A0"), HaveField("Status", 401), HaveField("AuthFailure", true)))
+				Expect(sends[1]).To(HaveField("AccessToken", "A1"), "the replay carries the refreshed token")
+				Expect(srv.Journal().Refreshes()).To(HaveLen(1))
+				return r, sends
+			}
+
+			It("replays a multipart upload after a refresh with every part intact (a FormData is sent again)", func(ctx SpecContext) {
+				c := cut.Call{Method: "POST", Path: path, BodyKind: cut.BodyMultipart, Size: 256 << 10, Seed: 11,
+					Body: json.RawMessage(`{"caption":"tokenclock upload"}`)}
+				r, sends := expiredUpload(ctx, c)
+				Expect(sends[0].Parts).To(HaveExactElements(field("caption", "tokenclock upload"), generatedFile(11, 256<<10)))
+				Expect(sends[1].Parts).To(HaveExactElements(field("caption", "tokenclock upload"), generatedFile(11, 256<<10)))
+				Expect(attachmentOf(r).SHA256).To(Equal(fakeserver.GeneratedSHA256(11, 256<<10)))
+			}, SpecTimeout(30*time.Second))
+
+			It("replays a form after a refresh with the same bytes", func(ctx SpecContext) {
+				c := cut.Call{Method: "POST", Path: path, BodyKind: cut.BodyForm, Body: json.RawMessage(`{"a":"1","b":"two words"}`)}
+				r, sends := expiredUpload(ctx, c)
+				Expect(sends[1].BodySha256).To(Equal(sha256Hex([]byte("a=1&b=two+words"))))
+				Expect(r.Status).To(Equal(201))
+			}, SpecTimeout(30*time.Second))
+
+			if d.dir == "axios-singleflight" {
+				It("replays a streamed upload after a refresh whole, from the copy it kept while sending", func(ctx SpecContext) {
+					const size = 256 << 10
+					r, sends := expiredUpload(ctx, cut.Call{Method: "POST", Path: path, BodyKind: cut.BodyStream, Size: size, Seed: 12})
+					for i, e := range sends {
+						Expect(e.BodySha256).To(Equal(fakeserver.GeneratedSHA256(12, size)), "send %d", i)
+						Expect(e.BodyLength).To(Equal(size), "send %d", i)
+					}
+					a := attachmentOf(r)
+					Expect(a.SHA256).To(Equal(fakeserver.GeneratedSHA256(12, size)))
+					Expect(a.Length).To(Equal(size))
+				}, SpecTimeout(30*time.Second))
+			} else {
+				It("replays a streamed upload after a refresh with the stream the first send consumed: the file is lost (the tutorial's bug)", func(ctx SpecContext) {
+					const size = 256 << 10
+					_, sends := expiredUpload(ctx, cut.Call{Method: "POST", Path: path, BodyKind: cut.BodyStream, Size: size, Seed: 12})
+					Expect(sends[0].BodyLength).To(Equal(size), "the first send carried the whole stream")
+					Expect(sends[0].BodySha256).To(Equal(fakeserver.GeneratedSHA256(12, size)))
+					Expect(sends[1].BodyLength).To(BeNumerically("<", size), "the replay's stream was already read")
+					Expect(sends[1].BodySha256).NotTo(Equal(fakeserver.GeneratedSHA256(12, size)))
+				}, SpecTimeout(30*time.Second))
+			}
+		})
+	}
+})
+
+var _ = Describe("the Node drivers on GraphQL and Idempotency-Key", Label("node"), func() {
+	for _, d := range nodeDrivers {
+		Describe(d.name, Ordered, ContinueOnFailure, func() {
+			var proc *cut.Process
+			BeforeAll(func(ctx SpecContext) {
+				var err error
+				proc, err = cut.StartProcess(ctx, nodeProcessOptions(d.name, d.dir))
+				Expect(err).NotTo(HaveOccurred())
+				DeferCleanup(proc.Close)
+			}, NodeTimeout(30*time.Second))
+			AfterEach(func() {
+				if proc != nil && CurrentSpecReport().Failed() {
+					AddReportEntry("driver stderr", proc.TakeStderr())
+				}
+			})
+
+			// start inits the driver against a fresh server with these options, logged in.
+			start := func(ctx context.Context, set func(*fakeserver.Options)) *fakeserver.Server {
+				GinkgoHelper()
+				srv := newNodeTestServerWith(set)
+				Expect(proc.Init(ctx, cut.Env{BaseURL: srv.URL(), Scenario: "NODE-GQL-IDEM"})).To(Succeed())
+				Expect(proc.Login(ctx, nodeUser, nodePassword)).To(HaveField("Status", 200))
+				return srv
+			}
+			errorsMode := func(o *fakeserver.Options) { o.GraphQLAuthSignal = fakeserver.GraphQLAuthErrors }
+			me := cut.Call{Method: "POST", Path: fakeserver.PathGraphQL, Body: json.RawMessage(`{"query":"{ me { id email } }"}`)}
+
+			It("GraphQL answering an expired token with 200 UNAUTHENTICATED", func(ctx SpecContext) {
+				srv := start(ctx, errorsMode)
+				srv.ExpireAccess()
+				r, err := proc.Request(ctx, me)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(r.Status).To(Equal(200))
+				sends := srv.Journal().To("POST", fakeserver.PathGraphQL)
+				if d.dir == "axios-singleflight" {
+					// Handled exactly like a 401: one refresh, one replay, the data.
+					Expect(string(r.Body)).To(ContainSubstring(`"email":"` + nodeUser + `"`))
+					Expect(srv.Journal().Refreshes()).To(HaveLen(1))
+					Expect(sends).To(HaveExactElements(
+						SatisfyAll(HaveField("AccessToken", "A0"), HaveField("AuthFailure", true), HaveField("Status", 200)),
+						SatisfyAll(HaveField("AccessToken", "A1"), HaveField("AuthFailure", false), HaveField("Status", 200)),
+					))
+				} else {
+					// The tutorial knows only 401: the errors go to the caller, nothing is refreshed.
+					Expect(string(r.Body)).To(ContainSubstring(`"code":"UNAUTHENTICATED"`))
+					Expect(srv.Journal().Refreshes()).To(BeEmpty())
+					Expect(sends).To(ConsistOf(HaveField("AuthFailure", true)))
+				}
+			}, SpecTimeout(30*time.Second))
+
+			if d.dir == "axios-singleflight" {
+				It("GraphQL: a replay answered UNAUTHENTICATED again goes back to the caller as it is, after one refresh", func(ctx SpecContext) {
+					srv := start(ctx, errorsMode)
+					srv.ExpireAccess()
+					// Hold the replay, and let the refreshed token expire meanwhile.
+					hold := srv.AddFault(fakeserver.Rule{Method: "POST", Path: fakeserver.PathGraphQL, After: 1, Times: 1, Action: fakeserver.ActionHoldBefore})
+					DeferCleanup(hold.Release)
+					done := requestAsync(ctx, proc, me)
+					Expect(hold.WaitHeld(ctx, 1)).To(Succeed())
+					srv.ExpireAccess()
+					hold.Release()
+					var r cut.Reply
+					Eventually(done, 10*time.Second).Should(Receive(&r))
+					Expect(r.Status).To(Equal(200))
+					Expect(string(r.Body)).To(ContainSubstring(`"code":"UNAUTHENTICATED"`))
+					Expect(srv.Journal().Refreshes()).To(HaveLen(1), "one refresh, no second one for the replay")
+					Expect(srv.Journal().To("POST", fakeserver.PathGraphQL)).To(HaveExactElements(
+						SatisfyAll(HaveField("AccessToken", "A0"), HaveField("AuthFailure", true)),
+						SatisfyAll(HaveField("AccessToken", "A1"), HaveField("AuthFailure", true)),
+					))
+				}, SpecTimeout(30*time.Second))
+
+				It("GraphQL answering with 401 (the default signal) is refreshed and replayed too", func(ctx SpecContext) {
+					srv := start(ctx, func(*fakeserver.Options) {})
+					srv.ExpireAccess()
+					r, err := proc.Request(ctx, me)
+					Expect(err).NotTo(HaveOccurred())
+					Expect(r.Status).To(Equal(200))
+					Expect(string(r.Body)).To(ContainSubstring(`"email":"` + nodeUser + `"`))
+					Expect(srv.Journal().Refreshes()).To(HaveLen(1))
+				}, SpecTimeout(30*time.Second))
+
+				It("sends an Idempotency-Key of its own on every POST, once per call: the replay of a committed write is answered with the first result", func(ctx SpecContext) {
+					srv := start(ctx, func(*fakeserver.Options) {})
+					srv.AddFault(fakeserver.Rule{Method: "POST", Path: fakeserver.PathIdeas, Times: 1, Action: fakeserver.ActionCommitThen401})
+					idea := json.RawMessage(`{"title":"once","summary":"s","description":"d"}`)
+					r, err := proc.Request(ctx, cut.Call{Method: "POST", Path: fakeserver.PathIdeas, Body: idea})
+					Expect(err).NotTo(HaveOccurred())
+					Expect(r.Status).To(Equal(201), "reply %s", r.Body)
+					sends := srv.Journal().To("POST", fakeserver.PathIdeas)
+					Expect(sends).To(HaveLen(2))
+					Expect(sends[0].IdempotencyKey).To(Equal("K1"))
+					Expect(sends[1]).To(SatisfyAll(HaveField("IdempotencyKey", "K1"), HaveField("IdempotentReplay", true)))
+					Expect(srv.Ideas()).To(HaveLen(1), "the write is applied once")
+
+					// The next call is another write: another key. Uploads and GraphQL POSTs
+					// get one too; GETs and the auth calls do not.
+					Expect(proc.Request(ctx, cut.Call{Method: "POST", Path: fakeserver.PathIdeas, Body: idea})).To(HaveField("Status", 201))
+					Expect(srv.Journal().To("POST", fakeserver.PathIdeas)[2].IdempotencyKey).To(Equal("K2"))
+					Expect(srv.Ideas()).To(HaveLen(2))
+				}, SpecTimeout(30*time.Second))
+			}
+
+			It("keeps a caller's Idempotency-Key on the replay", func(ctx SpecContext) {
+				srv := start(ctx, func(*fakeserver.Options) {})
+				srv.ExpireAccess()
+				idea := json.RawMessage(`{"title":"keyed","summary":"s","description":"d"}`)
+				r, err := proc.Request(ctx, cut.Call{Method: "POST", Path: fakeserver.PathIdeas, Body: idea,
+					Headers: map[string]string{"Idempotency-Key": "caller-key-1"}})
+				Expect(err).NotTo(HaveOccurred())
+				Expect(r.Status).To(Equal(201))
+				Expect(srv.Journal().To("POST", fakeserver.PathIdeas)).To(HaveExactElements(
+					SatisfyAll(HaveField("IdempotencyKey", "K1"), HaveField("Status", 401)),
+					SatisfyAll(HaveField("IdempotencyKey", "K1"), HaveField("Status", 201)),
+				))
+				if d.dir == "axios-seed" {
+					// The tutorial sends no key of its own.
+					Expect(proc.Request(ctx, cut.Call{Method: "POST", Path: fakeserver.PathIdeas, Body: idea})).To(HaveField("Status", 201))
+					Expect(srv.Journal().To("POST", fakeserver.PathIdeas)[2].IdempotencyKey).To(BeEmpty())
+				}
+			}, SpecTimeout(30*time.Second))
+		})
+	}
+})
+
+// sseDriver is a raw driver initialised against srv and logged in, for the SSE specs.
+func sseDriver(dir string, srv *fakeserver.Server, instances int) *rawDriver {
+	GinkgoHelper()
+	drv := startRawDriver(dir)
+	Expect(drv.call(map[string]any{"cmd": "init", "baseURL": srv.URL(), "scenario": "NODE-SSE", "instances": instances})).
+		To(Equal(map[string]any{"ok": true}))
+	Expect(drv.call(map[string]any{"cmd": "login", "email": nodeUser, "password": nodePassword})).
+		To(HaveKeyWithValue("status", 200.0))
+	return drv
+}
+
+// eventData is what a stream carries for the events published as ids: {"n":<id>}.
+func eventData(ids ...int) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = fmt.Sprintf(`{"n":%d}`, id)
+	}
+	return out
+}
+
+// eventStreams is the journal's connects to the events path, in order.
+func eventStreams(srv *fakeserver.Server) fakeserver.Journal {
+	return srv.Journal().To("GET", fakeserver.PathEvents)
+}
+
+// openStreams counts the event streams still open.
+func openStreams(j fakeserver.Journal) int {
+	return len(j.Streams().Where(func(e fakeserver.Entry) bool { return e.Pending }))
+}
+
+var _ = Describe("the Node drivers' event streams (feature sse)", Label("node"), func() {
+	events := func(drv *rawDriver, target int) map[string]any {
+		GinkgoHelper()
+		return drv.call(map[string]any{"cmd": "events", "target": target})
+	}
+
+	for _, d := range nodeDrivers {
+		It(d.name+" subscribes, reports the published events in order, and unsubscribes for good", func(ctx SpecContext) {
+			srv := newNodeTestServer()
+			drv := sseDriver(d.dir, srv, 1)
+			sub := drv.start(map[string]any{"cmd": "subscribe", "path": fakeserver.PathEvents})
+			Expect(drv.await(sub)).To(Equal(map[string]any{"ok": true}))
+			Expect(eventStreams(srv)).To(ConsistOf(SatisfyAll(HaveField("AccessToken", "A0"), HaveField("Status", 200),
+				HaveField("Stream", true), HaveField("Pending", true), HaveField("LastEventID", ""))))
+
+			ids := []int{srv.PublishEvent(), srv.PublishEvent(), srv.PublishEvent()}
+			Eventually(func() any { return events(drv, sub)["events"] }).WithTimeout(5 * time.Second).
+				Should(Equal(eventData(ids...)))
+			Expect(events(drv, sub)).To(SatisfyAll(HaveKeyWithValue("open", true), HaveKeyWithValue("ended", false),
+				Not(HaveKey("streamError"))))
+
+			Expect(drv.call(map[string]any{"cmd": "unsubscribe", "target": sub})).To(Equal(map[string]any{"ok": true}))
+			Expect(srv.WaitJournal(ctx, func(j fakeserver.Journal) bool { return openStreams(j) == 0 })).To(BeTrue())
+			srv.PublishEvent()
+			Consistently(func() int { return len(eventStreams(srv)) }, 700*time.Millisecond, 50*time.Millisecond).
+				Should(Equal(1), "no reconnect after unsubscribe")
+			Expect(events(drv, sub)).To(Equal(map[string]any{"events": eventData(ids...), "open": false, "ended": true}),
+				"closed for good, by the caller: no streamError")
+
+			Expect(drv.call(map[string]any{"cmd": "events", "target": 999999})).To(HaveKeyWithValue("error", "no subscription 999999"))
+			Expect(drv.call(map[string]any{"cmd": "unsubscribe", "target": 999999})).To(Equal(map[string]any{"ok": false}))
+			Expect(drv.call(map[string]any{"cmd": "subscribe"})).To(HaveKeyWithValue("error", ContainSubstring("path")))
+		}, SpecTimeout(40*time.Second))
+
+		It(d.name+" gives each instance its own stream, and a restart ends that instance's streams only", func(ctx SpecContext) {
+			srv := newNodeTestServer()
+			drv := sseDriver(d.dir, srv, 2)
+			sub0 := drv.start(map[string]any{"cmd": "subscribe", "path": fakeserver.PathEvents})
+			Expect(drv.await(sub0)).To(Equal(map[string]any{"ok": true}))
+			// Instance 1 has no token yet: what its first connect does is the client's own
+			// (singleflight refreshes from the shared cookie; the seed captured no token).
+			sub1 := drv.start(map[string]any{"cmd": "subscribe", "path": fakeserver.PathEvents, "instance": 1})
+			first1 := drv.await(sub1)
+			if d.dir == "axios-singleflight" {
+				Expect(first1).To(Equal(map[string]any{"ok": true}))
+				Expect(srv.WaitJournal(ctx, func(j fakeserver.Journal) bool { return openStreams(j) == 2 })).To(BeTrue())
+				Expect(onInstance(eventStreams(srv).Where(func(e fakeserver.Entry) bool { return e.Stream }), 1)).
+					To(ConsistOf(HaveField("AccessToken", "A1")))
+			} else {
+				Expect(first1).To(HaveKeyWithValue("status", 401.0), "never connects: every connect sends the captured (absent) token")
+			}
+
+			Expect(drv.call(map[string]any{"cmd": "restart"})).To(Equal(map[string]any{"ok": true}))
+			Expect(events(drv, sub0)).To(SatisfyAll(HaveKeyWithValue("open", false), HaveKeyWithValue("ended", true),
+				HaveKeyWithValue("streamError", "aborted")))
+			Expect(srv.WaitJournal(ctx, func(j fakeserver.Journal) bool {
+				return len(onInstance(j.Streams().Where(func(e fakeserver.Entry) bool { return e.Pending }), 0)) == 0
+			})).To(BeTrue(), "instance 0's stream is closed by its reload")
+			if d.dir == "axios-singleflight" {
+				id := srv.PublishEvent()
+				Eventually(func() any { return events(drv, sub1)["events"] }).WithTimeout(5 * time.Second).Should(Equal(eventData(id)))
+				Expect(events(drv, sub1)).To(SatisfyAll(HaveKeyWithValue("open", true), HaveKeyWithValue("ended", false)))
+			}
+			// init ends and forgets every subscription.
+			Expect(drv.call(map[string]any{"cmd": "init", "baseURL": srv.URL()})).To(Equal(map[string]any{"ok": true}))
+			Expect(srv.WaitJournal(ctx, func(j fakeserver.Journal) bool { return openStreams(j) == 0 })).To(BeTrue())
+			Expect(events(drv, sub1)).To(HaveKey("error"))
+		}, SpecTimeout(40*time.Second))
+	}
+
+	It("axios-singleflight reconnects a dropped stream with the refreshed token and Last-Event-ID, losing no event", func(ctx SpecContext) {
+		srv := newNodeTestServer()
+		drv := sseDriver("axios-singleflight", srv, 1)
+		sub := drv.start(map[string]any{"cmd": "subscribe", "path": fakeserver.PathEvents})
+		Expect(drv.await(sub)).To(Equal(map[string]any{"ok": true}))
+		e1 := srv.PublishEvent()
+		Eventually(func() any { return events(drv, sub)["events"] }).WithTimeout(5 * time.Second).Should(Equal(eventData(e1)))
+
+		// The app refreshes (an ordinary call meets the expired token).
+		srv.ExpireAccess()
+		Expect(drv.call(map[string]any{"cmd": "request", "method": "GET", "path": fakeserver.PathMe})).To(HaveKeyWithValue("status", 200.0))
+		Expect(srv.Journal().Refreshes()).To(HaveLen(1))
+
+		Expect(srv.DropStreams()).To(Equal(1))
+		e2 := srv.PublishEvent() // published while the client is away, or just back
+		Expect(srv.WaitJournal(ctx, func(j fakeserver.Journal) bool { return openStreams(j) == 1 })).To(BeTrue())
+		e3 := srv.PublishEvent()
+		Eventually(func() any { return events(drv, sub)["events"] }).WithTimeout(5 * time.Second).Should(Equal(eventData(e1, e2, e3)))
+
+		Expect(eventStreams(srv)).To(HaveExactElements(
+			SatisfyAll(HaveField("AccessToken", "A0"), HaveField("Status", 200), HaveField("StreamEvents", BeNumerically(">=", 1))),
+			SatisfyAll(HaveField("AccessToken", "A1"), HaveField("AccessState", fakeserver.StateValid), HaveField("Status", 200),
+				HaveField("LastEventID", strconv.Itoa(e1))),
+		))
+		Expect(srv.Journal().Refreshes()).To(HaveLen(1), "the current token was valid: no refresh for the reconnect")
+	}, SpecTimeout(40*time.Second))
+
+	It("axios-singleflight: a reconnect answered 401 refreshes once and reconnects with the new token; a first connect too", func(ctx SpecContext) {
+		srv := newNodeTestServer()
+		drv := sseDriver("axios-singleflight", srv, 1)
+		// The first connect meets an expired token: one refresh fixes it, so subscribe is ok.
+		srv.ExpireAccess()
+		sub := drv.start(map[string]any{"cmd": "subscribe", "path": fakeserver.PathEvents})
+		Expect(drv.await(sub)).To(Equal(map[string]any{"ok": true}))
+		Expect(eventStreams(srv)).To(HaveExactElements(
+			SatisfyAll(HaveField("AccessToken", "A0"), HaveField("Status", 401)),
+			SatisfyAll(HaveField("AccessToken", "A1"), HaveField("Status", 200), HaveField("Stream", true)),
+		))
+		e1 := srv.PublishEvent()
+		Eventually(func() any { return events(drv, sub)["events"] }).WithTimeout(5 * time.Second).Should(Equal(eventData(e1)))
+
+		// The token expires while the stream is open; then the server drops it.
+		srv.ExpireAccess()
+		srv.DropStreams()
+		Expect(srv.WaitJournal(ctx, func(j fakeserver.Journal) bool { return openStreams(j) == 1 })).To(BeTrue())
+		e2 := srv.PublishEvent()
+		Eventually(func() any { return events(drv, sub)["events"] }).WithTimeout(5 * time.Second).Should(Equal(eventData(e1, e2)))
+		Expect(eventStreams(srv)[2:]).To(HaveExactElements(
+			SatisfyAll(HaveField("AccessToken", "A1"), HaveField("AccessState", fakeserver.StateExpired), HaveField("Status", 401),
+				HaveField("LastEventID", strconv.Itoa(e1))),
+			SatisfyAll(HaveField("AccessToken", "A2"), HaveField("Status", 200), HaveField("LastEventID", strconv.Itoa(e1))),
+		))
+		Expect(srv.Journal().Refreshes()).To(HaveLen(2))
+	}, SpecTimeout(40*time.Second))
+
+	It("axios-singleflight: a refused refresh ends the stream, with no more reconnects", func(ctx SpecContext) {
+		srv := newNodeTestServer()
+		drv := sseDriver("axios-singleflight", srv, 1)
+		sub := drv.start(map[string]any{"cmd": "subscribe", "path": fakeserver.PathEvents})
+		Expect(drv.await(sub)).To(Equal(map[string]any{"ok": true}))
+		srv.ExpireRefresh() // access and refresh tokens both expire
+		srv.DropStreams()
+		Eventually(func() map[string]any { return events(drv, sub) }).WithTimeout(5 * time.Second).Should(SatisfyAll(
+			HaveKeyWithValue("open", false), HaveKeyWithValue("ended", true),
+			HaveKeyWithValue("streamError", ContainSubstring("HTTP 401 from POST /api/auth/refresh"))))
+		Expect(srv.Journal().Refreshes()).To(ConsistOf(HaveField("Status", 401)))
+		n := len(eventStreams(srv))
+		Consistently(func() int { return len(eventStreams(srv)) }, 1500*time.Millisecond, 100*time.Millisecond).Should(Equal(n))
+		Expect(n).To(Equal(2), "the first stream, and one reconnect answered 401")
+	}, SpecTimeout(40*time.Second))
+
+	It("axios-seed reconnects with the token it captured at subscribe, never the refreshed one, at most 3 times a second, and gives up", func(ctx SpecContext) {
+		srv := newNodeTestServer()
+		drv := sseDriver("axios-seed", srv, 1)
+		sub := drv.start(map[string]any{"cmd": "subscribe", "path": fakeserver.PathEvents})
+		Expect(drv.await(sub)).To(Equal(map[string]any{"ok": true}))
+		e1 := srv.PublishEvent()
+		Eventually(func() any { return events(drv, sub)["events"] }).WithTimeout(5 * time.Second).Should(Equal(eventData(e1)))
+
+		// The app refreshes (the interceptor stores A1), then the server drops the stream.
+		srv.ExpireAccess()
+		Expect(drv.call(map[string]any{"cmd": "request", "method": "GET", "path": fakeserver.PathMe})).To(HaveKeyWithValue("status", 200.0))
+		srv.DropStreams()
+
+		Eventually(func() map[string]any { return events(drv, sub) }).WithTimeout(15 * time.Second).Should(SatisfyAll(
+			HaveKeyWithValue("open", false), HaveKeyWithValue("ended", true), HaveKeyWithValue("streamError", ContainSubstring("HTTP 401"))))
+		reconnects := eventStreams(srv)[1:]
+		Expect(reconnects).To(HaveLen(5), "gives up after 5 failed connects")
+		Expect(reconnects).To(HaveEach(SatisfyAll(HaveField("AccessToken", "A0"), HaveField("AccessState", fakeserver.StateExpired),
+			HaveField("Status", 401), HaveField("LastEventID", strconv.Itoa(e1)))), "every reconnect sends the captured A0")
+		for i := 3; i < len(reconnects); i++ {
+			Expect(reconnects[i].RealOffsetMs-reconnects[i-3].RealOffsetMs).To(BeNumerically(">=", 950),
+				"at most 3 connects in any second: connects %d and %d", i-3, i)
+		}
+		Expect(len(srv.Journal().Refreshes())).To(BeNumerically(">", 1), "the app refreshed; the stream kept its header")
+		Consistently(func() int { return len(eventStreams(srv)) }, time.Second, 100*time.Millisecond).Should(Equal(6))
+	}, SpecTimeout(40*time.Second))
+
+	for _, d := range nodeDrivers {
+		It(d.name+" speaks subscribe, events and unsubscribe with the Process adapter (Streamer)", func(ctx SpecContext) {
+			proc, srv := startNodeDriver(ctx, d.dir, d.name)
+			Expect(proc.Hello().Has(cut.FeatureSSE)).To(BeTrue())
+			Expect(proc.Init(ctx, cut.Env{BaseURL: srv.URL(), Scenario: "NODE-SSE-PROCESS", Instances: 2})).To(Succeed())
+			Expect(proc.Login(ctx, nodeUser, nodePassword)).To(HaveField("Status", 200))
+			var streamer cut.Streamer = proc
+			handle, r, err := streamer.Subscribe(ctx, fakeserver.PathEvents, 0)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(r).To(BeZero(), "connected")
+			id := srv.PublishEvent()
+			Eventually(func() []string {
+				ev, err := streamer.Events(ctx, handle)
+				Expect(err).NotTo(HaveOccurred())
+				return ev.Events
+			}).WithTimeout(5 * time.Second).Should(Equal([]string{fmt.Sprintf(`{"n":%d}`, id)}))
+			Expect(streamer.Events(ctx, handle)).To(Equal(cut.StreamEvents{Events: []string{fmt.Sprintf(`{"n":%d}`, id)}, Open: true}))
+			Expect(streamer.Unsubscribe(ctx, handle)).To(Succeed())
+			Expect(streamer.Events(ctx, handle)).To(HaveField("Open", false))
+
+			// A subscribe through instance 1, which holds no token yet.
+			_, r, err = streamer.Subscribe(ctx, fakeserver.PathEvents, 1)
+			Expect(err).NotTo(HaveOccurred())
+			if d.dir == "axios-singleflight" {
+				Expect(r).To(BeZero(), "refreshed from the shared cookie, then connected")
+			} else {
+				Expect(r.Status).To(Equal(401), "the captured (absent) token never connects")
+			}
+			Expect(onInstance(eventStreams(srv), 1)).NotTo(BeEmpty(), "instance 1's connects carry its instance header")
+		}, SpecTimeout(40*time.Second))
+	}
+
+	It("axios-seed answers a subscribe that never connects with the last refusal", func(ctx SpecContext) {
+		srv := newNodeTestServer()
+		drv := sseDriver("axios-seed", srv, 1)
+		srv.ExpireAccess()
+		r := drv.call(map[string]any{"cmd": "subscribe", "path": fakeserver.PathEvents})
+		Expect(r).To(SatisfyAll(HaveKeyWithValue("status", 401.0), HaveKeyWithValue("body", HaveKey("message"))))
+		Expect(eventStreams(srv)).To(HaveLen(5))
+		Expect(eventStreams(srv)).To(HaveEach(HaveField("AccessToken", "A0")))
+	}, SpecTimeout(40*time.Second))
 })

@@ -68,7 +68,15 @@ type (
 		By   string `json:"by,omitempty"`
 		ByMs *int64 `json:"byMs,omitempty"`
 	}
-	cancelCmd struct {
+	subscribeCmd struct {
+		ID       int64  `json:"id"`
+		Cmd      string `json:"cmd"`
+		Path     string `json:"path"`
+		Instance int    `json:"instance,omitempty"`
+	}
+	// targetCmd names an earlier command: cancel a request, ask events of or
+	// unsubscribe a stream.
+	targetCmd struct {
 		ID     int64  `json:"id"`
 		Cmd    string `json:"cmd"`
 		Target int64  `json:"target"`
@@ -135,7 +143,7 @@ func (p *Process) Request(ctx context.Context, c Call) (Reply, error) {
 		cctx, cancel := context.WithTimeout(context.Background(), cancelGrace)
 		defer cancel()
 		_, _ = p.call(cctx, describe("cancel"), func(id int64) ([]byte, error) {
-			return json.Marshal(cancelCmd{ID: id, Cmd: "cancel", Target: sent.Load()})
+			return json.Marshal(targetCmd{ID: id, Cmd: "cancel", Target: sent.Load()})
 		})
 		select {
 		case <-inner.Done():
@@ -179,6 +187,49 @@ func (p *Process) TickClock(ctx context.Context, d time.Duration) error {
 	return p.expectOK(ctx, "clock", func(id int64) ([]byte, error) {
 		ms := d.Milliseconds()
 		return json.Marshal(clockCmd{ID: id, Cmd: "clock", Mode: "tick", By: d.String(), ByMs: &ms})
+	})
+}
+
+// Subscribe opens the driver's event stream (feature sse); the handle is the
+// subscribe command's id, which events and unsubscribe name as their target.
+func (p *Process) Subscribe(ctx context.Context, path string, instance int) (int64, Reply, error) {
+	var sent atomic.Int64
+	r, err := p.call(ctx, func(id int64) string { return fmt.Sprintf("subscribe #%d (%s)", id, path) }, func(id int64) ([]byte, error) {
+		sent.Store(id)
+		return json.Marshal(subscribeCmd{ID: id, Cmd: "subscribe", Path: path, Instance: instance})
+	})
+	return sent.Load(), r, err
+}
+
+// Events asks the driver what the stream handle received so far (feature sse).
+func (p *Process) Events(ctx context.Context, handle int64) (StreamEvents, error) {
+	d, err := p.current()
+	if err != nil {
+		return StreamEvents{}, err
+	}
+	w, err := d.roundTrip(ctx, describe("events"), func(id int64) ([]byte, error) {
+		return json.Marshal(targetCmd{ID: id, Cmd: "events", Target: handle})
+	})
+	if err != nil {
+		return StreamEvents{}, err
+	}
+	if w.Error != nil {
+		return StreamEvents{}, crashed(fmt.Sprintf("driver %q failed events: %s", p.opts.Name, *w.Error))
+	}
+	out := StreamEvents{Events: w.Events, StreamError: w.StreamError}
+	if w.Open != nil {
+		out.Open = *w.Open
+	}
+	if out.Events == nil {
+		out.Events = []string{}
+	}
+	return out, nil
+}
+
+// Unsubscribe closes the stream handle for good (feature sse).
+func (p *Process) Unsubscribe(ctx context.Context, handle int64) error {
+	return p.expectOK(ctx, "unsubscribe", func(id int64) ([]byte, error) {
+		return json.Marshal(targetCmd{ID: id, Cmd: "unsubscribe", Target: handle})
 	})
 }
 

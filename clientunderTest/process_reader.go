@@ -65,6 +65,10 @@ type wireReply struct {
 	Features []string        `json:"features"`
 	// MaxConcurrency is hello's optional cap on requests the client has in flight.
 	MaxConcurrency int `json:"maxConcurrency"`
+	// Events, Open and StreamError answer the events command (feature sse).
+	Events      []string `json:"events"`
+	Open        *bool    `json:"open"`
+	StreamError string   `json:"streamError"`
 }
 
 // readLoop is the driver's stdout: it turns lines into replies for the waiting

@@ -65,6 +65,9 @@ type Reference struct {
 	clock   *clientClock // the client's own clock (feature clock)
 	sess    *session     // the current login, shared by every tab
 	tabs    []*tab       // each instance's memory; replaced when stale or restarted
+	// streams are the event streams of this scenario (feature sse), by handle.
+	streams    map[int64]*refStream
+	nextStream int64
 }
 
 // Reference is a Client.
@@ -94,7 +97,7 @@ func newTransport() *http.Transport {
 // Hello announces the client and the optional features it implements.
 func (r *Reference) Hello() Hello {
 	return Hello{Name: r.name, Version: ReferenceVersion + " (" + runtime.Version() + ")",
-		Features: []string{FeatureCancel, FeatureRestart, FeatureInstances, FeatureClock}}
+		Features: []string{FeatureCancel, FeatureRestart, FeatureInstances, FeatureClock, FeatureBodies, FeatureSSE}}
 }
 
 // ObserveResponses sets the hook called once for every response to an application
@@ -135,6 +138,7 @@ func (r *Reference) Init(ctx context.Context, env Env) error {
 	r.base = strings.TrimRight(baseURL, "/")
 	r.life, r.endLife = life, end
 	r.clock = newClientClock(env.Now)
+	r.streams = map[int64]*refStream{}
 	r.sess = r.newSession()
 	r.tabs = make([]*tab, max(env.Instances, 1))
 	for i := range r.tabs {

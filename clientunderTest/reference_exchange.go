@@ -25,6 +25,10 @@ type outgoing struct {
 	// instance is the tab that sends it: every request says so in the
 	// X-Tokenclock-Instance header (feature instances), refresh and logout included.
 	instance int
+	// stream is a one-shot body sent chunked (feature bodies, BodyStream); body is
+	// then nil. contentType is the body's type ("" is JSON for a body).
+	stream      io.Reader
+	contentType string
 }
 
 // exchange sends one request and reads the whole response. A request that got no
@@ -48,7 +52,14 @@ func (r *Reference) exchange(ctx, life context.Context, c *http.Client, o outgoi
 		req.Header.Set(k, v)
 	}
 	setBody(req, o.body)
-	if len(o.body) > 0 && req.Header.Get("Content-Type") == "" {
+	if o.stream != nil {
+		req.Body, req.ContentLength = io.NopCloser(o.stream), -1 // chunked, read once
+	}
+	switch {
+	case req.Header.Get("Content-Type") != "":
+	case o.contentType != "" && (len(o.body) > 0 || o.stream != nil):
+		req.Header.Set("Content-Type", o.contentType)
+	case len(o.body) > 0:
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if len(o.tokens) > 0 {

@@ -66,6 +66,23 @@ func (r *rig) call(ctx context.Context, method, path, body string) (cut.Reply, e
 	return r.c.Request(ctx, c)
 }
 
+// restartOn moves the rig to a fresh server with opts (a fake clock as newRig's),
+// re-initialising the client and logging it in again.
+func (r *rig) restartOn(ctx context.Context, opts fakeserver.Options) {
+	GinkgoHelper()
+	opts.Clock = clockwork.NewFakeClockAt(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))
+	srv := fakeserver.New(opts)
+	Expect(srv.Start()).To(Succeed())
+	DeferCleanup(srv.Close)
+	_, err := srv.AddUser("Ada", adaEmail, adaPassword)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(r.c.Init(ctx, cut.Env{BaseURL: srv.URL(), Scenario: "test", Now: srv.Now()})).To(Succeed())
+	reply, err := r.c.Login(ctx, adaEmail, adaPassword)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(reply.Status).To(Equal(http.StatusOK), "login: %s", reply.Body)
+	r.srv = srv
+}
+
 // advanceBoth moves the server's clock and the client's by d (the client's timers run).
 func (r *rig) advanceBoth(ctx context.Context, d time.Duration) {
 	GinkgoHelper()

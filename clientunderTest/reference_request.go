@@ -3,6 +3,7 @@ package clientundertest
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 
@@ -48,8 +49,21 @@ func (r *Reference) request(ctx context.Context, call Call) (Reply, error) {
 	if method == "" {
 		method = http.MethodGet
 	}
-	o := outgoing{method: method, url: base + call.Path, headers: call.Headers, body: requestBody(call.Body), instance: t.index}
+	body, err := newCallBody(call)
+	if err != nil {
+		return Reply{Error: "EINVAL: " + err.Error()}, nil
+	}
+	o := outgoing{method: method, url: base + call.Path, body: body.bytes, contentType: body.contentType,
+		headers: call.Headers, instance: t.index}
 	guarded := protected(path)
+	if guarded && r.bug != bugNoIdempotencyKey {
+		o.headers = withIdempotencyKey(method, o.headers)
+	}
+	var tee *streamTee
+	if body.stream != nil {
+		tee = &streamTee{}
+		o.stream = io.TeeReader(body.stream, tee)
+	}
 	if guarded {
 		if err := r.awaitRefresh(ctx, t); err != nil {
 			return settle(err)
@@ -63,11 +77,19 @@ func (r *Reference) request(ctx context.Context, call Call) (Reply, error) {
 	for replays := 0; ; replays++ {
 		o.tokens = sent
 		reply, err := r.exchange(ctx, t.life, t.sess.client, o)
-		if err != nil || reply.Error != "" || !guarded || !r.bug.isExpiry(reply.Status) || replays >= r.bug.maxReplays() {
+		expired := guarded && r.bug.isExpiry(path, reply)
+		if tee != nil && expired {
+			// The stream is spent; what it sent is the replay's body, if it was kept whole.
+			if tee.overflown || tee.buf.Len() != call.Size {
+				expired = false // cannot replay: the caller gets the 401 at once
+			}
+			o.stream, o.body, tee = nil, tee.buf.Bytes(), nil
+		}
+		if err != nil || reply.Error != "" || !expired || replays >= r.bug.maxReplays() {
 			r.acted(reply.Status)
 			return reply, err
 		}
-		rec, err := r.afterUnauthorized(ctx, base, t, gen, reply.Status)
+		rec, err := r.afterUnauthorized(ctx, base, t, gen, http.StatusUnauthorized)
 		switch {
 		case err != nil:
 			return settle(err)

@@ -195,10 +195,13 @@ func (r *Reference) outcome(t *tab, f *flight) recovery {
 	return recovery{replay: true, token: f.token, gen: f.gen}
 }
 
-// mergeDone is a context that ends when either a or b ends (values from a).
+// mergeDone is a context that ends when either a or b ends (values from b). It is a
+// child of b, so b's cancellation reaches it at once, before b's canceller returns
+// (the mutant's bug must show every time, not when a goroutine gets scheduled); a's
+// end follows through context.AfterFunc.
 func mergeDone(a, b context.Context) context.Context {
-	ctx, cancel := context.WithCancel(a)
-	context.AfterFunc(b, cancel)
+	ctx, cancel := context.WithCancel(b)
+	context.AfterFunc(a, cancel)
 	return ctx
 }
 

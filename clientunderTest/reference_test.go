@@ -23,7 +23,7 @@ var _ = Describe("Reference client: expiry and rotation", func() {
 		h := r.c.Hello()
 		Expect(h.Name).To(Equal("go-reference"))
 		Expect(h.Version).NotTo(BeEmpty())
-		Expect(h.Features).To(Equal([]string{cut.FeatureCancel, cut.FeatureRestart, cut.FeatureInstances, cut.FeatureClock}))
+		Expect(h.Features).To(Equal([]string{cut.FeatureCancel, cut.FeatureRestart, cut.FeatureInstances, cut.FeatureClock, cut.FeatureBodies, cut.FeatureSSE}))
 	})
 
 	It("sends the access token its login got", func(ctx SpecContext) {

@@ -17,10 +17,10 @@ var _ = Describe("Execute's outcomes", func() {
 	It("skips, never passes, a scenario needing a feature the driver did not announce", func(ctx SpecContext) {
 		played := false
 		sc := conformance.Scenario{ID: "TEST-01", Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC1},
-			Features: []string{"bodies"}, Play: func(*conformance.Session) { played = true }}
+			Features: []string{"test-only-feature"}, Play: func(*conformance.Session) { played = true }}
 		res := conformance.Execute(ctx, sc, cut.NewReference(), limits)
 		Expect(res.Outcome).To(Equal(conformance.Skipped))
-		Expect(res.Message).To(ContainSubstring(`feature "bodies"`))
+		Expect(res.Message).To(ContainSubstring(`feature "test-only-feature"`))
 		Expect(played).To(BeFalse())
 	})
 

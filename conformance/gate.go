@@ -108,7 +108,7 @@ func (s *Session) settleRefresh(mark, acted0, firstSends int) {
 				continue
 			}
 			answered++
-			if e.Status == 401 {
+			if AuthFailed(e) {
 				got401++
 			}
 		}
@@ -213,7 +213,7 @@ func (s *Session) ExpectGatePass(j fakeserver.Journal, calls []cut.Call, replies
 		sends := SendsOf(j, g.call)
 		olds := sends.WithAccess(old)
 		news := sends.WithAccess(fresh)
-		s.Check(len(olds.WithStatus(401)) == len(olds), reqReplay, "every send with "+old+" answered 401",
+		s.Check(len(olds.Where(AuthFailed)) == len(olds), reqReplay, "every send with "+old+" answered with the auth-failure signal",
 			"%s", TokenList(olds))
 		s.Check(fresh != "" && len(news) == g.n && len(olds) <= g.n && len(sends) == len(olds)+len(news), reqReplay,
 			expectGroup(g, old, fresh), "%s", TokenList(sends))

@@ -30,10 +30,13 @@ const (
 	RC12 RequirementID = "RC12"
 	RC13 RequirementID = "RC13"
 	RC14 RequirementID = "RC14"
+	RC15 RequirementID = "RC15"
 	RC16 RequirementID = "RC16"
 	RC17 RequirementID = "RC17"
 	RC18 RequirementID = "RC18"
 	RC19 RequirementID = "RC19"
+	RC20 RequirementID = "RC20"
+	RC21 RequirementID = "RC21"
 )
 
 // LoginPrecondition labels the finding when the client's own login fails: every row
@@ -50,9 +53,9 @@ type Requirement struct {
 // contract is the retry contract in order: the one place each requirement's text
 // and level are written. docs/conformance.md is generated from it.
 var contract = []Requirement{
-	{RC1, Must, "Refresh only because a protected resource answered 401. Never on 403, 404, other 4xx, 5xx or a transport error."},
+	{RC1, Must, "Refresh only because a protected resource answered with its auth-failure signal: HTTP 401, or for GraphQL a 200 whose errors carry the code UNAUTHENTICATED. Never on 403, 404, other 4xx, 5xx or a transport error."},
 	{RC2, Must, "At most one refresh in flight per session: 401s that arrive while a refresh is running wait for it (single flight)."},
-	{RC3, Must, "Replay a request at most once after a refresh. A 401 on the replay goes back to the caller."},
+	{RC3, Must, "Replay a request at most once after a refresh. An auth failure (401 or UNAUTHENTICATED) on the replay goes back to the caller."},
 	{RC4, Must, "The replay carries exactly one Authorization header, with the new token."},
 	{RC5, Must, "The replay keeps method, path and the identical body; a write is applied exactly once."},
 	{RC6, Must, "Never intercept the refresh call itself: a 401 from /api/auth/refresh is final."},
@@ -64,10 +67,13 @@ var contract = []Requirement{
 	{RC12, Should, "Requests started while a refresh is running use its result (they wait, or join it on their 401)."},
 	{RC13, Should, "After logout, no request carries the old session's tokens."},
 	{RC14, Should, "A 401 from POST /api/auth/login or /register is a credential error, not an expiry: it starts no refresh."},
+	{RC15, Must, "A replay keeps the Idempotency-Key its first send carried, so the server can tell it from a new write."},
 	{RC16, Must, "A caller that cancels its request is answered at once and cancels only its own wait: the shared refresh goes on, every other waiter is replayed with its result, and the session stays intact."},
 	{RC17, Must, "A refresh that completes after logout (through this instance or another tab of the session) is discarded: no request carries a token it issued, and no caller gets a success from it."},
 	{RC18, Must, "The client's own clock never causes extra refreshes: whatever its offset from the server's clock, or a sleep it woke from, it renews a token at most once and not before half the lifetime the server gave (expiresIn) has passed; a 401 for a token it believed fresh is still answered by one refresh and a replay."},
 	{RC19, Must, "When several instances of one session (tabs sharing the cookie jar) meet an expiry together, the session survives: no refresh is refused as reuse of a token another tab already spent, and every caller gets its answer."},
+	{RC20, Should, "Send an Idempotency-Key on a POST that may be replayed: a write the server applied before it answered 401 is then not applied twice."},
+	{RC21, Must, "A long-lived stream (Server-Sent Events) reconnects with the current access token and the last event id it saw: after a refresh no event is lost, a reconnect answered 401 gets one refresh, reconnects stay under 3 per second, and a refused refresh ends the stream with an error the caller sees."},
 }
 
 // Contract returns the retry contract, in order.

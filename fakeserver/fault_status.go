@@ -47,7 +47,8 @@ func (f *Fault) status() int {
 // protected resource the RFC 6750 challenge for the token presented (an unexpired,
 // correctly signed token is described as revoked, the only reason a real server
 // rejects one); on refresh and logout the refresh message; on login and register
-// the credentials message, with no challenge.
+// the credentials message, with no challenge; on GraphQL the server's GraphQL auth
+// signal (in errors mode, 200 UNAUTHENTICATED).
 func (s *Server) faultReply(rq *request, status int) reply {
 	if status != http.StatusUnauthorized {
 		return messageReply(status, http.StatusText(status))
@@ -61,6 +62,11 @@ func (s *Server) faultReply(rq *request, status int) reply {
 	j := rq.access
 	if j.state == StateValid {
 		j.reason = descRevoked
+	}
+	if rq.r.URL.Path == PathGraphQL && s.opts.GraphQLAuthSignal == GraphQLAuthErrors {
+		out := graphqlFailed(j.reason, graphqlUnauthenticated)
+		out.unauthenticated = true
+		return out
 	}
 	return unauthorized(j)
 }

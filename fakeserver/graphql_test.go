@@ -266,3 +266,16 @@ var _ = Describe("GraphQL", func() {
 		})
 	})
 })
+
+var _ = Describe("a status-401 fault on POST /graphql", func() {
+	It("answers the server's GraphQL auth signal: 200 UNAUTHENTICATED in errors mode", func() {
+		h := newAPI(fakeserver.Options{GraphQLAuthSignal: fakeserver.GraphQLAuthErrors})
+		ada := h.seedUser()
+		h.srv.AddFault(fakeserver.Rule{Method: "POST", Path: fakeserver.PathGraphQL, Action: fakeserver.ActionStatus, Status: 401})
+		_, code, _ := gqlErrorOf(h.gql("{ me { id } }", nil, bearer(ada.Access)))
+		Expect(code).To(Equal("UNAUTHENTICATED"))
+		e := h.srv.Journal()[len(h.srv.Journal())-1]
+		Expect(e.AuthFailure).To(BeTrue())
+		Expect(e.Fault).To(Equal("status"))
+	})
+})

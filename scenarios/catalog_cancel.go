@@ -89,6 +89,14 @@ func cancelTrigger(s *conformance.Session, n int) (mark int, refresh fakeserver.
 		s.Findf(conformance.RC16, "the cancelled caller settles within 1 s", "it had no answer 1 s after it cancelled")
 		s.Abandon()
 	}
+	// A client that (wrongly) aborts the shared refresh with its trigger does so now:
+	// let it finish before the answer is released, so the bug cannot hide behind a
+	// slow scheduler. The server marks the held refresh clientGone when it does; a
+	// correct client never does, and costs this bound.
+	s.WaitUntil(s.Limits().HoldBound/4, func(j fakeserver.Journal) bool {
+		rs := j.Since(mark).Refreshes()
+		return len(rs) > 0 && rs[0].ClientGone
+	})
 	hold.Release()
 	s.WaitUntil(s.Limits().HoldBound, func(j fakeserver.Journal) bool {
 		rs := j.Since(mark).Refreshes()

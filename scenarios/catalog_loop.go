@@ -27,16 +27,8 @@ func loops() []conformance.Scenario {
 			ID: "LOOP-02", Title: "a replay answered 401 goes back to the caller",
 			Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC3}, Family: "loop",
 			Play: func(s *conformance.Session) {
-				s.Server.AddFault(fakeserver.Rule{Method: "GET", Path: fakeserver.PathMe, Action: fakeserver.ActionStatus, Status: 401})
-				s.Expire()
-				mark := s.Mark()
-				r := s.Send(GetMe())
-				s.NothingAfter(conformance.RC3)
-				phase := s.Since(mark)
-				s.ExpectRefreshes(phase, 1, conformance.RC3)
-				sends := conformance.SendsOf(phase, GetMe())
-				s.Check(len(sends) == 2, conformance.RC3, "exactly one replay (2 sends of GET /api/auth/me)", "%s", conformance.TokenList(sends))
-				s.ExpectCaller(r, 401, conformance.RC3)
+				replayFailureGoesBack(s, GetMe(), "the caller gets the replay's 401",
+					func(r cut.Reply) bool { return r.Error == "" && r.Status == 401 })
 			},
 		},
 		{
@@ -111,4 +103,21 @@ func loops() []conformance.Scenario {
 			},
 		},
 	}
+}
+
+// replayFailureGoesBack is LOOP-02's shape for call: every send of it is answered
+// with its endpoint's auth failure (a status-401 fault; GraphQL's errors mode turns it
+// into 200 UNAUTHENTICATED) and the token is expired: one refresh, exactly one replay,
+// nothing after, and the caller gets the replay's failure as is (RC3).
+func replayFailureGoesBack(s *conformance.Session, call cut.Call, expected string, gotFailure func(cut.Reply) bool) {
+	s.Server.AddFault(fakeserver.Rule{Method: call.Method, Path: call.Path, Action: fakeserver.ActionStatus, Status: 401})
+	s.Expire()
+	mark := s.Mark()
+	r := s.Send(call)
+	s.NothingAfter(conformance.RC3)
+	phase := s.Since(mark)
+	s.ExpectRefreshes(phase, 1, conformance.RC3)
+	sends := conformance.SendsOf(phase, call)
+	s.Check(len(sends) == 2, conformance.RC3, "exactly one replay (2 sends of "+conformance.CallText(call)+")", "%s", conformance.TokenList(sends))
+	s.Check(gotFailure(r), conformance.RC3, expected, "%s", conformance.ReplyText(r))
 }

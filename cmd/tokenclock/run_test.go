@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -89,12 +90,23 @@ var _ = Describe("serve flags", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(c).To(Equal(serveConfig{
 			Addr: "127.0.0.1:8088", AccessTTL: time.Minute, RefreshTTL: 168 * time.Hour, Rotation: true,
+			GraphQLAuth: "status",
 		}))
 		o := c.options(nil)
 		Expect(o.ExposeControl).To(BeTrue(), "no --control-addr: control on the API listener")
 		Expect(o.NoRotation).To(BeFalse())
 		Expect(o.Clock).NotTo(BeNil())
 		Expect(o.Clock.Now()).To(BeTemporally("~", time.Now(), time.Minute), "serve runs on real time")
+	})
+
+	It("reads --graphql-auth, and refuses a mode it does not know", func() {
+		c, err := parseServeFlags([]string{"--graphql-auth", "errors"}, io.Discard)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.options(nil).GraphQLAuthSignal).To(Equal(fakeserver.GraphQLAuthErrors))
+		var stderr strings.Builder
+		_, err = parseServeFlags([]string{"--graphql-auth", "loud"}, &stderr)
+		Expect(err).To(HaveOccurred())
+		Expect(stderr.String()).To(ContainSubstring(`--graphql-auth must be status or errors, not "loud"`))
 	})
 
 	It("reads every flag into the server options", func() {

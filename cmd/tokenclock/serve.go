@@ -79,14 +79,15 @@ func (c serveConfig) options(onRequest func(fakeserver.Entry)) fakeserver.Option
 	l := c.Limits
 	return fakeserver.Options{
 		// Real time: advance and expire add to the server's offset on top of it.
-		Clock:         clockwork.NewRealClock(),
-		AccessTTL:     c.AccessTTL,
-		RefreshTTL:    c.RefreshTTL,
-		NoRotation:    !c.Rotation,
-		ReuseGrace:    c.ReuseGrace,
-		CORSOrigin:    c.CORSOrigin,
-		OnRequest:     onRequest,
-		ExposeControl: c.ControlAddr == "",
+		Clock:             clockwork.NewRealClock(),
+		AccessTTL:         c.AccessTTL,
+		RefreshTTL:        c.RefreshTTL,
+		NoRotation:        !c.Rotation,
+		ReuseGrace:        c.ReuseGrace,
+		GraphQLAuthSignal: fakeserver.GraphQLAuthSignal(c.GraphQLAuth),
+		CORSOrigin:        c.CORSOrigin,
+		OnRequest:         onRequest,
+		ExposeControl:     c.ControlAddr == "",
 		// A person at a terminal never needs request bodies (only the harness's body
 		// checks do): keep none, so large bodies cost nothing once answered.
 		JournalBodyBytes:    fakeserver.JournalNoBodies,

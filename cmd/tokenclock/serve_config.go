@@ -29,6 +29,7 @@ type serveConfig struct {
 	RefreshTTL   time.Duration
 	Rotation     bool
 	ReuseGrace   time.Duration
+	GraphQLAuth  string // --graphql-auth: how POST /graphql signals a refused token
 	CORSOrigin   string
 	SeedUsers    []seedUser
 	AllowOrigins []string // --allow-origin: web pages that may call the control API
@@ -108,6 +109,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.DurationVar(&c.RefreshTTL, "refresh-ttl", 168*time.Hour, "refresh token lifetime")
 	fs.BoolVar(&c.Rotation, "rotation", true, "rotate the refresh token on each refresh (false: the seed's backend)")
 	fs.DurationVar(&c.ReuseGrace, "reuse-grace", 0, "how long the previous refresh token may be presented again without counting as reuse")
+	fs.StringVar(&c.GraphQLAuth, "graphql-auth", string(fakeserver.GraphQLAuthStatus),
+		"how POST /graphql signals a refused access token: `status` (401, as REST) or errors (200 with an UNAUTHENTICATED error)")
 	fs.StringVar(&c.CORSOrigin, "cors-origin", "", "the one exact `origin` allowed to call with credentials, e.g. http://localhost:5173")
 	fs.Var(&users, "seed-user", "`name:email:password` to register at start (repeatable)")
 	var origins, hosts stringList
@@ -164,6 +167,8 @@ func (c serveConfig) check(rest []string) error {
 		return fmt.Errorf("--refresh-ttl must be more than 0 and at most %v", maxTTL)
 	case c.ReuseGrace < 0 || c.ReuseGrace > c.RefreshTTL:
 		return errors.New("--reuse-grace must be 0 or more and at most --refresh-ttl")
+	case c.GraphQLAuth != string(fakeserver.GraphQLAuthStatus) && c.GraphQLAuth != string(fakeserver.GraphQLAuthErrors):
+		return fmt.Errorf("--graphql-auth must be %s or %s, not %q", fakeserver.GraphQLAuthStatus, fakeserver.GraphQLAuthErrors, c.GraphQLAuth)
 	case c.ControlAddr != "" && c.ControlAddr == c.Addr && !strings.HasSuffix(c.Addr, ":0"):
 		return errors.New("--control-addr must differ from --addr (leave it out to share the listener)")
 	}

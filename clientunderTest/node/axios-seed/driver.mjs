@@ -15,6 +15,28 @@
 // a logout in one tab the others keep their in-memory token: there is no cross-tab
 // logout signal in the tutorial.
 //
+// Bodies (feature bodies): the interceptor replays `error.config` as it is, so what a
+// replay sends is whatever that config still holds. JSON, form and multipart bodies
+// come out intact (axios serialises a FormData again on each send); a streamed body
+// was consumed by the first send, and its replay goes out EMPTY — the caller is told
+// 201 for an upload that lost its file (the real bug; kept).
+//
+// Only HTTP 401 means "expired" to the tutorial: a GraphQL server that says so with
+// 200 {"errors":[{"extensions":{"code":"UNAUTHENTICATED"}}]} is handed to the caller
+// as is, never refreshed (kept). The client sends no Idempotency-Key of its own; a
+// header the caller gave is kept on the replay, since error.config keeps its headers.
+//
+// Event streams (feature sse): the app opens its stream the naive way, like an
+// EventSource polyfill given headers: the Authorization header is captured when the
+// subscription starts and every reconnect sends that same captured token (with
+// Last-Event-ID). When a connect is refused with 401 the app's error handler calls the
+// tutorial's refresh (the new token serves the app's other calls), but the stream keeps
+// its captured header: once the token it started with has expired, every reconnect is
+// 401 (the real bug "an SSE stream that reconnects with the token it captured at
+// start"). Bounded: connects are paced by lib/event-stream.mjs (at most 3 a second,
+// with a backoff), and after 5 failed connects in a row the stream gives up
+// (streamError; a subscribe that never connected answers the last refusal).
+//
 // Run: node clientunderTest/node/axios-seed/driver.mjs (speaks driver protocol v1).
 
 import axios from 'axios';
@@ -22,8 +44,13 @@ import { wrapper } from 'axios-cookiejar-support';
 import { CookieJar } from 'tough-cookie';
 import { INSTANCE_HEADER, runDriver } from '../lib/driver-loop.mjs';
 import { toAxiosConfig } from '../lib/axios-call.mjs';
+import { openEventStream } from '../lib/event-stream.mjs';
 
-function createClient({ baseURL, signal, persisted, instance }) {
+// GIVE_UP_AFTER is how many connects of an event stream may fail in a row before the
+// app stops reconnecting (the driver's bound, so the captured-token bug cannot spin).
+const GIVE_UP_AFTER = 5;
+
+function createClient({ baseURL, signal, persisted, instance, log }) {
   // --- src/lib/axios.ts ---------------------------------------------------------
   // The browser keeps the HttpOnly refresh cookie (Path=/api/auth); here a
   // tough-cookie jar plays the browser's part, honouring Path, Max-Age and expiry.
@@ -105,6 +132,40 @@ function createClient({ baseURL, signal, persisted, instance }) {
       setStoredAccessToken(null);
       return res;
     },
+    // The app's live updates: an EventSource-like stream whose headers are fixed when
+    // it is opened — the token of that moment, captured for every reconnect.
+    subscribe({ path }) {
+      const token = getStoredAccessToken();
+      const headers = {
+        Accept: 'text/event-stream',
+        [INSTANCE_HEADER]: String(instance), // driver plumbing, for the journal
+        ...(token && { Authorization: `Bearer ${token}` }),
+      };
+      return openEventStream({
+        signal,
+        log,
+        // Not through `api`: the stream sends the headers it was opened with.
+        connect: ({ lastEventId, signal: connectSignal }) =>
+          axios.get(baseURL + path, {
+            headers: lastEventId === null ? headers : { ...headers, 'Last-Event-ID': lastEventId },
+            responseType: 'stream',
+            signal: connectSignal,
+            proxy: false,
+          }),
+        // onerror: "the token expired? refresh it" — for the rest of the app only.
+        retry: async (error, { failures }) => {
+          if (error.response?.status === 401) {
+            try {
+              const { accessToken: newToken } = await refreshAccessToken();
+              setStoredAccessToken(newToken);
+            } catch (err) {
+              console.error('Refresh token failed', err?.message);
+            }
+          }
+          return failures < GIVE_UP_AFTER;
+        },
+      });
+    },
   };
 }
 
@@ -112,7 +173,7 @@ runDriver({
   name: 'axios-seed-interceptor',
   version: `axios ${axios.VERSION}`,
   // the loop's plumbing: the caller's signal reaches axios; the jar survives a reload and
-  // is shared by the instances (tabs)
-  features: ['cancel', 'restart', 'instances'],
+  // is shared by the instances (tabs); bodies and event streams as described above
+  features: ['cancel', 'restart', 'instances', 'bodies', 'sse'],
   createClient,
 });

@@ -1,8 +1,10 @@
 // axios-singleflight is the seed tutorial's client fixed to satisfy the whole retry
-// contract (RC1–RC14 in the scenario catalog). It is written as what we would tell the
-// tutorial's readers to write instead: the same `api` instance and interceptors, plus
-// a little session state. Everything here also works unchanged in a browser, except
-// the cookie jar, which the browser provides.
+// contract (the RC requirements of the scenario catalog). It is written as what we
+// would tell the tutorial's readers to write instead: the same `api` instance and
+// interceptors, plus a little session state. Everything here also works unchanged in
+// a browser, except the cookie jar, which the browser provides, and the Node stream
+// plumbing of streamed uploads and event streams (a browser's bodies are Blobs,
+// replayable as they are, and its event stream would be read from fetch's body).
 //
 // Tabs (feature instances): the tabs of one browser profile share the cookie jar, and
 // with it the one refresh cookie. Each tab has its own in-memory access token and its
@@ -17,6 +19,38 @@
 // sending the old token and stop refreshing, and after a new login they refresh into
 // the new session on their next call.
 //
+// Bodies (feature bodies; RC5): a replay must send the body of the first send. JSON and
+// form bodies are strings and multipart bodies a FormData of Blobs: axios sends them
+// again as they are (a FormData is serialised again). A streamed body can be read only
+// once, so the request interceptor tees it: the stream goes out as it is (chunked)
+// while its bytes are copied aside, and a replay sends the copy. When the copy is not
+// whole — the answer came before the stream was read to its end, or the stream was
+// larger than REPLAY_COPY_LIMIT — the body cannot be sent again, and the 401 goes to
+// the caller at once, with no refresh on its behalf.
+//
+// GraphQL (RC1): on POST /graphql, an answer 200 {"errors":[{"extensions":{"code":
+// "UNAUTHENTICATED"}}]} is the server's way of saying 401, and is handled exactly like
+// one: one refresh (single flight), one replay; a replay answered that way again goes
+// back to the caller as it is (200 with the errors).
+//
+// Idempotency (RC15, RC20): every application POST without an Idempotency-Key gets one
+// (crypto.randomUUID()), once per call — the interceptor adds it to the call's config,
+// and a replay sends that same config — so the server can answer a replay of a write it
+// already applied with the first result. A key the caller gave is kept as it is. (The
+// auth endpoints get none: login, refresh and logout are not the app's writes. From
+// another origin, a browser sends the header only where the server's CORS preflight
+// allows it; the fake server allows it on /api/ideas.)
+//
+// Event streams (feature sse): each connect is an ordinary call through `api`, so it
+// carries the CURRENT access token and waits for a refresh in flight; a connect
+// answered 401 goes through the same interceptor (one refresh, single flight, then one
+// reconnect with the new token). When the server ends the stream, the client connects
+// again with Last-Event-ID (the last id it saw), so no event is lost, paced by
+// lib/event-stream.mjs (at most 3 connects a second, backoff after failures). A 401
+// that comes out of the interceptor — the refresh was refused, the session is over —
+// ends the stream (streamError); other failures (5xx, network) are retried. A first
+// connect that fails answers subscribe with its outcome.
+//
 // Run: node clientunderTest/node/axios-singleflight/driver.mjs (speaks driver protocol v1).
 
 import axios from 'axios';
@@ -24,13 +58,65 @@ import { wrapper } from 'axios-cookiejar-support';
 import { CookieJar } from 'tough-cookie';
 import { INSTANCE_HEADER, runDriver } from '../lib/driver-loop.mjs';
 import { createLocks, createStorage } from '../lib/browser-profile.mjs';
-import { toAxiosConfig } from '../lib/axios-call.mjs';
+import { pathOf, toAxiosConfig } from '../lib/axios-call.mjs';
+import { openEventStream } from '../lib/event-stream.mjs';
+import { Transform, pipeline } from 'node:stream';
 
 // The auth endpoints are never intercepted: a 401 from refresh is final (RC6), and a
 // 401 from login or register is a credential error, not an expiry (RC14). They also
 // never wait for a running refresh (the refresh would be waiting for itself).
 const AUTH_PATHS = new Set(['/auth/refresh', '/auth/login', '/auth/register', '/auth/logout']);
 const isAuthCall = (url = '') => AUTH_PATHS.has(url.split('?')[0]);
+
+// isGraphQLAuthFailure: a GraphQL answer that means 401 (see above).
+const GRAPHQL_PATH = '/graphql';
+const isGraphQLAuthFailure = (res) =>
+  res?.status === 200 &&
+  pathOf(res.config) === GRAPHQL_PATH &&
+  Array.isArray(res.data?.errors) &&
+  res.data.errors.some((e) => e?.extensions?.code === 'UNAUTHENTICATED');
+
+// REPLAY_COPY_LIMIT bounds the copy of a streamed body kept for its replay: 16 MiB, twice
+// the fake server's upload limit. A longer stream still goes out; it just cannot be
+// replayed.
+const REPLAY_COPY_LIMIT = 16 * 1024 * 1024;
+
+// BodyCopy is the copy of a one-shot streamed body, made while it is sent (a class, so
+// axios's config merge keeps it by reference).
+class BodyCopy {
+  chunks = [];
+  size = 0;
+  whole = false; // the stream was read to its end
+  tooLarge = false;
+}
+
+// teeBody puts a stream through a pass-through that copies its bytes aside: the
+// returned stream is what goes out, the copy is for a replay.
+function teeBody(source) {
+  const copy = new BodyCopy();
+  const tee = new Transform({
+    transform(chunk, _enc, done) {
+      if (!copy.tooLarge) {
+        copy.size += chunk.length;
+        if (copy.size > REPLAY_COPY_LIMIT) {
+          copy.tooLarge = true;
+          copy.chunks = [];
+        } else {
+          copy.chunks.push(Buffer.from(chunk));
+        }
+      }
+      done(null, chunk);
+    },
+    flush(done) {
+      copy.whole = true;
+      done();
+    },
+  });
+  pipeline(source, tee, () => {}); // a source error reaches axios through tee
+  return { stream: tee, copy };
+}
+
+const isStream = (data) => data !== null && typeof data === 'object' && typeof data.pipe === 'function';
 
 // SessionEnded rejects a refresh whose session was ended (logout, new login) while it
 // was in flight: its tokens belong to a dead session and are thrown away (RC13).
@@ -56,7 +142,7 @@ function abortable(promise, signal) {
   });
 }
 
-function createClient({ baseURL, signal, persisted, instance }) {
+function createClient({ baseURL, signal, persisted, instance, log }) {
   // What the tabs of a browser profile share, and what a reload keeps: the cookie
   // store (holding the HttpOnly refresh cookie), localStorage (the session marker) and
   // navigator.locks. The access token is memory only, per tab.
@@ -151,6 +237,15 @@ function createClient({ baseURL, signal, persisted, instance }) {
   // token. Remember which token and session this send used (for RC9 and RC13).
   api.interceptors.request.use(async (config) => {
     if (isAuthCall(config.url)) return config;
+    // Once per call, not per send: a replay comes back here with the same config.
+    if (config.method?.toLowerCase() === 'post' && !config.headers.has('Idempotency-Key')) {
+      config.headers.set('Idempotency-Key', crypto.randomUUID());
+    }
+    if (isStream(config.data) && !config._bodyCopy) {
+      const { stream, copy } = teeBody(config.data);
+      config.data = stream;
+      config._bodyCopy = copy;
+    }
     if (refreshing) await abortable(refreshing.catch(() => {}), config.signal);
     if (accessToken) {
       config.headers.Authorization = `Bearer ${accessToken}`; // replaces, never adds (RC4)
@@ -162,37 +257,60 @@ function createClient({ baseURL, signal, persisted, instance }) {
     return config;
   });
 
+  // recover handles an answer that means "token expired": a 401 (thrown by axios), or
+  // GraphQL's UNAUTHENTICATED answer (a response). It refreshes once and replays once,
+  // or hands the answer to the caller as it came: thrown if it was thrown, returned if
+  // it was a response.
+  const recover = async (config, answer, thrown) => {
+    const giveUp = () => {
+      if (thrown) throw answer;
+      return answer;
+    };
+    // A request is replayed at most once (RC3), and the auth endpoints are never
+    // intercepted (RC6, RC14).
+    if (!config || config._retry || isAuthCall(config.url)) return giveUp();
+    // No live session, or the session changed while this request was out: not ours
+    // to refresh (RC10, RC13).
+    if (!loggedIn || config._epoch !== epoch) return giveUp();
+    // A streamed body that was not copied whole cannot be sent again: the caller gets
+    // the 401 now, rather than a replay with a cut body (RC5).
+    const copy = config._bodyCopy;
+    if (copy && (!copy.whole || copy.tooLarge)) return giveUp();
+    config._retry = true;
+
+    // Sent with an older token than the one held now: someone already refreshed.
+    // Replay with the current token, no new refresh (RC9).
+    if (config._sentWith !== accessToken) return replay(config, answer);
+
+    try {
+      await abortable(refreshOnce(), config.signal);
+    } catch (err) {
+      // A refresh that landed after logout is discarded: the caller sees its answer.
+      if (err instanceof SessionEnded) return giveUp();
+      // Otherwise the caller sees the refresh's failure: 401 when the session is
+      // over, or the 5xx / network error that left it alive (RC7, RC11).
+      throw err;
+    }
+    return replay(config, answer);
+  };
+
+  // replay sends the same config again: same method, URL, headers (its Idempotency-Key
+  // too) and body — the copy of a streamed one (RC5); the request interceptor sets
+  // exactly one Authorization header with the current token (RC4).
+  const replay = (config, answer) => {
+    if (config._bodyCopy) config.data = Buffer.concat(config._bodyCopy.chunks);
+    // The refused answer of a streamed response (an event stream's connect) is never
+    // read: let its connection go.
+    const refused = (answer.response ?? answer).data;
+    if (config.responseType === 'stream' && isStream(refused)) refused.resume();
+    return api(config);
+  };
+
+  // Only the auth-failure signal of a protected resource means "token expired": a 401,
+  // or GraphQL's UNAUTHENTICATED (RC1, RC6, RC14).
   api.interceptors.response.use(
-    (res) => res,
-    async (error) => {
-      const config = error.config;
-      // Only a 401 from a protected resource means "token expired" (RC1, RC6, RC14);
-      // and a request is replayed at most once (RC3).
-      if (!config || error.response?.status !== 401 || config._retry || isAuthCall(config.url)) {
-        throw error;
-      }
-      // No live session, or the session changed while this request was out: not ours
-      // to refresh (RC10, RC13).
-      if (!loggedIn || config._epoch !== epoch) throw error;
-      config._retry = true;
-
-      // Sent with an older token than the one held now: someone already refreshed.
-      // Replay with the current token, no new refresh (RC9).
-      if (config._sentWith !== accessToken) return api(config);
-
-      try {
-        await abortable(refreshOnce(), config.signal);
-      } catch (err) {
-        // A refresh that landed after logout is discarded: the caller sees its 401.
-        if (err instanceof SessionEnded) throw error;
-        // Otherwise the caller sees the refresh's failure: 401 when the session is
-        // over, or the 5xx / network error that left it alive (RC7, RC11).
-        throw err;
-      }
-      // Replay the same config: same method, URL and already-serialised body (RC5); the
-      // request interceptor sets exactly one Authorization header with the new token (RC4).
-      return api(config);
-    },
+    (res) => (isGraphQLAuthFailure(res) ? recover(res.config, res, false) : res),
+    (error) => (error.response?.status === 401 ? recover(error.config, error, true) : Promise.reject(error)),
   );
 
   return {
@@ -213,12 +331,30 @@ function createClient({ baseURL, signal, persisted, instance }) {
       endSession();
       return api.post('/auth/logout');
     },
+    // The app's live updates: every connect is a call through `api` (see above).
+    subscribe({ path }) {
+      return openEventStream({
+        signal,
+        log,
+        connect: ({ lastEventId, signal: connectSignal }) => {
+          const headers = { Accept: 'text/event-stream' };
+          if (lastEventId !== null) headers['Last-Event-ID'] = lastEventId;
+          const config = toAxiosConfig({ method: 'GET', path, headers, signal: connectSignal }, baseURL);
+          config.responseType = 'stream';
+          return api.request(config);
+        },
+        // A 401 that got past the interceptor is final: the refresh was refused or the
+        // session is over. A first connect's failure is the subscribe's answer. Anything
+        // else (5xx, network) is a reason to try again, paced.
+        retry: (error, { connected }) => connected && error.response?.status !== 401,
+      });
+    },
   };
 }
 
 runDriver({
   name: 'axios-singleflight',
   version: `axios ${axios.VERSION}`,
-  features: ['cancel', 'restart', 'instances'],
+  features: ['cancel', 'restart', 'instances', 'bodies', 'sse'],
   createClient,
 });

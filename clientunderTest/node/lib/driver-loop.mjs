@@ -9,16 +9,41 @@
 //       login: (email, password) => ...,  // resolve/reject like axios: a response
 //       request: (call) => ...,           // {status, data}, or an error carrying
 //       logout: () => ...,                // .response, or a transport error (.code)
+//       subscribe: ({ path }) => ...,     // feature sse: a subscription (event-stream.mjs)
 //     }),
 //   });
 //
 // Feature instances: init may ask for N instances (tabs of one browser profile). The
 // loop calls createClient once per instance, all with the same `persisted` object (what
 // the profile shares: cookie jar, storage, cross-tab primitives) and each with its own
-// `instance` number and `signal`; login, request, logout and restart name an instance
-// (0 when absent). Every HTTP request an instance sends must carry INSTANCE_HEADER.
+// `instance` number and `signal`; login, request, logout, restart and subscribe name an
+// instance (0 when absent). Every HTTP request an instance sends must carry
+// INSTANCE_HEADER.
+//
+// Feature bodies: `request` may carry bodyKind ("json" default, "form", "multipart",
+// "stream") and, for multipart and stream, integer size and seed. The loop checks them
+// (bodies.mjs) and hands them to the client in the call: {…, bodyKind, size, seed}.
+//
+// Feature sse: three more commands.
+//   subscribe {path, instance?}  the client opens its event stream (GET path, Accept:
+//       text/event-stream, its normal auth, INSTANCE_HEADER) and reconnects when the
+//       server ends it. Reply {ok: true} once connected; the final {status, body} or
+//       {error} when it never connects; {error: "aborted"} when a restart or init came
+//       first. The subscription is named by this command's id.
+//   events {target}  → {events: [the data strings so far, in order], open, ended,
+//       streamError?, droppedEvents?}. open: a stream is connected right now (false
+//       between reconnects); ended: the subscription is over for good (unsubscribed,
+//       restarted, or the client gave up); streamError: why it ended, when it ended by
+//       itself (the client gave up or was refused; "aborted" for a restart). A target
+//       that is no subscription: {error}.
+//   unsubscribe {target}  → {ok: true}, and the stream is closed for good ({ok: false}
+//       for a target that is no subscription). A subscribe still connecting answers
+//       {error: "unsubscribed"}.
+// A restart ends the subscriptions of its instance (their events stay readable);
+// init ends them all and forgets them.
 
 import { shapeOutcome } from './reply.mjs';
+import { checkBody } from './bodies.mjs';
 
 // MAX_LINE is the protocol's line bound (4 MiB). A longer line is not parsed: the
 // driver must never grow without bound on bad input.
@@ -32,6 +57,10 @@ export const INSTANCE_HEADER = 'X-Tokenclock-Instance';
 // MAX_INSTANCES bounds init.instances: the fake server records instance numbers up to
 // 1023, and a driver must not build an unbounded number of clients on bad input.
 const MAX_INSTANCES = 1024;
+
+// MAX_SUBSCRIPTIONS bounds the subscriptions one scenario keeps (ended ones too, so
+// their events stay readable): each holds a connection and its events.
+const MAX_SUBSCRIPTIONS = 1024;
 
 /**
  * runDriver serves protocol v1 on stdin/stdout until shutdown or stdin EOF.
@@ -60,7 +89,9 @@ export function runDriver(driver) {
   // persisted: what survives a restart (a page reload) and what the instances share,
   // as the tabs of one browser profile do — the driver keeps its cookie jar, storage
   // and cross-tab primitives there; init empties it.
-  const state = { slots: null, exiting: false, requests: new Map(), persisted: {} };
+  // subscriptions: feature sse, by the subscribe command's id: {sub, slot}.
+  const state = { slots: null, exiting: false, requests: new Map(), subscriptions: new Map(), persisted: {} };
+  const features = driver.features ?? [];
 
   const send = (msg) => {
     if (!state.exiting) process.stdout.write(JSON.stringify(msg) + '\n');
@@ -98,7 +129,7 @@ export function runDriver(driver) {
     switch (msg.cmd) {
       case 'hello':
         if (msg.protocol !== 1) return { error: `unsupported: protocol ${msg.protocol}` };
-        return { name: driver.name, version: driver.version, features: driver.features ?? [] };
+        return { name: driver.name, version: driver.version, features };
       case 'init':
         return init(msg);
       case 'login':
@@ -118,6 +149,21 @@ export function runDriver(driver) {
       }
       case 'logout':
         return run(msg, (c) => c.logout());
+      case 'subscribe':
+        return subscribe(msg);
+      case 'events': {
+        if (!features.includes('sse')) return { error: 'unsupported: events' };
+        const found = state.subscriptions.get(msg.target);
+        if (!found) return { error: `no subscription ${JSON.stringify(msg.target ?? null)}` };
+        return found.sub.snapshot();
+      }
+      case 'unsubscribe': {
+        if (!features.includes('sse')) return { error: 'unsupported: unsubscribe' };
+        const found = state.subscriptions.get(msg.target);
+        if (!found) return { ok: false };
+        found.sub.close();
+        return { ok: true };
+      }
       case 'restart': {
         const found = slotOf(msg);
         if (found.error) return found;
@@ -145,7 +191,8 @@ export function runDriver(driver) {
     if (!Number.isInteger(instances) || instances < 1 || instances > MAX_INSTANCES) {
       return { error: `bad init: instances must be an integer from 1 to ${MAX_INSTANCES}` };
     }
-    for (const slot of state.slots ?? []) slot.abort.abort();
+    for (const slot of state.slots ?? []) slot.abort.abort(); // ends their subscriptions too
+    state.subscriptions.clear();
     state.persisted = {};
     state.baseURL = msg.baseURL.replace(/\/+$/, '');
     state.scenario = String(msg.scenario ?? '');
@@ -185,6 +232,9 @@ export function runDriver(driver) {
   // its scenario (an init came in between) is answered "aborted", never with a result
   // that could be mistaken for the new scenario's.
   const request = async (msg) => {
+    const body = checkBody(msg);
+    if (body.error) return body;
+    if (body.bodyKind !== 'json' && !features.includes('bodies')) return { error: `unsupported: bodyKind ${body.bodyKind}` };
     const controller = new AbortController();
     state.requests.set(msg.id, controller);
     try {
@@ -192,7 +242,7 @@ export function runDriver(driver) {
         c.request({
           method: msg.method,
           path: msg.path,
-          body: msg.body,
+          ...body, // body, bodyKind, and size and seed for the generated kinds
           headers: isPlainObject(msg.headers) ? msg.headers : undefined,
           // The caller's cancel, and the instance's end (a reload, or init): a request's
           // own signal replaces the client's default one in axios, so carry both.
@@ -205,6 +255,32 @@ export function runDriver(driver) {
     } finally {
       state.requests.delete(msg.id);
     }
+  };
+
+  // subscribe opens a subscription on the named instance's client (feature sse) and
+  // answers once it connected, or with why it never did. The subscription lives on
+  // after the reply, until unsubscribe, its instance's restart, or init.
+  const subscribe = async (msg) => {
+    if (!features.includes('sse')) return { error: 'unsupported: subscribe' };
+    if (typeof msg.path !== 'string' || !msg.path.startsWith('/')) {
+      return { error: 'bad subscribe: path must be a string starting with /' };
+    }
+    const found = slotOf(msg);
+    if (found.error) return found;
+    const { index, slot } = found;
+    if (state.subscriptions.size >= MAX_SUBSCRIPTIONS) {
+      return { error: `too many subscriptions: at most ${MAX_SUBSCRIPTIONS} per scenario` };
+    }
+    let sub;
+    try {
+      sub = slot.client.subscribe({ path: msg.path });
+    } catch (err) {
+      return { error: `internal: ${describe(err)}` };
+    }
+    state.subscriptions.set(msg.id, { sub, slot });
+    const reply = await sub.ready;
+    if (state.slots?.[index] !== slot || slot.abort.signal.aborted) return { error: 'aborted' };
+    return reply;
   };
 
   // The reply does not wait for the aborted client to wind down: it goes out as soon

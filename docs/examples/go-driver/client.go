@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -65,14 +66,17 @@ func (c *Client) Logout() (Response, error) {
 	return c.send("POST", "/api/auth/logout", nil, nil, "")
 }
 
-// Do sends one call with the current token. On a 401 from a protected resource it
-// gets a newer token and replays the call once: same method, path and body bytes.
-// Whatever the replay gets, even another 401, goes to the caller (RC3).
+// Do sends one call with the current token. When a protected resource answers with
+// its auth-failure signal (a 401, or GraphQL's UNAUTHENTICATED error) it gets a newer
+// token and replays the call once: same method, path, headers and body bytes, so a
+// POST keeps the Idempotency-Key it was given one (RC15, RC20). Whatever the replay
+// gets, even another auth failure, goes to the caller (RC3).
 func (c *Client) Do(method, path string, body []byte, hdr map[string]string) (Response, error) {
+	hdr = withIdempotencyKey(method, hdr)
 	token, gen := c.current()
 	res, err := c.send(method, path, body, hdr, token)
-	if err != nil || res.Status != http.StatusUnauthorized || isAuthPath(path) {
-		return res, err // only a protected resource's 401 means "expired" (RC1, RC6, RC14)
+	if err != nil || !authFailed(res) || isAuthPath(path) {
+		return res, err // only a protected resource's auth failure means "expired" (RC1, RC6, RC14)
 	}
 	f, newer := c.renew(gen)
 	if f != nil {
@@ -158,6 +162,42 @@ func isAuthPath(path string) bool {
 	return strings.HasPrefix(path, "/api/auth/") && path != "/api/auth/me"
 }
 
+// authFailed: a 401, or a GraphQL answer (HTTP 200) whose errors carry the code
+// UNAUTHENTICATED, as Apollo Server and most gateways signal an expired token.
+func authFailed(res Response) bool {
+	if res.Status == http.StatusUnauthorized {
+		return true
+	}
+	doc, _ := res.Body.(map[string]any)
+	errs, _ := doc["errors"].([]any)
+	for _, e := range errs {
+		em, _ := e.(map[string]any)
+		ext, _ := em["extensions"].(map[string]any)
+		if ext["code"] == "UNAUTHENTICATED" {
+			return true
+		}
+	}
+	return false
+}
+
+// withIdempotencyKey gives a POST without one an Idempotency-Key, made once per call
+// so that the replay carries the same key: a write the server applied before it
+// answered 401 is then not applied twice (RC20).
+func withIdempotencyKey(method string, hdr map[string]string) map[string]string {
+	if method != http.MethodPost {
+		return hdr
+	}
+	out := map[string]string{}
+	for k, v := range hdr {
+		if http.CanonicalHeaderKey(k) == "Idempotency-Key" {
+			return hdr
+		}
+		out[k] = v
+	}
+	out["Idempotency-Key"] = rand.Text()
+	return out
+}
+
 func accessToken(body any) string {
 	m, _ := body.(map[string]any)
 	t, _ := m["accessToken"].(string)
@@ -171,6 +211,10 @@ func (c *Client) send(method, path string, body []byte, hdr map[string]string, t
 	if err != nil {
 		return Response{}, err
 	}
+	// net/http re-sends a request it thinks idempotent (a GET, or any request with an
+	// Idempotency-Key) by itself when a kept-alive connection dies under it; without
+	// GetBody it cannot, and every send is one this client chose.
+	req.GetBody = nil
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
