@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strings"
 
 	"github.com/tokenclock/tokenclock/fakeserver"
 )
@@ -151,6 +152,7 @@ func IsAuthFailure(path string, r Reply) bool {
 		return false
 	}
 	var doc struct {
+		Data   json.RawMessage `json:"data"`
 		Errors []struct {
 			Extensions struct {
 				Code string `json:"code"`
@@ -159,6 +161,9 @@ func IsAuthFailure(path string, r Reply) bool {
 	}
 	if json.Unmarshal(r.Body, &doc) != nil {
 		return false
+	}
+	if d := strings.TrimSpace(string(doc.Data)); d != "" && d != "null" {
+		return false // data came back: a partial failure, and a replay could apply a write twice
 	}
 	for _, e := range doc.Errors {
 		if e.Extensions.Code == "UNAUTHENTICATED" {

@@ -10,9 +10,10 @@ import (
 	"time"
 )
 
-// reconnectSpacing keeps reconnects of one stream at most 3 per second (RC21): a
+// reconnectSpacing keeps reconnects of one stream at most 3 per second (RC21), with
+// room for the server seeing arrivals a little later than they were started: a
 // server that drops every connection at once must not see a storm.
-const reconnectSpacing = 350 * time.Millisecond
+const reconnectSpacing = 450 * time.Millisecond
 
 // refStream is one event stream of the reference (feature sse): what it received,
 // whether it is connected, and why it gave up, if it did.

@@ -17,6 +17,11 @@ type Stream struct {
 // streamPoll is how often a wait asks the client what its stream received.
 const streamPoll = 10 * time.Millisecond
 
+// streamWait is the least a stream wait allows: a correct client that waits
+// EventSource's 3 s before a reconnect, meets a 401, refreshes and waits again still
+// gets there. A passing client costs nothing of it (the wait ends on success).
+const streamWait = 8 * time.Second
+
 // Subscribe has the client open its event stream at path (the row lists feature
 // sse). It returns the stream and the subscribe's answer: a zero Reply once
 // connected, or the final status or error of a stream that never connected.
@@ -46,7 +51,8 @@ func (st *Stream) Events() cut.StreamEvents {
 }
 
 // WaitEvents asks the client until its stream received at least n events or gave
-// up, or the bound (twice the hold bound: reconnects are spaced in real time) passes;
+// up, or the bound passes (streamWait: reconnects are spaced in real time, by
+// EventSource's own default 1–3 s in browsers);
 // it returns the last answer and whether n arrived.
 func (st *Stream) WaitEvents(n int) (cut.StreamEvents, bool) {
 	return st.waitFor(func(ev cut.StreamEvents) bool { return len(ev.Events) >= n || ev.StreamError != "" },
@@ -61,7 +67,7 @@ func (st *Stream) WaitGivenUp() (cut.StreamEvents, bool) {
 }
 
 func (st *Stream) waitFor(done, ok func(cut.StreamEvents) bool) (cut.StreamEvents, bool) {
-	limit := time.Now().Add(2 * st.s.opts.HoldBound)
+	limit := time.Now().Add(max(2*st.s.opts.HoldBound, streamWait))
 	for {
 		ev := st.Events()
 		if done(ev) || time.Now().After(limit) || st.s.ctx.Err() != nil {

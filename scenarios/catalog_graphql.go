@@ -3,6 +3,7 @@ package scenarios
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	cut "github.com/tokenclock/tokenclock/clientunderTest"
 	"github.com/tokenclock/tokenclock/conformance"
@@ -87,7 +88,26 @@ func graphQL() []conformance.Scenario {
 				},
 			})
 	}
-	return sortByID(rows)
+	return append(sortByID(rows), conformance.Scenario{
+		ID: "GQL-09", Title: "a GraphQL error that is not UNAUTHENTICATED goes to the caller without a refresh",
+		Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC1}, Family: "gql",
+		Server: func(o *fakeserver.Options) { o.GraphQLAuthSignal = fakeserver.GraphQLAuthErrors },
+		Play: func(s *conformance.Session) {
+			call := cut.Call{Method: "POST", Path: fakeserver.PathGraphQL, Body: conformance.JSONBody(map[string]any{
+				"query":     "mutation Create($input: IdeaInput!) { createIdea(input: $input) { id } }",
+				"variables": map[string]any{"input": map[string]any{"title": ""}},
+			})}
+			mark := s.Mark()
+			r := s.Send(call)
+			s.NothingAfter(conformance.RC1)
+			phase := s.Since(mark)
+			s.ExpectRefreshes(phase, 0, conformance.RC1)
+			sends := conformance.SendsOf(phase, call)
+			s.Check(len(sends) == 1, conformance.RC1, "one send: a BAD_USER_INPUT answer is final", "%s", conformance.TokenList(sends))
+			s.Check(r.Error == "" && r.Status == 200 && strings.Contains(string(r.Body), "BAD_USER_INPUT"), conformance.RC1,
+				"the caller gets the BAD_USER_INPUT error", "%s", conformance.ReplyText(r))
+		},
+	})
 }
 
 // gqlMe is the catalog's GraphQL query.

@@ -17,11 +17,16 @@ func idempotency() []conformance.Scenario {
 	return []conformance.Scenario{
 		{
 			ID: "IDEM-01", Title: "a POST applied and then answered 401 is not applied twice by its replay",
-			Level: conformance.Should, Requirements: []conformance.RequirementID{conformance.RC20}, Family: "idem",
+			Level: conformance.Should, Requirements: []conformance.RequirementID{conformance.RC20, conformance.RC15}, Family: "idem",
 			Play: func(s *conformance.Session) {
 				call := PostIdea("committed once")
 				phase := committedThen401(s, call, conformance.RC20)
 				sends := conformance.SendsOf(phase, call)
+				// A key of the client's own that the replay changes or drops breaks the
+				// MUST (RC15), not just the SHOULD.
+				if len(sends) == 2 && sends[0].IdempotencyKey != "" && sends[1].IdempotencyKey != sends[0].IdempotencyKey {
+					s.Findf(conformance.RC15, "the replay carries the Idempotency-Key its first send carried", "sends' keys: %s", keyLabels(sends))
+				}
 				n := ideasTitled(s.Server, titleOf(call))
 				s.Check(n == 1, conformance.RC20, "one idea: the replay carries an Idempotency-Key and the server answers it with the first result",
 					"%s, keys %s", conformance.Plural(n, "idea"), keyLabels(sends))
