@@ -149,8 +149,9 @@ func entryKinds(j fakeserver.Journal) []string {
 	return kinds
 }
 
-// replaySet marks the entries that resend an earlier request answered 401: the
-// same method and path with a newer access token. Each 401 is matched by at most
+// replaySet marks the entries that resend an earlier request answered 401 (or
+// another auth failure): the same method and path from the same instance, with a
+// newer access token. Each 401 is matched by at most
 // one later send (preferring the same body), so a fresh request that merely
 // carries the new token is not mistaken for a replay once its predecessor's
 // replay has been seen.
@@ -161,7 +162,8 @@ func replaySet(j fakeserver.Journal) map[int]bool {
 		if e.Path == fakeserver.PathRefresh {
 			continue
 		}
-		key := e.Method + " " + e.Path
+		// Per instance: one tab's first send is no replay of another tab's 401.
+		key := fmt.Sprintf("%d %s %s", e.Instance, e.Method, e.Path)
 		cand := unmatched[key]
 		match := -1
 		for ci, pi := range cand {
@@ -179,7 +181,7 @@ func replaySet(j fakeserver.Journal) map[int]bool {
 			out[i] = true
 			unmatched[key] = append(cand[:match:match], cand[match+1:]...)
 		}
-		if e.Status == 401 {
+		if e.Status == 401 || e.AuthFailure {
 			unmatched[key] = append(unmatched[key], i)
 		}
 	}

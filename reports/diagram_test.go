@@ -92,3 +92,16 @@ var _ = Describe("sequence diagram labels", func() {
 		Expect(detail(journalSequential())).NotTo(ContainSubstring("tab 0"))
 	})
 })
+
+var _ = Describe("sequence diagram replays across tabs", func() {
+	It("does not call one tab's first send a replay of another tab's 401", func() {
+		b := loginJournal().
+			add(expired, "GET", me, "", "none", "", "none", 401, func(e *fakeserver.Entry) { e.Instance = 1 }).
+			add(expired, "GET", me, "A0", "expired", "", "none", 401).
+			add(expired, "POST", refresh, "", "none", "R0", "valid", 200, issued("A1", "R1")).
+			add(expired, "GET", me, "A1", "valid", "", "none", 200)
+		k := kindsOf(b.j)
+		Expect(k[3]).NotTo(ContainSubstring("replay"), "tab 0's first send")
+		Expect(k[5]).To(ContainSubstring("replay"), "tab 0's replay")
+	})
+})
