@@ -93,7 +93,7 @@ func cancelTrigger(s *conformance.Session, n int) (mark int, refresh fakeserver.
 	// let it finish before the answer is released, so the bug cannot hide behind a
 	// slow scheduler. The server marks the held refresh clientGone when it does; a
 	// correct client never does, and costs this bound.
-	s.WaitUntil(s.Limits().HoldBound/4, func(j fakeserver.Journal) bool {
+	s.WaitUntil(s.Limits().HoldBound/8, func(j fakeserver.Journal) bool {
 		rs := j.Since(mark).Refreshes()
 		return len(rs) > 0 && rs[0].ClientGone
 	})
