@@ -997,6 +997,20 @@ var _ = Describe("the Node drivers' event streams (feature sse)", Label("node"),
 		return drv.call(map[string]any{"cmd": "events", "target": target})
 	}
 
+	// subscribedWithOneEvent starts driver name beside a fresh server, subscribes to
+	// the event stream and waits until the stream received one published event; it
+	// returns the server, the raw driver, the subscribe's id and that event's id.
+	subscribedWithOneEvent := func(name string) (*fakeserver.Server, *rawDriver, int, int) {
+		GinkgoHelper()
+		srv := newNodeTestServer()
+		drv := sseDriver(name, srv, 1)
+		sub := drv.start(map[string]any{"cmd": "subscribe", "path": fakeserver.PathEvents})
+		Expect(drv.await(sub)).To(Equal(map[string]any{"ok": true}))
+		e1 := srv.PublishEvent()
+		Eventually(func() any { return events(drv, sub)["events"] }).WithTimeout(5 * time.Second).Should(Equal(eventData(e1)))
+		return srv, drv, sub, e1
+	}
+
 	for _, d := range nodeDrivers {
 		It(d.name+" subscribes, reports the published events in order, and unsubscribes for good", func(ctx SpecContext) {
 			srv := newNodeTestServer()
@@ -1062,12 +1076,7 @@ var _ = Describe("the Node drivers' event streams (feature sse)", Label("node"),
 	}
 
 	It("axios-singleflight reconnects a dropped stream with the refreshed token and Last-Event-ID, losing no event", func(ctx SpecContext) {
-		srv := newNodeTestServer()
-		drv := sseDriver("axios-singleflight", srv, 1)
-		sub := drv.start(map[string]any{"cmd": "subscribe", "path": fakeserver.PathEvents})
-		Expect(drv.await(sub)).To(Equal(map[string]any{"ok": true}))
-		e1 := srv.PublishEvent()
-		Eventually(func() any { return events(drv, sub)["events"] }).WithTimeout(5 * time.Second).Should(Equal(eventData(e1)))
+		srv, drv, sub, e1 := subscribedWithOneEvent("axios-singleflight")
 
 		// The app refreshes (an ordinary call meets the expired token).
 		srv.ExpireAccess()
@@ -1133,12 +1142,8 @@ var _ = Describe("the Node drivers' event streams (feature sse)", Label("node"),
 	}, SpecTimeout(40*time.Second))
 
 	It("axios-seed reconnects with the token it captured at subscribe, never the refreshed one, at most 3 times a second, and gives up", func(ctx SpecContext) {
-		srv := newNodeTestServer()
-		drv := sseDriver("axios-seed", srv, 1)
-		sub := drv.start(map[string]any{"cmd": "subscribe", "path": fakeserver.PathEvents})
-		Expect(drv.await(sub)).To(Equal(map[string]any{"ok": true}))
-		e1 := srv.PublishEvent()
-		Eventually(func() any { return events(drv, sub)["events"] }).WithTimeout(5 * time.Second).Should(Equal(eventData(e1)))
+		srv, drv, sub, e1 := subscribedWithOneEvent("axios-seed")
+		_ = e1
 
 		// The app refreshes (the interceptor stores A1), then the server drops the stream.
 		srv.ExpireAccess()
