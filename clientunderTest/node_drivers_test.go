@@ -97,18 +97,25 @@ func bodyOf(r cut.Reply) map[string]any {
 	return m
 }
 
+// startForContainer starts the driver in dir once for the enclosing Ordered
+// container, into *proc, as the harness reuses one process across scenarios; every
+// spec then starts with init against its own server.
+func startForContainer(proc **cut.Process, name, dir string) {
+	BeforeAll(func(ctx SpecContext) {
+		p, err := cut.StartProcess(ctx, nodeProcessOptions(name, dir))
+		Expect(err).NotTo(HaveOccurred())
+		*proc = p
+		DeferCleanup(p.Close)
+	}, NodeTimeout(30*time.Second))
+}
+
 var _ = Describe("bundled Node drivers", Label("node"), func() {
 	for _, d := range nodeDrivers {
 		Describe(d.name, Ordered, ContinueOnFailure, func() {
 			// One driver process for the whole container, as the harness reuses it
 			// across scenarios; every spec starts with init against its own server.
 			var proc *cut.Process
-			BeforeAll(func(ctx SpecContext) {
-				var err error
-				proc, err = cut.StartProcess(ctx, nodeProcessOptions(d.name, d.dir))
-				Expect(err).NotTo(HaveOccurred())
-				DeferCleanup(proc.Close)
-			}, NodeTimeout(30*time.Second))
+			startForContainer(&proc, d.name, d.dir)
 
 			var srv *fakeserver.Server
 			BeforeEach(func(ctx SpecContext) {
@@ -696,12 +703,7 @@ var _ = Describe("the Node drivers' request bodies (feature bodies)", Label("nod
 	for _, d := range nodeDrivers {
 		Describe(d.name, Ordered, ContinueOnFailure, func() {
 			var proc *cut.Process
-			BeforeAll(func(ctx SpecContext) {
-				var err error
-				proc, err = cut.StartProcess(ctx, nodeProcessOptions(d.name, d.dir))
-				Expect(err).NotTo(HaveOccurred())
-				DeferCleanup(proc.Close)
-			}, NodeTimeout(30*time.Second))
+			startForContainer(&proc, d.name, d.dir)
 
 			var srv *fakeserver.Server
 			var path string
@@ -840,12 +842,7 @@ var _ = Describe("the Node drivers on GraphQL and Idempotency-Key", Label("node"
 	for _, d := range nodeDrivers {
 		Describe(d.name, Ordered, ContinueOnFailure, func() {
 			var proc *cut.Process
-			BeforeAll(func(ctx SpecContext) {
-				var err error
-				proc, err = cut.StartProcess(ctx, nodeProcessOptions(d.name, d.dir))
-				Expect(err).NotTo(HaveOccurred())
-				DeferCleanup(proc.Close)
-			}, NodeTimeout(30*time.Second))
+			startForContainer(&proc, d.name, d.dir)
 			AfterEach(func() {
 				if proc != nil && CurrentSpecReport().Failed() {
 					AddReportEntry("driver stderr", proc.TakeStderr())
