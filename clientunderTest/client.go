@@ -44,6 +44,9 @@ type Env struct {
 	// cookie jar and storage); 0 and 1 both mean one. Only a client with feature
 	// instances is ever asked for more.
 	Instances int
+	// Origin is where a browser client's page comes from (PageHost); other clients
+	// ignore it.
+	Origin Origin
 }
 
 // Hello is the driver's answer to hello.

@@ -83,9 +83,9 @@ type (
 	}
 )
 
-// cancelGrace is how long a cancelled request may take to answer once the driver
+// CancelGrace is how long a cancelled request may take to answer once the driver
 // was sent cancel; past it the request counts as hung, like any other.
-const cancelGrace = 2 * time.Second
+const CancelGrace = 2 * time.Second
 
 // bare encodes a command with no fields besides id and cmd (logout, shutdown).
 func bare(cmd string) func(int64) ([]byte, error) {
@@ -140,7 +140,7 @@ func (p *Process) Request(ctx context.Context, c Call) (Reply, error) {
 			stop(context.Cause(ctx)) // the deadline: a hang, as without the feature
 			return
 		}
-		cctx, cancel := context.WithTimeout(context.Background(), cancelGrace)
+		cctx, cancel := context.WithTimeout(context.Background(), CancelGrace)
 		defer cancel()
 		_, _ = p.call(cctx, describe("cancel"), func(id int64) ([]byte, error) {
 			return json.Marshal(targetCmd{ID: id, Cmd: "cancel", Target: sent.Load()})

@@ -31,6 +31,14 @@ type stderrLog struct {
 	droppedNotes int
 }
 
+// CapturedLog is the bounded log of a client kind other than a Process (a browser
+// page's console), kept the same way: the last limit bytes of text plus the
+// harness's notes.
+type CapturedLog = stderrLog
+
+// NewCapturedLog returns an empty log keeping the last limit bytes.
+func NewCapturedLog(limit int) *CapturedLog { return newStderrLog(limit) }
+
 func newStderrLog(limit int) *stderrLog {
 	return &stderrLog{limit: limit}
 }

@@ -91,6 +91,12 @@ func execute(ctx context.Context, sc Scenario, client cut.Client, limits Limits,
 			return res
 		}
 	}
+	if sc.NotInBrowser != "" && hello.Has(cut.FeatureBrowser) {
+		res.Outcome = Skipped
+		res.Message = "skipped in browser mode: " + sc.NotInBrowser
+		book.scrub(&res)
+		return res
+	}
 
 	s := newSession(ctx, sc, client, limits)
 	defer s.cancel()
@@ -122,6 +128,12 @@ func (s *Session) startServer() error {
 	// fresh on any day; a long run does not age the tokens of later rows.
 	clock := clockwork.NewFakeClockAt(fakeserver.ScenarioClockStart(time.Now()))
 	o := fakeserver.Options{Clock: clock, HoldBound: s.opts.HoldBound, JournalBodyBytes: harnessBodyBytes}
+	if host, ok := s.client.(cut.PageHost); ok {
+		// Browser mode: the page is served from the API's origin, or the API allows
+		// the page's own origin, with credentials, as a real API must.
+		o.Page = host.PageHandler()
+		o.CORSOrigin = host.PageOrigin(s.scenario.Origin)
+	}
 	if s.scenario.Server != nil {
 		s.scenario.Server(&o)
 	}
@@ -168,7 +180,8 @@ func (s *Session) play() {
 				s.mu.Unlock()
 			}
 		}()
-		env := cut.Env{BaseURL: s.Server.URL(), Scenario: s.scenario.ID, Now: s.Server.Now(), Instances: s.scenario.Instances}
+		env := cut.Env{BaseURL: s.Server.URL(), Scenario: s.scenario.ID, Now: s.Server.Now(), Instances: s.scenario.Instances,
+			Origin: s.scenario.Origin}
 		if err := s.client.Init(s.ctx, env); err != nil {
 			s.fault(err, "init")
 		}

@@ -4,17 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	cut "github.com/tokenclock/tokenclock/clientunderTest"
+	"github.com/tokenclock/tokenclock/clientunderTest/browser"
 )
 
 // ClientSpec is one client under test: a column of the matrix.
 type ClientSpec struct {
 	// Name labels the column: NAME[@LABEL], NAME [a-z0-9-]+, LABEL [a-z0-9.-]+.
 	Name string
-	// Command is a driver command line (run as sh -c) or a built-in client
-	// (go:reference, go:mutant:NAME).
+	// Command is a driver command line (run as sh -c), a built-in client
+	// (go:reference, go:mutant:NAME) or a JS adapter module run in a browser
+	// (browser:PATH).
 	Command string
 	// ExpectedFailuresFile is where Expected came from, for the reports.
 	ExpectedFailuresFile string
@@ -141,11 +144,18 @@ func playClient(ctx context.Context, o Options, spec ClientSpec) ClientResult {
 	return cr
 }
 
-// StartClient starts the client spec names: a built-in in process, or a driver
-// process that has completed hello.
+// StartClient starts the client spec names: a built-in in process, an adapter module
+// in headless Chromium (browser:PATH), or a driver process that has completed hello.
 func StartClient(ctx context.Context, spec ClientSpec, helloTimeout time.Duration) (cut.Client, error) {
 	if cut.IsBuiltIn(spec.Command) {
 		return cut.NewBuiltIn(spec.Command)
+	}
+	if adapter, ok := strings.CutPrefix(strings.TrimSpace(spec.Command), browser.Prefix); ok {
+		b, err := browser.New(browser.Options{Adapter: adapter})
+		if err != nil {
+			return nil, fmt.Errorf("browser client %s could not start: %w", spec.Name, err)
+		}
+		return b, nil
 	}
 	p, err := cut.StartProcess(ctx, cut.ProcessOptions{Name: spec.Name, Command: spec.Command, HelloTimeout: helloTimeout})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	cut "github.com/tokenclock/tokenclock/clientunderTest"
 	"github.com/tokenclock/tokenclock/fakeserver"
 )
 
@@ -34,6 +35,13 @@ type Scenario struct {
 	// Instances is how many client instances (tabs of one profile) the client builds
 	// at init; more than one needs feature instances in Features.
 	Instances int
+	// Origin is where a browser client's page comes from (browser mode): the API's own
+	// origin by default; another origin or site makes the API answer CORS for it. A
+	// row that sets it needs feature browser in Features.
+	Origin cut.Origin
+	// NotInBrowser, when set, is why the row cannot run in a real browser (a body kind
+	// Chromium does not send): a client with feature browser skips it, naming this.
+	NotInBrowser string
 }
 
 // Labels are the Ginkgo-style labels of the scenario (level:must, family:conc, req:rc2).

@@ -6,8 +6,9 @@ import "net/http"
 // with credentials (the SPA's refresh cookie); no wildcard ever.
 
 // applyCORS adds the CORS response headers when the request comes from the
-// allowed origin.
-func (s *Server) applyCORS(r *http.Request, h http.Header) {
+// allowed origin; credentials false leaves out Access-Control-Allow-Credentials
+// (the cors-no-credentials fault).
+func (s *Server) applyCORS(r *http.Request, h http.Header, credentials bool) {
 	if s.opts.CORSOrigin == "" {
 		return
 	}
@@ -16,7 +17,9 @@ func (s *Server) applyCORS(r *http.Request, h http.Header) {
 		return
 	}
 	h.Set("Access-Control-Allow-Origin", s.opts.CORSOrigin)
-	h.Set("Access-Control-Allow-Credentials", "true")
+	if credentials {
+		h.Set("Access-Control-Allow-Credentials", "true")
+	}
 	h.Set("Access-Control-Expose-Headers", "WWW-Authenticate")
 }
 

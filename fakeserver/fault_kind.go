@@ -17,6 +17,7 @@ var faultKinds = []*faultKind{
 	&holdResponseKind,
 	&resetKind,
 	&commit401Kind,
+	&corsNoCredentialsKind,
 }
 
 // faultKind is what one action does at each step of a request's life; a nil step

@@ -1,6 +1,7 @@
 package fakeserver
 
 import (
+	"net/http"
 	"time"
 
 	"github.com/jonboulle/clockwork"
@@ -47,6 +48,10 @@ type Options struct {
 	// OnRequest, when set, is called once per finished request with its journal entry
 	// (serve logs one line per request with it). It must not block.
 	OnRequest func(Entry)
+	// Page, when set, serves everything under PagePrefix on the API's listener: a
+	// browser client's page and scripts, so the page and the API share one origin.
+	// Its requests are not journalled and never reach the API or the control API.
+	Page http.Handler
 	// ExposeControl serves the control API (ControlHandler) under /_tokenclock/ on the
 	// same listener as the API. Control requests are not journalled.
 	ExposeControl bool

@@ -31,4 +31,7 @@ const (
 	// ControlPrefix is where the control API lives, on the API listener (ExposeControl)
 	// or on a listener of its own (serve's --control-addr).
 	ControlPrefix = "/_tokenclock/"
+	// PagePrefix is where a browser client's page is served from the API's own origin
+	// (Options.Page), for scenarios that run the page on the same origin as the API.
+	PagePrefix = ControlPrefix + "app/"
 )

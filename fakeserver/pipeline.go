@@ -59,6 +59,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			s.abandon(rq)
 		}
 	}
+	rq.noCORSCredentials = dropsCORSCredentials(acting, rq)
 	s.respond(w, rq, rp)
 }
 
@@ -111,7 +112,7 @@ func (s *Server) waitBefore(rq *request, acting []*Fault) bool {
 // the entry to OnRequest.
 func (s *Server) respond(w http.ResponseWriter, rq *request, rp reply) {
 	s.drainUpload(rq) // an upload no handler read: the client reads this answer, not a broken pipe
-	s.applyCORS(rq.r, rp.header)
+	s.applyCORS(rq.r, rp.header, !rq.noCORSCredentials)
 	rq.extra.authFailure = rp.signalsAuthFailure()
 	if rp.stream != nil {
 		s.serveStream(w, rq, rp) // finishes the entry itself, when the stream ends

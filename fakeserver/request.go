@@ -43,6 +43,7 @@ type request struct {
 	faults                      []string // names of the rules that acted
 	waited                      []*Fault // rules that made it wait before handling
 	clientGone                  bool     // the client disconnected while the request was held
+	noCORSCredentials           bool     // a cors-no-credentials rule acted (fault_cors.go)
 	finished                    bool
 
 	extra requestExtras // what event streams and GraphQL add (request_extras.go)

@@ -185,9 +185,13 @@ func (s *Server) track() bool {
 	return true
 }
 
-// serveTop routes control requests to ControlHandler (never journalled) and
-// everything else to the API.
+// serveTop routes the page (Options.Page) and control requests to their handlers
+// (never journalled) and everything else to the API.
 func (s *Server) serveTop(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Page != nil && strings.HasPrefix(r.URL.Path, PagePrefix) {
+		s.opts.Page.ServeHTTP(w, r)
+		return
+	}
 	if s.opts.ExposeControl && isControlPath(r.URL.Path) {
 		s.ControlHandler().ServeHTTP(w, r)
 		return

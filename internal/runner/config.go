@@ -9,6 +9,7 @@ import (
 	"time"
 
 	cut "github.com/tokenclock/tokenclock/clientunderTest"
+	"github.com/tokenclock/tokenclock/clientunderTest/browser"
 	"github.com/tokenclock/tokenclock/conformance"
 	"github.com/tokenclock/tokenclock/scenarios"
 )
@@ -138,6 +139,9 @@ func (cfg *Config) addClients(clients, expect []string) error {
 			name = fmt.Sprintf("client-%d", i+1)
 			if cut.IsBuiltIn(command) {
 				name = strings.ReplaceAll(strings.TrimPrefix(command, "go:"), ":", "-")
+			}
+			if adapter, ok := strings.CutPrefix(command, browser.Prefix); ok {
+				name = "browser-" + browser.AdapterName(adapter)
 			}
 		}
 		if _, dup := index[name]; dup {
