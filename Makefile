@@ -7,10 +7,11 @@ NODE_STAMP := $(NODE_DIR)/node_modules/.package-lock.json
 # The suite can run long on a 2-core machine under -race; never let go test's 10 min default cut it.
 TEST_TIMEOUT ?= 30m
 
-.PHONY: help test vet unit node-deps serve fuzz conformance bench build clean FORCE chromium screenshots soak
+.PHONY: help test vet unit node-deps browser-deps serve fuzz conformance bench build clean FORCE chromium screenshots soak
 
 help:
-	@echo "make test         vet, every spec with -race, fuzz seed corpora (what CI runs)"
+	@echo "make test         vet, every spec with -race, fuzz seed corpora (what CI runs; installs chromium)"
+	@echo "make chromium     Debian's chromium, for browser mode (browser:ADAPTER clients)"
 	@echo "make serve        the standalone fake server on 127.0.0.1:8088"
 	@echo "make fuzz         a short real fuzzing run of token and body parsing"
 	@echo "make conformance  tokenclock run from this checkout (ARGS='--client ...')"
@@ -18,7 +19,15 @@ help:
 	@echo "make soak         serve's memory under load: peak RSS per phase vs the 150 MB ceiling"
 	@echo "make build        bin/tokenclock"
 
-test: vet node-deps unit
+test: vet node-deps browser-deps unit
+
+# Browser mode's specs run the bundled adapters in real Chromium: make test installs
+# Debian's chromium when it is missing and fails without it. TOKENCLOCK_SKIP_BROWSER=1
+# skips them (and says so loudly) on a machine that cannot have a browser.
+browser-deps:
+	@if [ "$${TOKENCLOCK_SKIP_BROWSER:-}" = 1 ]; then \
+		echo "*** TOKENCLOCK_SKIP_BROWSER=1: browser mode will NOT be tested ***"; \
+	else $(MAKE) --no-print-directory chromium; fi
 
 vet:
 	$(GO) vet ./...
@@ -93,7 +102,8 @@ FORCE:
 clean:
 	rm -rf bin reports/out
 
-# Debian's chromium, for `make screenshots`; installed only when missing (as root, or with sudo).
+# Debian's chromium, for browser mode and `make screenshots`; installed only when missing
+# (as root, or with sudo).
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \
 		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \

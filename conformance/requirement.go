@@ -37,6 +37,7 @@ const (
 	RC19 RequirementID = "RC19"
 	RC20 RequirementID = "RC20"
 	RC21 RequirementID = "RC21"
+	RC22 RequirementID = "RC22"
 )
 
 // LoginPrecondition labels the finding when the client's own login fails: every row
@@ -74,6 +75,7 @@ var contract = []Requirement{
 	{RC19, Must, "When several instances of one session (tabs sharing the cookie jar) meet an expiry together, the session survives: no refresh is refused as reuse of a token another tab already spent, and every caller gets its answer."},
 	{RC20, Should, "Send an Idempotency-Key on a POST that may be replayed: a write the server applied before it answered 401 is then not applied twice."},
 	{RC21, Must, "A long-lived stream (Server-Sent Events) reconnects with the current access token and the last event id it saw: after a refresh no event is lost, a reconnect answered 401 gets one refresh, reconnects stay under 3 per second, and a refused refresh ends the stream with an error the caller sees."},
+	{RC22, Must, "A page whose API is on another origin makes every auth call with credentials (fetch's credentials: 'include', XMLHttpRequest's withCredentials), so the browser stores the refresh cookie the API sets and sends it back: an expiry ends in one refresh and a replay, as on one origin."},
 }
 
 // Contract returns the retry contract, in order.

@@ -79,7 +79,7 @@ func (s *Server) sessionReply(rq *request, status int, u User) reply {
 	}
 	rq.issuedAccess, rq.issuedRefresh = out.access.label, out.refresh.label
 	rp := jsonReply(status, authResponse{AccessToken: out.access.secret, ExpiresIn: out.expiresIn(), User: u})
-	return setRefreshCookie(rp, rq.r, out.refresh, now)
+	return s.setRefreshCookie(rp, rq.r, out.refresh, now)
 }
 
 // handleRefresh rotates (or, in grace/no-rotation mode, re-sends) the refresh
@@ -104,7 +104,7 @@ func handleRefresh(s *Server, rq *request) reply {
 		rq.issuedRefresh = out.refresh.label
 	}
 	rp := jsonReply(http.StatusOK, authResponse{AccessToken: out.access.secret, ExpiresIn: out.expiresIn(), User: u})
-	return setRefreshCookie(rp, rq.r, out.refresh, now)
+	return s.setRefreshCookie(rp, rq.r, out.refresh, now)
 }
 
 // refreshRejected is the refresh endpoint's 401 {message}, by the cookie's state.
@@ -128,7 +128,7 @@ func handleLogout(s *Server, rq *request) reply {
 	if rq.hasCookie {
 		s.logout(rq.cookie)
 	}
-	return clearRefreshCookie(messageReply(http.StatusOK, "logged out"), rq.r)
+	return s.clearRefreshCookie(messageReply(http.StatusOK, "logged out"), rq.r)
 }
 
 func handleMe(s *Server, rq *request) reply {

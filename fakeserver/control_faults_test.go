@@ -170,7 +170,7 @@ var _ = Describe("Control API: faults", func() {
 		Entry("releaseAfter on delay", `{"action":"delay","delay":"1s","releaseAfter":2}`, `"releaseAfter" is only for the holding actions`),
 		Entry("releaseAfter on reset", `{"action":"reset","releaseAfter":1}`, `"releaseAfter" is only for the holding actions`),
 		Entry("no action", `{"status":503}`, `"action" is required`),
-		Entry("unknown action", `{"action":"drop"}`, `"action" must be "status", "delay", "hold", "hold-response", "reset" or "commit-401"`),
+		Entry("unknown action", `{"action":"drop"}`, `"action" must be "status", "delay", "hold", "hold-response", "reset", "commit-401" or "cors-no-credentials"`),
 		Entry("status without status", `{"action":"status"}`, `needs "status"`),
 		Entry("status too low", `{"action":"status","status":99}`, "between 200 and 599"),
 		Entry("informational status", `{"action":"status","status":101}`, "between 200 and 599"),

@@ -2,6 +2,7 @@ package fakeserver
 
 import (
 	"context"
+	"reflect"
 	"sync"
 	"time"
 )
@@ -56,6 +57,28 @@ func (f *Fault) Held() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.held
+}
+
+// WaitHeldTotal blocks until the rules together have held at least n requests, or
+// ctx ends (its error is returned): a gate over several kinds of request, when the
+// client may send any n of them first (a browser's six connections).
+func WaitHeldTotal(ctx context.Context, n int, faults ...*Fault) error {
+	for {
+		total := 0
+		cases := []reflect.SelectCase{{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ctx.Done())}}
+		for _, f := range faults {
+			f.mu.Lock()
+			total += f.held
+			cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(f.heldCh)})
+			f.mu.Unlock()
+		}
+		if total >= n {
+			return nil
+		}
+		if chosen, _, _ := reflect.Select(cases); chosen == 0 {
+			return ctx.Err()
+		}
+	}
 }
 
 // WaitHeld blocks until at least n requests have been held by this rule, or ctx

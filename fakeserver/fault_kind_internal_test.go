@@ -37,12 +37,12 @@ var _ = ginkgo.Describe("Fault kinds, declared once", func() {
 		for _, k := range faultKinds {
 			names = append(names, k.action)
 		}
-		Expect(names).To(ConsistOf(ActionStatus, ActionDelay, ActionHoldBefore, ActionHoldResponse, ActionReset, ActionCommitThen401))
+		Expect(names).To(ConsistOf(ActionStatus, ActionDelay, ActionHoldBefore, ActionHoldResponse, ActionReset, ActionCommitThen401, ActionCORSNoCredentials))
 		for _, a := range names {
 			Expect(kindOf(a).action).To(Equal(a))
 		}
 		Expect(kindOf("drop")).To(BeIdenticalTo(&noKind))
-		Expect(controlActions()).To(Equal(`"status", "delay", "hold", "hold-response", "reset" or "commit-401"`))
+		Expect(controlActions()).To(Equal(`"status", "delay", "hold", "hold-response", "reset", "commit-401" or "cors-no-credentials"`))
 		Expect(holdActions()).To(Equal(`"hold" or "hold-response"`))
 	})
 
@@ -60,7 +60,7 @@ var _ = ginkgo.Describe("Fault kinds, declared once", func() {
 		}
 		rec := do(srv.ControlHandler(), http.MethodPost, ControlPrefix+"faults", `{"action":"nope"}`)
 		Expect(rec.Code).To(Equal(http.StatusBadRequest))
-		Expect(rec.Body.String()).To(ContainSubstring(`\"status\", \"delay\", \"hold\", \"hold-response\", \"reset\", \"commit-401\" or \"teapot\"`))
+		Expect(rec.Body.String()).To(ContainSubstring(`\"status\", \"delay\", \"hold\", \"hold-response\", \"reset\", \"commit-401\", \"cors-no-credentials\" or \"teapot\"`))
 
 		rec = do(srv.ControlHandler(), http.MethodPost, ControlPrefix+"faults", `{"path":"/api/ideas","times":1,"action":"teapot"}`)
 		Expect(rec.Code).To(Equal(http.StatusOK), rec.Body.String())

@@ -37,6 +37,9 @@ type Options struct {
 	// HoldBound is the real time after which a held request releases by itself, so
 	// nothing can deadlock a run. Default 2 s.
 	HoldBound time.Duration
+	// RefreshCookieSameSite is the refresh cookie's SameSite attribute. Default
+	// http.SameSiteLaxMode (what the browser also assumes for a cookie without one).
+	RefreshCookieSameSite http.SameSite
 	// CORSOrigin, when set, is the one exact origin allowed to call the API with
 	// credentials (for a SPA dev server).
 	CORSOrigin string

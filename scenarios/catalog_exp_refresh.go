@@ -53,6 +53,7 @@ func expRefresh() []conformance.Scenario {
 		{
 			ID: "EXP-REFRESH-05", Title: "a refresh whose connection is reset once keeps the session",
 			Level: conformance.Should, Requirements: []conformance.RequirementID{conformance.RC11}, Family: "exp-refresh",
+			NotInBrowser: resetInvisibleInBrowser,
 			Play: func(s *conformance.Session) {
 				transientRefresh(s, fakeserver.Rule{Method: "POST", Path: fakeserver.PathRefresh, Times: 1, Action: fakeserver.ActionReset}, 0)
 			},

@@ -6,6 +6,11 @@ import (
 	"github.com/tokenclock/tokenclock/fakeserver"
 )
 
+// resetInvisibleInBrowser is why a row whose fault is a reset connection does not run
+// in a browser.
+const resetInvisibleInBrowser = "Chromium's network stack itself sends a request again when its reused " +
+	"connection was reset before any answer (a POST too), so the page never sees the reset: the row would judge the browser"
+
 func loops() []conformance.Scenario {
 	return []conformance.Scenario{
 		{
@@ -91,8 +96,7 @@ func loops() []conformance.Scenario {
 		{
 			ID: "LOOP-07", Title: "a reset connection is a transport error, not an expiry",
 			Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC1}, Family: "loop",
-			NotInBrowser: "Chromium's network stack itself sends a request again when its reused connection was " +
-				"reset before any answer (a POST too), so the page never sees the reset: the row would judge the browser",
+			NotInBrowser: resetInvisibleInBrowser,
 			Play: func(s *conformance.Session) {
 				s.Server.AddFault(fakeserver.Rule{Method: "POST", Path: fakeserver.PathIdeas, Times: 1, Action: fakeserver.ActionReset})
 				mark := s.Mark()

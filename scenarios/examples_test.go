@@ -34,11 +34,11 @@ const (
 type exampleMatrix struct{ failed, warned, skipped []string }
 
 // withoutFeatures: neither example announces an optional feature (cancel, restart,
-// clock, instances, bodies, sse).
+// clock, instances, bodies, sse), nor is either a browser.
 var withoutFeatures = []string{"CANCEL-01", "CANCEL-02", "RESTART-01", "RESTART-02", "RESTART-03",
 	"SKEW-01", "SKEW-02", "SKEW-03", "SLEEP-01", "SLEEP-02", "PROACTIVE-01", "PROACTIVE-02",
 	"TABS-01", "TABS-02", "TABS-03", "TABS-04", "BODY-01", "BODY-02", "BODY-03",
-	"SSE-01", "SSE-02", "SSE-03"}
+	"SSE-01", "SSE-02", "SSE-03", "BROWSER-01", "BROWSER-02", "BROWSER-03", "BROWSER-04"}
 
 var (
 	// The Go example (client.go + main.go) passes every row, MUST and SHOULD.

@@ -55,12 +55,18 @@ function abortable(promise, signal) {
   });
 }
 
-export default function createClient({ baseURL, storage }) {
+export default function createClient(env) {
+  return createSingleFlightClient(env, { withCredentials: true });
+}
+
+// createSingleFlightClient builds the client; withCredentials false is the one bug of
+// ./axios-no-credentials.mjs.
+export function createSingleFlightClient({ baseURL, storage }, { withCredentials }) {
   // No default Content-Type: each call sets its own (toAxiosConfig), and a default JSON
   // one would make axios serialise a FormData replay as JSON in a browser.
   const api = axios.create({
     baseURL: baseURL + '/api',
-    withCredentials: true, // send and store the refresh cookie, across origins too
+    withCredentials, // true: send and store the refresh cookie, across origins too
   });
 
   let accessToken = null;

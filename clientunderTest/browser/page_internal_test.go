@@ -1,0 +1,64 @@
+package browser
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/tokenclock/tokenclock/fakeserver"
+)
+
+var _ = Describe("The page browser mode serves", func() {
+	var p *page
+	BeforeEach(func() {
+		var err error
+		p, err = newPage(filepath.Join("..", "node", "adapters", "axios-seed.mjs"))
+		Expect(err).NotTo(HaveOccurred())
+	})
+	get := func(method, path string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		p.ServeHTTP(rec, httptest.NewRequest(method, "http://127.0.0.1"+fakeserver.PagePrefix+path, nil))
+		return rec
+	}
+
+	It("finds the adapter's package root (the nearest node_modules) and names the adapter under it", func() {
+		abs, _ := filepath.Abs(filepath.Join("..", "node"))
+		Expect(p.root).To(Equal(abs))
+		Expect(p.adapterURL).To(Equal(fakeserver.PagePrefix + "pkg/adapters/axios-seed.mjs"))
+	})
+
+	It("maps bare imports to the dependency's browser entry, and swaps its Node-only files", func() {
+		m, err := importMap(p.root, "/x/")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(m).To(HaveKeyWithValue("axios", "/x/node_modules/axios/index.js"))
+		Expect(m).To(HaveKeyWithValue("axios/", "/x/node_modules/axios/"))
+		Expect(m).To(HaveKeyWithValue("/x/node_modules/axios/lib/adapters/http.js", "/x/node_modules/axios/lib/helpers/null.js"))
+		Expect(m).To(HaveKeyWithValue("/x/node_modules/axios/lib/platform/node/index.js", "/x/node_modules/axios/lib/platform/browser/index.js"))
+	})
+
+	It("serves the page with its import map, the runner, and scripts of the package", func() {
+		rec := get("GET", "")
+		Expect(rec.Code).To(Equal(http.StatusOK))
+		Expect(rec.Body.String()).To(ContainSubstring(`<script type="importmap">{"imports":{`))
+		Expect(rec.Body.String()).To(ContainSubstring(`<script type="module" src="runner.mjs">`))
+		Expect(get("GET", "runner.mjs").Header().Get("Content-Type")).To(HavePrefix("text/javascript"))
+		Expect(get("GET", "pkg/adapters/axios-seed.mjs").Code).To(Equal(http.StatusOK))
+		Expect(get("GET", "pkg/node_modules/axios/index.js").Code).To(Equal(http.StatusOK))
+	})
+
+	DescribeTable("refuses what a page has no business loading",
+		func(method, path string, status int) {
+			Expect(get(method, path).Code).To(Equal(status))
+		},
+		Entry("a write", "POST", "", http.StatusMethodNotAllowed),
+		Entry("a path out of the package", "GET", "pkg/../../../../etc/passwd", http.StatusNotFound),
+		Entry("an escaped path out of the package", "GET", "pkg/%2e%2e/%2e%2e/go.mod", http.StatusNotFound),
+		Entry("a file that is no script", "GET", "pkg/package-lock.txt", http.StatusNotFound),
+		Entry("a dot directory", "GET", "pkg/node_modules/.bin/x.js", http.StatusNotFound),
+		Entry("a missing file", "GET", "pkg/adapters/nope.mjs", http.StatusNotFound),
+		Entry("an unknown page file", "GET", "secrets.json", http.StatusNotFound),
+	)
+})

@@ -1,0 +1,170 @@
+package browser_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/tokenclock/tokenclock/clientunderTest/browser"
+	"github.com/tokenclock/tokenclock/conformance"
+	"github.com/tokenclock/tokenclock/scenarios"
+)
+
+// adapters is where the bundled JS adapter modules live.
+var adapters = filepath.Join("..", "node", "adapters")
+
+// skippedInBrowser are the rows the bundled adapters skip, and why: pinned, so that
+// skipping is never mistaken for passing.
+var skippedInBrowser = map[string]string{
+	"LOOP-07":        "NotInBrowser: Chromium resends a request whose reused connection was reset",
+	"EXP-REFRESH-05": "NotInBrowser: the same, for the refresh",
+	"BODY-02":        "NotInBrowser: Chromium streams upload bodies only over HTTP/2",
+	"SSE-01":         "the adapters do not implement feature sse",
+	"SSE-02":         "the adapters do not implement feature sse",
+	"SSE-03":         "the adapters do not implement feature sse",
+}
+
+// play runs the catalog (or the rows focus selects) against one adapter in Chromium.
+func play(ctx context.Context, adapter, focus string) map[string]conformance.ScenarioResult {
+	catalog, err := scenarios.Catalog().Select(focus)
+	Expect(err).NotTo(HaveOccurred())
+	run := conformance.Run(ctx, conformance.Options{Catalog: catalog,
+		Clients: []conformance.ClientSpec{{Name: "adapter", Command: browser.Prefix + filepath.Join(adapters, adapter)}}})
+	Expect(run.Clients).To(HaveLen(1))
+	out := map[string]conformance.ScenarioResult{}
+	for _, r := range run.Clients[0].Scenarios {
+		out[r.ID] = r
+	}
+	Expect(out).To(HaveLen(len(catalog)))
+	return out
+}
+
+// byOutcome lists the IDs with each outcome other than passed, sorted.
+func byOutcome(results map[string]conformance.ScenarioResult) map[conformance.Outcome][]string {
+	out := map[conformance.Outcome][]string{}
+	for id, r := range results {
+		if r.Outcome != conformance.Passed {
+			out[r.Outcome] = append(out[r.Outcome], id)
+		}
+	}
+	for _, ids := range out {
+		sort.Strings(ids)
+	}
+	return out
+}
+
+// explain prints every row that did not pass, for a failure message.
+func explain(results map[string]conformance.ScenarioResult) string {
+	var b strings.Builder
+	for _, r := range results {
+		if r.Outcome != conformance.Passed {
+			b.WriteString("\n  " + r.ID + " " + string(r.Outcome) + ": " + r.Message)
+		}
+	}
+	return b.String()
+}
+
+func keys(m map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+var _ = Describe("Browser mode's self-check, in real Chromium", Ordered, func() {
+	It("runs the fixed adapter (axios-singleflight) through every row a browser can run, and it passes them", func(ctx SpecContext) {
+		results := play(ctx, "axios-singleflight.mjs", "")
+		got := byOutcome(results)
+		Expect(got[conformance.Skipped]).To(Equal(keys(skippedInBrowser)), explain(results))
+		delete(got, conformance.Skipped)
+		Expect(got).To(BeEmpty(), explain(results))
+		for id := range skippedInBrowser {
+			Expect(results[id].Message).To(Or(ContainSubstring("browser mode"), ContainSubstring(`feature "sse"`)), id)
+		}
+	}, SpecTimeout(5*time.Minute))
+
+	It("runs the seed adapter: it fails exactly its documented list", func(ctx SpecContext) {
+		results := play(ctx, "axios-seed.mjs", "")
+		expected, err := conformance.ReadExpectedFailures(filepath.Join(adapters, "axios-seed.expected-failures.txt"), scenarios.Catalog())
+		Expect(err).NotTo(HaveOccurred())
+		var failing []string
+		for id, r := range results {
+			if r.Outcome == conformance.Failed || r.Outcome == conformance.Warned {
+				failing = append(failing, id)
+			}
+		}
+		var listed []string
+		for id := range expected {
+			listed = append(listed, id)
+		}
+		sort.Strings(failing)
+		sort.Strings(listed)
+		Expect(failing).To(Equal(listed), explain(results))
+		got := byOutcome(results)
+		Expect(got[conformance.Skipped]).To(Equal(keys(skippedInBrowser)), explain(results))
+		// The tutorial renews no token early: the PROACTIVE rows have nothing to judge.
+		Expect(got[conformance.Inconclusive]).To(Equal([]string{"PROACTIVE-01", "PROACTIVE-02"}), explain(results))
+		for _, o := range []conformance.Outcome{conformance.Timeout, conformance.Crashed, conformance.HarnessError} {
+			Expect(got[o]).To(BeEmpty(), explain(results))
+		}
+	}, SpecTimeout(5*time.Minute))
+
+	It("catches a client without credentials only where the page and the API differ in origin (RC22)", func(ctx SpecContext) {
+		results := play(ctx, "axios-no-credentials.mjs", "^(EXP-ACCESS-01|CONC-01|BROWSER-.*)$")
+		got := byOutcome(results)
+		Expect(got).To(Equal(map[conformance.Outcome][]string{conformance.Failed: {"BROWSER-01", "BROWSER-03"}}), explain(results))
+		for _, id := range got[conformance.Failed] {
+			Expect(results[id].Findings).NotTo(BeEmpty())
+			Expect(results[id].Findings[0].Requirement).To(Equal(conformance.RC22), explain(results))
+		}
+	}, SpecTimeout(2*time.Minute))
+
+	It("leaves no Chromium process behind after Close", func() {
+		before := chromiumPIDs()
+		c, err := browser.New(browser.Options{Adapter: filepath.Join(adapters, "axios-seed.mjs")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.Hello().Features).To(ContainElements("browser", "instances", "restart", "cancel", "clock", "bodies"))
+		Expect(startedSince(before)).NotTo(BeEmpty())
+		Expect(c.Close()).To(Succeed())
+		Eventually(func() []string { return startedSince(before) }).WithTimeout(10 * time.Second).Should(BeEmpty())
+	})
+
+	It("names the missing adapter, and a module without createClient, in clear errors", func() {
+		_, err := browser.New(browser.Options{Adapter: "no/such/adapter.mjs"})
+		Expect(err).To(MatchError(ContainSubstring("no/such/adapter.mjs")))
+		bad := filepath.Join(GinkgoT().TempDir(), "bad.mjs")
+		Expect(os.WriteFile(bad, []byte("export const features = [];\n"), 0o644)).To(Succeed())
+		before := chromiumPIDs()
+		_, err = browser.New(browser.Options{Adapter: bad})
+		Expect(err).To(MatchError(ContainSubstring("no default export createClient")))
+		Eventually(func() []string { return startedSince(before) }).WithTimeout(10 * time.Second).Should(BeEmpty())
+	})
+})
+
+// startedSince lists the Chromium processes running now that were not in before.
+func startedSince(before []string) []string {
+	var out []string
+	for _, p := range chromiumPIDs() {
+		if !slices.Contains(before, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// chromiumPIDs lists the running Chromium processes of this user.
+func chromiumPIDs() []string {
+	out, _ := exec.Command("pgrep", "-u", strconv.Itoa(os.Getuid()), "-f", "chrom(e|ium)").Output()
+	return strings.Fields(string(out))
+}

@@ -1,0 +1,95 @@
+package scenarios
+
+import (
+	"net/http"
+
+	cut "github.com/tokenclock/tokenclock/clientunderTest"
+	"github.com/tokenclock/tokenclock/conformance"
+	"github.com/tokenclock/tokenclock/fakeserver"
+)
+
+// browserRows are the rows only a real browser can run (feature browser): the page
+// and the API on different origins or sites, where the browser — not the client —
+// decides which cookies are stored and sent and which answers the page may read.
+// The client's part is to ask for credentials, and to surface what the browser
+// refused instead of looping or hanging.
+func browserRows() []conformance.Scenario {
+	return []conformance.Scenario{
+		{
+			ID: "BROWSER-01", Title: "an API on another origin: the refresh carries the cookie and the GET is replayed",
+			Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC22, conformance.RC8}, Family: "browser",
+			Features: []string{cut.FeatureBrowser}, Origin: cut.CrossOrigin,
+			Play: func(s *conformance.Session) { twoExpiriesAcrossOrigins(s) },
+		},
+		{
+			ID: "BROWSER-02", Title: "a refresh answer the browser refuses (no Access-Control-Allow-Credentials) reaches the caller as an error",
+			Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC7}, Family: "browser",
+			Features: []string{cut.FeatureBrowser}, Origin: cut.CrossOrigin,
+			Play: func(s *conformance.Session) {
+				s.Server.AddFault(fakeserver.Rule{Method: "POST", Path: fakeserver.PathRefresh, Action: fakeserver.ActionCORSNoCredentials})
+				browserRefusedRefresh(s, "the browser hid the refresh's answer from the page (CORS)")
+			},
+		},
+		{
+			ID: "BROWSER-03", Title: "a SameSite=Strict refresh cookie is sent from another origin of the same site",
+			Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC22, conformance.RC8}, Family: "browser",
+			Features: []string{cut.FeatureBrowser}, Origin: cut.CrossOrigin,
+			Server: func(o *fakeserver.Options) { o.RefreshCookieSameSite = http.SameSiteStrictMode },
+			Play:   func(s *conformance.Session) { twoExpiriesAcrossOrigins(s) },
+		},
+		{
+			ID: "BROWSER-04", Title: "a page on another site, whose SameSite=Lax cookie the browser never stores: the caller gets the 401, no loop",
+			Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC7}, Family: "browser",
+			Features: []string{cut.FeatureBrowser}, Origin: cut.CrossSite,
+			Play: func(s *conformance.Session) {
+				browserRefusedRefresh(s, "the browser sent no refresh cookie (SameSite=Lax, another site)")
+			},
+		},
+	}
+}
+
+// twoExpiriesAcrossOrigins: two expiries in a row, each met by a GET. The first
+// refresh must carry the cookie the login set (the login and the refresh were made
+// with credentials: RC22), the second the cookie the first refresh rotated in (RC8).
+func twoExpiriesAcrossOrigins(s *conformance.Session) {
+	old := loginLabel(s.Since(0))
+	for round := 1; round <= 2; round++ {
+		s.Expire()
+		mark := s.Mark()
+		r := s.Send(GetMe())
+		phase := s.Since(mark)
+		for _, e := range phase.Refreshes() {
+			s.Check(e.RefreshToken != "", conformance.RC22, "the refresh carries the refresh cookie (made with credentials)",
+				"a refresh without the cookie → %d", e.Status)
+		}
+		fresh := s.ExpectReplayed(phase, GetMe(), r, old, 200, conformance.ReplayReqs{
+			Refresh: conformance.RC22, Replay: conformance.RC22, Body: conformance.RC22, Caller: conformance.RC22})
+		if fresh == "" {
+			return
+		}
+		old = fresh
+	}
+	if rs := s.Since(0).Refreshes(); len(rs) == 2 && rs[0].IssuedRefresh != "" {
+		s.Check(rs[1].RefreshToken == rs[0].IssuedRefresh, conformance.RC8, "the second refresh presents the rotated cookie "+rs[0].IssuedRefresh,
+			"it presented %q", rs[1].RefreshToken)
+	}
+}
+
+// browserRefusedRefresh: after an expiry a GET's refresh fails in the browser for
+// reason. The caller must get an error or the 401 (never a success, never a hang),
+// the refresh must not be retried in a loop, and the GET must not be sent again
+// with the dead token (RC7).
+func browserRefusedRefresh(s *conformance.Session, reason string) {
+	old := loginLabel(s.Since(0))
+	s.Expire()
+	mark := s.Mark()
+	r := s.Send(GetMe())
+	phase := s.Since(mark)
+	s.Check(r.Error != "" || r.Status/100 != 2, conformance.RC7, "the caller gets an error or the 401 ("+reason+")",
+		"%s", conformance.ReplyText(r))
+	rs := phase.Refreshes()
+	s.Check(len(rs) <= 1, conformance.RC7, "one refresh, not retried in a loop", "%d refresh calls", len(rs))
+	sends := phase.To("GET", fakeserver.PathMe).Where(func(e fakeserver.Entry) bool { return e.AccessToken == old })
+	s.Check(len(sends) <= 1, conformance.RC7, "the GET is not sent again with the dead token "+old,
+		"%d sends with it", len(sends))
+}
