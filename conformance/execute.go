@@ -82,18 +82,8 @@ func execute(ctx context.Context, sc Scenario, client cut.Client, limits Limits,
 			res.Stderr = "[written after the previous scenario ended]\n" + late
 		}
 	}
-	hello := client.Hello()
-	for _, f := range sc.Features {
-		if !hello.Has(f) {
-			res.Outcome = Skipped
-			res.Message = fmt.Sprintf("skipped: the driver did not announce feature %q", f)
-			book.scrub(&res)
-			return res
-		}
-	}
-	if sc.NotInBrowser != "" && hello.Has(cut.FeatureBrowser) {
-		res.Outcome = Skipped
-		res.Message = "skipped in browser mode: " + sc.NotInBrowser
+	if why := skipReason(sc, client); why != "" {
+		res.Outcome, res.Message = Skipped, why
 		book.scrub(&res)
 		return res
 	}
@@ -273,4 +263,24 @@ func message(res *ScenarioResult, e *ending, inconclusive string) string {
 		parts = append(parts, fmt.Sprintf("%s: expected %s, observed %s", f.Requirement, f.Expected, f.Actual))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// skipReason says why the client cannot run sc ("" when it can): a feature it did not
+// announce, a page it cannot move to another origin, or a row a browser cannot run.
+func skipReason(sc Scenario, client cut.Client) string {
+	hello := client.Hello()
+	for _, f := range sc.Features {
+		if !hello.Has(f) {
+			return fmt.Sprintf("skipped: the driver did not announce feature %q", f)
+		}
+	}
+	if _, host := client.(cut.PageHost); sc.Origin != cut.SameOrigin && !host {
+		// A driver may announce feature browser (its own browser), but only a page the
+		// harness serves can be moved to another origin.
+		return "skipped: the row moves the page to another origin, which only browser mode's clients (browser:ADAPTER) can do"
+	}
+	if sc.NotInBrowser != "" && hello.Has(cut.FeatureBrowser) {
+		return "skipped in browser mode: " + sc.NotInBrowser
+	}
+	return ""
 }

@@ -4,10 +4,12 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -56,7 +58,11 @@ func newPage(adapter string) (*page, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.index = []byte(fmt.Sprintf(indexPage, m))
+	var preloads strings.Builder
+	for _, u := range p.moduleGraph(imports) {
+		fmt.Fprintf(&preloads, "<link rel=\"modulepreload\" href=\"%s\">\n", html.EscapeString(u))
+	}
+	p.index = []byte(fmt.Sprintf(indexPage, m, preloads.String()))
 	return p, nil
 }
 
@@ -75,10 +81,12 @@ func packageRoot(dir string) string {
 	}
 }
 
-// indexPage is the app page: the import map (%s), then the runner.
+// indexPage is the app page: the import map (%s), the adapter's static module graph
+// preloaded (%s), then the runner.
 const indexPage = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>tokenclock browser mode</title>
 <script type="importmap">%s</script>
+%s
 <script type="module" src="runner.mjs"></script>
 </head><body><p>tokenclock runs a client here.</p></body></html>
 `
@@ -124,6 +132,72 @@ func (p *page) servePackageFile(w http.ResponseWriter, r *http.Request, rel stri
 	w.Header().Set("Content-Type", ctype+"; charset=utf-8")
 	_, _ = w.Write(b)
 }
+
+// staticImport finds the specifiers of a module's static imports and re-exports
+// (import … from 'x', import 'x', export … from 'x'). A regular expression, not a
+// parser: a miss only costs a preload, never correctness.
+var staticImport = regexp.MustCompile(`(?m)(?:^|[;}\s])(?:import|export)\s*(?:[\w*{}\s,$]*?\sfrom\s*)?['"]([^'"\n]+)['"]`)
+
+// moduleGraph lists the URLs of the modules the adapter imports statically,
+// transitively, resolved as the page will resolve them (relative paths, the import
+// map's bare imports and swaps). The page preloads them all at once: loaded one
+// import level after another over loopback, a library of fifty modules (axios) costs
+// a scenario's start a waterfall of round trips.
+func (p *page) moduleGraph(imports map[string]string) []string {
+	resolve := func(spec, from string) string {
+		switch {
+		case strings.HasPrefix(spec, "./") || strings.HasPrefix(spec, "../") || strings.HasPrefix(spec, "/"):
+			if !strings.HasPrefix(spec, "/") {
+				spec = path.Join(path.Dir(from), spec)
+			}
+		default:
+			target, ok := imports[spec]
+			if !ok {
+				for prefix, dir := range imports {
+					if strings.HasSuffix(prefix, "/") && strings.HasPrefix(spec, prefix) {
+						target, ok = dir+strings.TrimPrefix(spec, prefix), true
+						break
+					}
+				}
+			}
+			if !ok {
+				return ""
+			}
+			spec = target
+		}
+		if swapped, ok := imports[spec]; ok {
+			spec = swapped
+		}
+		return spec
+	}
+	seen := map[string]bool{p.adapterURL: true}
+	queue := []string{p.adapterURL}
+	var out []string
+	for len(queue) > 0 && len(out) < maxPreloads {
+		u := queue[0]
+		queue = queue[1:]
+		out = append(out, u)
+		rel, ok := strings.CutPrefix(u, fakeserver.PagePrefix+pkgPrefix)
+		if !ok {
+			continue
+		}
+		src, err := os.ReadFile(filepath.Join(p.root, filepath.FromSlash(path.Clean("/"+rel))))
+		if err != nil {
+			continue
+		}
+		for _, m := range staticImport.FindAllSubmatch(src, -1) {
+			if next := resolve(string(m[1]), u); next != "" && !seen[next] {
+				seen[next] = true
+				queue = append(queue, next)
+			}
+		}
+	}
+	return out
+}
+
+// maxPreloads bounds the preloaded modules: a page that imports more loads the rest
+// as usual.
+const maxPreloads = 500
 
 // importMap maps the bare imports of the package's dependencies to files under
 // urlPrefix, so `import axios from 'axios'` resolves in the page with no bundler and

@@ -36,7 +36,8 @@ results.json, junit.xml, report.html and summary.md.
 Flags:
   --client [NAME=]COMMAND   a client under test (repeatable; default go:reference).
                             COMMAND is a driver speaking protocol v1 (run by sh -c)
-                            or a built-in: go:reference, go:mutant:NAME.
+                            or a built-in: go:reference, go:mutant:NAME,
+                            or browser:ADAPTER.mjs (a JS adapter in Chromium).
                             NAME is [a-z0-9-]+, optionally @LABEL (app@node20).
   --expect-failures NAME=FILE
                             scenarios client NAME is known to fail (repeatable)

@@ -8,7 +8,8 @@
 //   export default function createClient({ baseURL, instance, storage }) → {
 //     login(email, password) → {status, body}, request({method, path, body, headers,
 //     signal, bodyKind, size, seed}) → {status, body}, logout() → {status},
-//     close()?, subscribe(path)? → {events() → {events, open, streamError}, close()} }
+//     close()?, subscribe(path)? → {events() → {events, open, streamError}, close(),
+//     ready?} }  (ready: a promise of how the first connect ended)
 //   export const features = [];  // what the client implements itself: bodies, sse
 //   export const name, version;   // optional, for reports
 // A call that got an HTTP response resolves {status, body} (4xx and 5xx too); one that
@@ -173,6 +174,12 @@ window.__tokenclock = {
       return { error: describe(err) };
     }
     state.subscriptions.set(id, sub);
+    // A subscription may say how its first connect ended ({ok: true}, the refused
+    // answer {status, body}, or {error}); otherwise watch it until it is open or over.
+    if (sub?.ready && typeof sub.ready.then === 'function') {
+      const r = await sub.ready;
+      return r?.ok ? { ok: true } : Number.isInteger(r?.status) ? { status: r.status, body: plain(r.body) } : { error: String(r?.error ?? 'no connection') };
+    }
     for (;;) {
       const ev = sub.events();
       if (ev.open) return { ok: true };

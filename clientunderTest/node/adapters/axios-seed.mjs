@@ -8,18 +8,26 @@
 // beside it lists them): every 401 starts its own refresh (no single flight), a 401
 // from login starts a refresh too, a refresh failure hands the caller the original
 // 401, a refresh that lands after logout still wins, no cross-tab coordination, only
-// HTTP 401 means expired, and a cancelled caller waits for the refresh anyway.
+// HTTP 401 means expired, a cancelled caller waits for the refresh anyway, and its event
+// stream keeps the Authorization header it captured when it opened (every reconnect
+// after the token expired is 401).
 
 import axios from 'axios';
 import { outcome, toAxiosConfig } from './lib/axios-call.mjs';
+import { openEventStream } from '../lib/event-stream.mjs';
+
+// GIVE_UP_AFTER is how many connects of an event stream may fail in a row before the
+// app stops reconnecting (the bound that keeps the captured-token bug from spinning).
+const GIVE_UP_AFTER = 5;
 
 export const name = 'axios-seed-interceptor';
 export const version = `axios ${axios.VERSION}`;
 // What the client itself can send: form and multipart bodies (browser mode supplies
 // tabs, reloads, cancel and the clock).
-export const features = ['bodies'];
+export const features = ['bodies', 'sse'];
 
 export default function createClient({ baseURL }) {
+  const life = new AbortController(); // this page's client: aborted by close()
   // --- src/lib/axios.ts ---------------------------------------------------------
   const api = axios.create({
     baseURL: baseURL + '/api',
@@ -92,5 +100,37 @@ export default function createClient({ baseURL }) {
           return res;
         }),
       ),
+    // The app's live updates, opened the naive way: the token of this moment is
+    // captured in the headers every reconnect sends (an EventSource polyfill given
+    // headers). On a 401 the app refreshes for its other calls; the stream keeps its
+    // header until it gives up.
+    subscribe(path) {
+      const token = getStoredAccessToken();
+      const headers = { Accept: 'text/event-stream', ...(token && { Authorization: `Bearer ${token}` }) };
+      const sub = openEventStream({
+        signal: life.signal,
+        log: (...a) => console.error(...a),
+        connect: ({ lastEventId, signal }) =>
+          axios.get(baseURL + path, {
+            headers: lastEventId === null ? headers : { ...headers, 'Last-Event-ID': lastEventId },
+            responseType: 'stream',
+            adapter: 'fetch',
+            signal,
+          }),
+        retry: async (error, { failures }) => {
+          if (error.response?.status === 401) {
+            try {
+              const { accessToken: newToken } = await refreshAccessToken();
+              setStoredAccessToken(newToken);
+            } catch (err) {
+              console.error('Refresh token failed', err?.message);
+            }
+          }
+          return failures < GIVE_UP_AFTER;
+        },
+      });
+      return { ready: sub.ready, events: sub.snapshot, close: sub.close };
+    },
+    close: () => life.abort(),
   };
 }

@@ -18,13 +18,20 @@
 // timer — so a skewed device clock changes nothing (RC2, RC18) — and a call made when
 // that time has passed without the timer running (a laptop waking from sleep) joins
 // or starts that refresh before it goes out, as the Go reference client does.
+//
+// Event streams (feature sse, RC21): each connect is a call through `api` with axios's
+// fetch adapter (a streamed body), so it carries the current token, waits for a
+// refresh in flight, and a 401 gets the interceptor's one refresh and one reconnect;
+// ../lib/event-stream.mjs reads the stream and reconnects with Last-Event-ID, paced.
+// A 401 that comes out of the interceptor (the session is over) ends the stream.
 
 import axios from 'axios';
 import { outcome, toAxiosConfig } from './lib/axios-call.mjs';
+import { openEventStream } from '../lib/event-stream.mjs';
 
 export const name = 'axios-singleflight';
 export const version = `axios ${axios.VERSION}`;
-export const features = ['bodies'];
+export const features = ['bodies', 'sse'];
 
 // The auth endpoints are never intercepted and never wait for a refresh.
 const AUTH_PATHS = new Set(['/auth/refresh', '/auth/login', '/auth/register', '/auth/logout']);
@@ -69,6 +76,7 @@ export function createSingleFlightClient({ baseURL, storage }, { withCredentials
     withCredentials, // true: send and store the refresh cookie, across origins too
   });
 
+  const life = new AbortController(); // this page's client: aborted by close()
   let accessToken = null;
   let loggedIn = storage.getItem(SESSION_KEY) !== null;
   let epoch = 0;
@@ -203,7 +211,24 @@ export function createSingleFlightClient({ baseURL, storage }, { withCredentials
       endSession(); // first: a refresh that completes after this is discarded (RC13)
       return outcome(api.post('/auth/logout'));
     },
+    subscribe(path) {
+      const sub = openEventStream({
+        signal: life.signal,
+        log: (...a) => console.error(...a),
+        connect: ({ lastEventId, signal }) => {
+          const headers = { Accept: 'text/event-stream' };
+          if (lastEventId !== null) headers['Last-Event-ID'] = lastEventId;
+          const config = toAxiosConfig({ method: 'GET', path, headers, signal }, baseURL);
+          config.responseType = 'stream';
+          config.adapter = 'fetch'; // XMLHttpRequest cannot stream a body
+          return api.request(config);
+        },
+        retry: (error, { connected }) => connected && error.response?.status !== 401,
+      });
+      return { ready: sub.ready, events: sub.snapshot, close: sub.close };
+    },
     close() {
+      life.abort();
       window.removeEventListener('storage', onStorage);
       clearTimeout(renewTimer);
     },

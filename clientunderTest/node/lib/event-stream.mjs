@@ -3,7 +3,8 @@
 // text/event-stream response, keeps what it carried, and reconnects when the server
 // ends it. What a client brings is how it connects — which token it sends — and what
 // it does when a connect fails (refresh? give up?): those are its own logic, passed in
-// as `connect` and `retry`.
+// as `connect` and `retry`. It runs in Node (a response body that is a Node stream) and
+// in a browser page (a fetch body: a ReadableStream), for the adapters of browser mode.
 //
 // The parser is the WHATWG EventSource one, reduced to what a client needs here: lines
 // end with CRLF, LF or CR; `data:` lines accumulate (joined by \n); `id:` sets the last
@@ -19,7 +20,7 @@
 // client hammer the server.
 
 import { shapeOutcome, shapeBody } from './reply.mjs';
-import { pathOf } from './axios-call.mjs';
+import { pathOf } from './url-path.mjs';
 
 export const MAX_CONNECTS_PER_SECOND = 3;
 const BACKOFF_FIRST_MS = 100;
@@ -89,7 +90,7 @@ export function openEventStream({ connect, retry, signal, log }) {
     if (error) streamError = error;
     life.abort();
     current?.abort();
-    stream?.destroy();
+    closeBody(stream);
     answer(reply ?? { error: error ?? 'unsubscribed' });
   };
 
@@ -147,7 +148,7 @@ export function openEventStream({ connect, retry, signal, log }) {
         continue;
       }
       if (!live) {
-        res.data?.destroy?.();
+        closeBody(res.data);
         return;
       }
       failures = 0;
@@ -279,18 +280,23 @@ function notAnEventStream(res) {
 async function readErrorBody(err) {
   const res = err?.response;
   const body = res?.data;
-  if (!body || typeof body.on !== 'function') return;
-  const parts = [];
-  let size = 0;
+  if (!body || typeof body[Symbol.asyncIterator] !== 'function') return;
+  const decoder = new TextDecoder('utf-8');
+  let text = '';
   try {
     for await (const chunk of body) {
-      if (size < MAX_ERROR_BODY) parts.push(Buffer.from(chunk).subarray(0, MAX_ERROR_BODY - size));
-      size += chunk.length;
+      if (text.length < MAX_ERROR_BODY) text += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
     }
   } catch {
     // what arrived is what there is
   }
-  res.data = shapeBody(Buffer.concat(parts));
+  res.data = shapeBody(text.slice(0, MAX_ERROR_BODY));
+}
+
+// closeBody lets a response body go: a Node stream is destroyed, a fetch body cancelled.
+function closeBody(body) {
+  if (typeof body?.destroy === 'function') body.destroy();
+  else if (typeof body?.cancel === 'function') body.cancel().catch(() => {});
 }
 
 // failureText says why a connect failed, briefly and without tokens:

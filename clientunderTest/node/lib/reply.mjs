@@ -28,7 +28,7 @@ export function shapeOutcome({ ok, value }) {
  */
 export function shapeBody(data) {
   if (data === undefined || data === null || data === '') return null;
-  if (Buffer.isBuffer(data)) return shapeBody(data.toString('utf8'));
+  if (typeof Buffer !== 'undefined' && Buffer.isBuffer(data)) return shapeBody(data.toString('utf8'));
   if (typeof data === 'string') {
     try {
       return JSON.parse(data);
