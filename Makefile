@@ -111,7 +111,8 @@ chromium:
 	fi
 
 # docs/img/report-matrix.png and docs/img/report-detail.png: report.html of a three-client
-# run, in headless chromium. axios-seed fails by design, so a non-zero exit is tolerated as
+# run, in headless chromium; docs/img/report-browser*.png: a run of the three bundled
+# browser adapters (browser mode) and nocred's BROWSER-01 detail. axios-seed fails by design, so a non-zero exit is tolerated as
 # long as the run wrote its reports. The --disable-*/--no-first-run flags keep chromium off
 # the network (without internet it hangs on background connections). Headless --screenshot
 # does not paint a page scrolled to its #fragment, so the detail is the report scrolled to
@@ -130,4 +131,13 @@ screenshots: chromium
 		|| { cat "$$dir/chromium.log"; return 1; }; echo "wrote $$1 ($$(wc -c <"$$1") bytes)"; } && \
 	mkdir -p docs/img && \
 	shot docs/img/report-matrix.png 1300,1260 "$$dir/report.html" && \
-	shot docs/img/report-detail.png 1300,1000 "$$dir/detail.html"
+	shot docs/img/report-detail.png 1300,1000 "$$dir/detail.html" && \
+	$(MAKE) --no-print-directory conformance REPORT_DIR="$$dir/browser" ARGS="--focus '^(EXP-ACCESS-0[12]|CONC-0[1-3]|TABS-0[12]|BODY-01|BROWSER-0[1-4])' \
+		--client 'seed=browser:clientunderTest/node/adapters/axios-seed.mjs' \
+		--client 'fixed=browser:clientunderTest/node/adapters/axios-singleflight.mjs' \
+		--client 'nocred=browser:clientunderTest/node/adapters/axios-no-credentials.mjs' \
+		--expect-failures seed=clientunderTest/node/adapters/axios-seed.expected-failures.txt" \
+		|| { test -s "$$dir/browser/report.html" && echo "conformance exited non-zero (nocred fails by design); taking the screenshot"; } && \
+	printf '<!DOCTYPE html><body style="margin:0"><iframe src="report.html#d-nocred-BROWSER-01" style="border:0;width:100%%;height:100vh"></iframe></body>\n' >"$$dir/browser/detail.html" && \
+	shot docs/img/report-browser.png 1300,1100 "$$dir/browser/report.html" && \
+	shot docs/img/report-browser-detail.png 1300,1000 "$$dir/browser/detail.html"

@@ -2,11 +2,15 @@ package selftest_test
 
 import (
 	"encoding/base64"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -35,18 +39,60 @@ var _ = Describe("a driver that leaks its tokens", func() {
 		}
 		Expect(texts["results.json"]).To(ContainSubstring("late debug: access=A0"), "the late stderr line was kept, scrubbed")
 		Expect(texts["results.json"]).To(ContainSubstring("/api/ideas/A0"), "the path was kept, scrubbed")
-		leakPattern := regexp.MustCompile(`eyJ|refreshToken=[^R]`)
-		for name, text := range texts {
-			Expect(leakPattern.FindString(text)).To(BeEmpty(), name)
-			for _, s := range secrets {
-				for _, form := range []string{s, base64.StdEncoding.EncodeToString([]byte(s)),
-					base64.RawURLEncoding.EncodeToString([]byte(s)), url.QueryEscape(s)} {
-					// Any 16-character part of it, too: a cut line or stderr tail leaves parts.
-					for i := 0; i+16 <= len(form); i += 4 {
-						Expect(text).NotTo(ContainSubstring(form[i:i+16]), "%s holds part of a secret the driver was issued", name)
-					}
+		expectNoSecrets(texts, secrets)
+	})
+})
+
+var _ = Describe("a browser adapter that leaks its tokens", func() {
+	It("leaks none into any report or the console: console lines, exceptions, paths and replies are scrubbed", func() {
+		if os.Getenv("TOKENCLOCK_SKIP_BROWSER") == "1" {
+			Skip("TOKENCLOCK_SKIP_BROWSER=1: browser mode not tested")
+		}
+		var mu sync.Mutex
+		var secrets []string
+		collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			mu.Lock()
+			secrets = append(secrets, strings.TrimSpace(string(b)))
+			mu.Unlock()
+		}))
+		defer collector.Close()
+		src, err := os.ReadFile("testdata/hostile-adapter.mjs")
+		Expect(err).NotTo(HaveOccurred())
+		adapter := filepath.Join(GinkgoT().TempDir(), "hostile-adapter.mjs")
+		Expect(os.WriteFile(adapter, []byte(strings.ReplaceAll(string(src), "COLLECTOR", collector.URL)), 0o644)).To(Succeed())
+
+		r := conformance("--client", "hostile=browser:"+adapter, "--focus", "^(EXP-ACCESS-01|EXP-ACCESS-02|EXP-REFRESH-01)$")
+		Expect(r.Code).To(Equal(1), r.Output)
+		mu.Lock()
+		defer mu.Unlock()
+		Expect(len(secrets)).To(BeNumerically(">=", 3), "the adapter saw tokens in every scenario")
+		texts := map[string]string{"console": r.Output}
+		for _, f := range []string{"results.json", "junit.xml", "report.html", "summary.md"} {
+			b, err := os.ReadFile(filepath.Join(r.Reports, f))
+			Expect(err).NotTo(HaveOccurred())
+			texts[f] = string(b)
+		}
+		Expect(texts["results.json"]).To(ContainSubstring("leak: access=A0"), "the console line was kept, scrubbed")
+		Expect(texts["results.json"]).To(ContainSubstring("uncaught: Error: boom with A"), "the exception was kept, scrubbed")
+		expectNoSecrets(texts, secrets)
+	})
+})
+
+// expectNoSecrets checks that no text holds a secret, raw, base64 or URL-encoded, or
+// any 16-character part of one (a cut line or stderr tail leaves parts).
+func expectNoSecrets(texts map[string]string, secrets []string) {
+	GinkgoHelper()
+	leakPattern := regexp.MustCompile(`eyJ|refreshToken=[^R]`)
+	for name, text := range texts {
+		Expect(leakPattern.FindString(text)).To(BeEmpty(), name)
+		for _, s := range secrets {
+			for _, form := range []string{s, base64.StdEncoding.EncodeToString([]byte(s)),
+				base64.RawURLEncoding.EncodeToString([]byte(s)), url.QueryEscape(s)} {
+				for i := 0; i+16 <= len(form); i += 4 {
+					Expect(text).NotTo(ContainSubstring(form[i:i+16]), "%s holds part of a secret the client was issued", name)
 				}
 			}
 		}
-	})
-})
+	}
+}

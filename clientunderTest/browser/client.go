@@ -23,6 +23,8 @@ import (
 	"sync"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
 
 	cut "github.com/tokenclock/tokenclock/clientunderTest"
@@ -198,24 +200,29 @@ func (c *Client) start() error {
 	if h.Error != "" {
 		return fmt.Errorf("browser mode: loading the adapter %s: %s%s", c.opts.Adapter, h.Error, c.consoleHint())
 	}
-	var ua string
-	if err := c.evalExpr(ctx, t, &ua, "navigator.userAgent"); err != nil {
-		return fmt.Errorf("browser mode: %w", err)
+	var product string
+	err := c.run(ctx, t, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		v, err := cdp.Call(ctx, tg, cdpbrowser.GetVersion, cdp.Empty{})
+		product = v.Product // HeadlessChrome/156.0.8078.108
+		return err
+	}))
+	if err != nil {
+		return fmt.Errorf("browser mode: asking Chromium its version: %w", err)
 	}
-	c.hello = helloOf(c.opts.Adapter, h.Name, h.Version, h.Features, ua)
+	c.hello = helloOf(c.opts.Adapter, h.Name, h.Version, h.Features, product)
 	return nil
 }
 
 // helloOf is the client's announcement: the adapter's name (its file name when it
-// declares none) and version, with the browser's; the features browser mode supplies
-// plus those the adapter implements itself.
-func helloOf(adapter, name, version string, features []string, userAgent string) cut.Hello {
+// declares none) and version, with the browser's (product: "HeadlessChrome/156.0.…");
+// the features browser mode supplies plus those the adapter implements itself.
+func helloOf(adapter, name, version string, features []string, product string) cut.Hello {
 	if name == "" {
 		name = AdapterName(adapter)
 	}
 	browser := "Chromium"
-	if i := strings.Index(userAgent, "Chrome/"); i >= 0 {
-		browser += " " + strings.Fields(userAgent[i+len("Chrome/"):])[0]
+	if _, v, ok := strings.Cut(product, "/"); ok && v != "" {
+		browser += " " + v
 	}
 	if version != "" {
 		version += ", "
