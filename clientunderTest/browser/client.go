@@ -73,8 +73,6 @@ type Client struct {
 	clockAt    time.Time
 	subscribed map[int64]int // stream handle → instance
 	recent     []string      // the pages' last messages, for error messages
-	spare      *spare        // the next scenario's browser context, opened ahead
-	closing    bool
 }
 
 // scenario is one scenario's browser context and its tabs.

@@ -210,7 +210,7 @@ func importMap(root, urlPrefix string) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, dep := range deps {
+	for _, dep := range deps.names {
 		dir := filepath.Join(root, "node_modules", filepath.FromSlash(dep))
 		pj, err := readPackageJSON(dir)
 		if err != nil {
@@ -225,14 +225,35 @@ func importMap(root, urlPrefix string) (map[string]string, error) {
 			out[base+strings.TrimPrefix(from, "./")] = base + strings.TrimPrefix(to, "./")
 		}
 	}
+	// The package's own choices win: "tokenclock": {"browserImports": {"axios":
+	// "./node_modules/axios/dist/esm/axios.js"}} loads a library's one-file browser
+	// build instead of its source tree (one request instead of dozens, each scenario).
+	for spec, file := range deps.overrides {
+		clean := path.Clean("/" + filepath.ToSlash(file))
+		out[spec] = urlPrefix + strings.TrimPrefix(clean, "/")
+	}
 	return out, nil
+}
+
+// packageDeps are the packages a page may import bare, and the package's own
+// import choices (package.json "tokenclock"."browserImports").
+type packageDeps struct {
+	names     []string
+	overrides map[string]string
 }
 
 // dependencies are the packages the root's package.json depends on, or, without
 // one, every package in its node_modules.
-func dependencies(root string) ([]string, error) {
+func dependencies(root string) (packageDeps, error) {
+	var deps packageDeps
 	var names []string
-	if pj, err := readPackageJSON(root); err == nil && len(pj.Dependencies) > 0 {
+	pj, err := readPackageJSON(root)
+	if err == nil {
+		deps.overrides = pj.Tokenclock.BrowserImports
+	} else if !os.IsNotExist(err) {
+		return deps, err
+	}
+	if pj != nil && len(pj.Dependencies) > 0 {
 		for n := range pj.Dependencies {
 			names = append(names, n)
 		}
@@ -245,7 +266,8 @@ func dependencies(root string) ([]string, error) {
 		}
 	}
 	sort.Strings(names)
-	return names, nil
+	deps.names = names
+	return deps, nil
 }
 
 // packageJSON is what the import map reads of a package.json.
@@ -255,6 +277,9 @@ type packageJSON struct {
 	Module       string            `json:"module"`
 	Browser      json.RawMessage   `json:"browser"`
 	Main         string            `json:"main"`
+	Tokenclock   struct {
+		BrowserImports map[string]string `json:"browserImports"`
+	} `json:"tokenclock"`
 }
 
 func readPackageJSON(dir string) (*packageJSON, error) {

@@ -33,7 +33,7 @@ var _ = Describe("The page browser mode serves", func() {
 	It("maps bare imports to the dependency's browser entry, and swaps its Node-only files", func() {
 		m, err := importMap(p.root, "/x/")
 		Expect(err).NotTo(HaveOccurred())
-		Expect(m).To(HaveKeyWithValue("axios", "/x/node_modules/axios/index.js"))
+		Expect(m).To(HaveKeyWithValue("axios", "/x/node_modules/axios/dist/esm/axios.js"), "package.json's tokenclock.browserImports wins")
 		Expect(m).To(HaveKeyWithValue("axios/", "/x/node_modules/axios/"))
 		Expect(m).To(HaveKeyWithValue("/x/node_modules/axios/lib/adapters/http.js", "/x/node_modules/axios/lib/helpers/null.js"))
 		Expect(m).To(HaveKeyWithValue("/x/node_modules/axios/lib/platform/node/index.js", "/x/node_modules/axios/lib/platform/browser/index.js"))

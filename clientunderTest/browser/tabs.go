@@ -41,34 +41,26 @@ func (c *Client) TakeStderr() string { return c.log.Take() }
 // cookies, no storage) with one tab per instance, each running a new client.
 func (c *Client) Init(ctx context.Context, env cut.Env) error {
 	c.mu.Lock()
-	old, sp := c.scenario, c.spare
-	c.scenario, c.spare = nil, nil
+	old := c.scenario
+	c.scenario = nil
 	c.clockBase, c.clockAt = env.Now, time.Now()
 	c.subscribed = map[int64]int{}
 	c.mu.Unlock()
 	if old != nil {
 		go old.cancel() // the old context closes while the new one loads
 	}
-	if sp == nil {
-		sp = c.newSpare()
-	}
-	<-sp.ready
-	if sp.err != nil {
-		sp.cancel()
-		return fmt.Errorf("%w: browser mode: opening a tab: %v", cut.ErrCrashed, sp.err)
-	}
-	sc := &scenario{env: env, cancel: sp.cancel, tabs: []*tab{sp.tab}}
+	first, cancel := chromedp.NewContext(c.browserCtx, chromedp.WithNewBrowserContext())
+	sc := &scenario{env: env, cancel: cancel}
 	c.mu.Lock()
 	c.scenario = sc
 	c.mu.Unlock()
-	defer c.keepSpare()
-	if err := c.load(ctx, sc, sp.tab); err != nil {
-		return err
-	}
-	for i := 1; i < max(env.Instances, 1); i++ {
-		// A tab of the same browser context, closed with it.
-		tctx, _ := chromedp.NewContext(sp.tab.ctx)
-		t := &tab{instance: i, ctx: tctx}
+	for i := range max(env.Instances, 1) {
+		t := &tab{instance: i, ctx: first}
+		if i > 0 {
+			// A tab of the same browser context (closed with it): the context exists
+			// once the first tab has run.
+			t.ctx, _ = chromedp.NewContext(first)
+		}
 		c.mu.Lock()
 		sc.tabs = append(sc.tabs, t)
 		c.mu.Unlock()
@@ -81,40 +73,6 @@ func (c *Client) Init(ctx context.Context, env cut.Env) error {
 		}
 	}
 	return nil
-}
-
-// spare is a fresh browser context with its first tab open and prepared, made while
-// the previous scenario runs: opening one is a third of a scenario's start.
-type spare struct {
-	tab    *tab
-	cancel context.CancelFunc
-	ready  chan struct{} // closed once err is set
-	err    error
-}
-
-// newSpare starts opening a fresh browser context and its first tab.
-func (c *Client) newSpare() *spare {
-	ctx, cancel := chromedp.NewContext(c.browserCtx, chromedp.WithNewBrowserContext())
-	sp := &spare{tab: &tab{ctx: ctx}, cancel: cancel, ready: make(chan struct{})}
-	go func() {
-		defer close(sp.ready)
-		bound, stop := context.WithTimeout(context.Background(), c.opts.StartTimeout)
-		defer stop()
-		c.watchConsole(sp.tab)
-		sp.err = c.prepareTab(bound, sp.tab)
-	}()
-	return sp
-}
-
-// keepSpare opens the next scenario's context in the background, unless the client
-// is closing.
-func (c *Client) keepSpare() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closing || c.spare != nil {
-		return
-	}
-	c.spare = c.newSpare()
 }
 
 // load opens the page in t and builds its client: at Init, and after a reload.
@@ -382,16 +340,11 @@ func (c *Client) Unsubscribe(ctx context.Context, handle int64) error {
 // browser process outlives it.
 func (c *Client) Close() error {
 	c.mu.Lock()
-	c.closing = true
-	sc, sp := c.scenario, c.spare
-	c.scenario, c.spare = nil, nil
+	sc := c.scenario
+	c.scenario = nil
 	c.mu.Unlock()
 	if sc != nil {
 		sc.cancel()
-	}
-	if sp != nil {
-		<-sp.ready
-		sp.cancel()
 	}
 	if c.browserCancel != nil {
 		c.browserCancel()
