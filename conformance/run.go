@@ -151,7 +151,7 @@ func StartClient(ctx context.Context, spec ClientSpec, helloTimeout time.Duratio
 		return cut.NewBuiltIn(spec.Command)
 	}
 	if adapter, ok := strings.CutPrefix(strings.TrimSpace(spec.Command), browser.Prefix); ok {
-		b, err := browser.New(browser.Options{Adapter: adapter})
+		b, err := browser.New(ctx, browser.Options{Adapter: adapter})
 		if err != nil {
 			return nil, fmt.Errorf("browser client %s could not start: %w", spec.Name, err)
 		}

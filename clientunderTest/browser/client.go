@@ -90,9 +90,9 @@ type tab struct {
 	gen      int // bumped by each reload: work of an older page answers "aborted"
 }
 
-// New starts Chromium and loads the adapter once, to learn its features. The
-// browser stays up until Close.
-func New(opts Options) (*Client, error) {
+// New starts Chromium and loads the adapter once, to learn its features, within
+// opts.StartTimeout and ctx. The browser stays up until Close.
+func New(ctx context.Context, opts Options) (*Client, error) {
 	if opts.StartTimeout <= 0 {
 		opts.StartTimeout = 30 * time.Second
 	}
@@ -111,8 +111,8 @@ func New(opts Options) (*Client, error) {
 	allocCtx, allocCancel := chromedp.NewExecAllocator(context.Background(), allocatorOptions(exe)...)
 	c.allocCancel = allocCancel
 	c.browserCtx, c.browserCancel = chromedp.NewContext(allocCtx)
-	if err := c.start(); err != nil {
-		c.Close()
+	if err := c.start(ctx); err != nil {
+		c.Close() // kills a browser that is still starting
 		return nil, err
 	}
 	return c, nil
@@ -173,15 +173,25 @@ func (c *Client) serveApp() error {
 }
 
 // start launches the browser and asks a throwaway page what the adapter declares.
-func (c *Client) start() error {
-	ctx, cancel := context.WithTimeout(context.Background(), c.opts.StartTimeout)
+func (c *Client) start(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, c.opts.StartTimeout)
 	defer cancel()
-	if err := chromedp.Do(c.browserCtx); err != nil { // launches Chromium
-		return fmt.Errorf("browser mode: starting Chromium: %w", err)
+	launched := make(chan error, 1)
+	go func() { launched <- chromedp.Do(c.browserCtx) }() // launches Chromium
+	select {
+	case err := <-launched:
+		if err != nil {
+			return fmt.Errorf("browser mode: starting Chromium: %w", err)
+		}
+	case <-ctx.Done():
+		return fmt.Errorf("browser mode: Chromium did not start within %s: %w", c.opts.StartTimeout, context.Cause(ctx))
 	}
 	tabCtx, closeTab := chromedp.NewContext(c.browserCtx, chromedp.WithNewBrowserContext())
 	defer closeTab()
 	t := &tab{ctx: tabCtx}
+	if err := c.prepareTab(ctx, t); err != nil {
+		return fmt.Errorf("browser mode: opening a tab: %w", err)
+	}
 	c.watchConsole(t)
 	if err := c.open(ctx, t, c.PageOrigin(cut.CrossOrigin)+fakeserver.PagePrefix); err != nil {
 		return err

@@ -15,8 +15,9 @@ import (
 // watchConsole copies what the tab's page reports into the client's log, as a
 // driver's stderr is: console calls, uncaught exceptions, and the browser's own
 // messages (a request refused by CORS, a failed load, a cookie it would not store).
+// The tab must be open already (prepareTab).
 func (c *Client) watchConsole(t *tab) {
-	_ = chromedp.Listen(t.ctx, func(ev any) {
+	err := chromedp.Listen(t.ctx, func(ev any) {
 		switch e := ev.(type) {
 		case *runtime.EventConsoleAPICalled:
 			var args []string
@@ -39,6 +40,9 @@ func (c *Client) watchConsole(t *tab) {
 			c.logf(t, "browser %s %s: %s%s", e.Entry.Source, e.Entry.Level, e.Entry.Text, url)
 		}
 	})
+	if err != nil {
+		c.logf(t, "[tokenclock] the page's console is not captured: %v", err)
+	}
 }
 
 // prepareTab turns on what the tab needs before its page loads: the log domain (the

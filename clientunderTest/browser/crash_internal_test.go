@@ -19,7 +19,7 @@ import (
 
 var _ = Describe("A page that crashes", func() {
 	It("is a crashed call, the next scenario gets a working page, and Close leaves nothing running", func(ctx SpecContext) {
-		c, err := New(Options{Adapter: filepath.Join("..", "node", "adapters", "axios-singleflight.mjs")})
+		c, err := New(ctx, Options{Adapter: filepath.Join("..", "node", "adapters", "axios-singleflight.mjs")})
 		Expect(err).NotTo(HaveOccurred())
 		DeferCleanup(c.Close)
 		scenario := func() *fakeserver.Server {

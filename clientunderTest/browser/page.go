@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"net"
 	"net/http"
 	"os"
 	"path"
@@ -30,6 +31,7 @@ const pkgPrefix = "pkg/"
 // the same files under fakeserver.PagePrefix whatever origin serves them.
 type page struct {
 	root       string // the adapter's package root: the directory holding node_modules
+	realRoot   string // root with its symbolic links resolved: nothing outside it is served
 	adapterURL string // the adapter module's URL path
 	index      []byte // the page, with its import map
 }
@@ -48,7 +50,11 @@ func newPage(adapter string) (*page, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &page{root: root, adapterURL: fakeserver.PagePrefix + pkgPrefix + filepath.ToSlash(rel)}
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, err
+	}
+	p := &page{root: root, realRoot: realRoot, adapterURL: fakeserver.PagePrefix + pkgPrefix + filepath.ToSlash(rel)}
 	imports, err := importMap(root, fakeserver.PagePrefix+pkgPrefix)
 	if err != nil {
 		return nil, err
@@ -96,6 +102,12 @@ func (p *page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
+	if !loopbackHost(r.Host) {
+		// Only the browser mode's own page asks, by a loopback name: a page of another
+		// site reaching this port through a name it controls (DNS rebinding) gets nothing.
+		http.Error(w, "forbidden: not a loopback host", http.StatusForbidden)
+		return
+	}
 	rest := strings.TrimPrefix(r.URL.Path, fakeserver.PagePrefix)
 	w.Header().Set("Cache-Control", "no-store")
 	switch {
@@ -113,6 +125,15 @@ func (p *page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// loopbackHost reports whether a Host header names this machine by a loopback name.
+func loopbackHost(hostport string) bool {
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host = hostport
+	}
+	return host == "127.0.0.1" || host == "localhost" || host == "::1"
+}
+
 // servePackageFile serves one script of the adapter's package: nothing outside the
 // package root, and only what a page imports (scripts, JSON, source maps).
 func (p *page) servePackageFile(w http.ResponseWriter, r *http.Request, rel string) {
@@ -124,7 +145,14 @@ func (p *page) servePackageFile(w http.ResponseWriter, r *http.Request, rel stri
 		http.NotFound(w, r)
 		return
 	}
-	b, err := os.ReadFile(filepath.Join(p.root, filepath.FromSlash(clean)))
+	// A symbolic link may point anywhere: serve only what resolves inside the root
+	// (pnpm's links into node_modules/.pnpm do).
+	real, err := filepath.EvalSymlinks(filepath.Join(p.root, filepath.FromSlash(clean)))
+	if err != nil || !strings.HasPrefix(real, p.realRoot+string(filepath.Separator)) {
+		http.NotFound(w, r)
+		return
+	}
+	b, err := os.ReadFile(real)
 	if err != nil {
 		http.NotFound(w, r)
 		return

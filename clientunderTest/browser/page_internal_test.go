@@ -3,6 +3,7 @@ package browser
 import (
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -18,11 +19,12 @@ var _ = Describe("The page browser mode serves", func() {
 		p, err = newPage(filepath.Join("..", "node", "adapters", "axios-seed.mjs"))
 		Expect(err).NotTo(HaveOccurred())
 	})
-	get := func(method, path string) *httptest.ResponseRecorder {
+	getFrom := func(host, method, path string) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
-		p.ServeHTTP(rec, httptest.NewRequest(method, "http://127.0.0.1"+fakeserver.PagePrefix+path, nil))
+		p.ServeHTTP(rec, httptest.NewRequest(method, "http://"+host+fakeserver.PagePrefix+path, nil))
 		return rec
 	}
+	get := func(method, path string) *httptest.ResponseRecorder { return getFrom("127.0.0.1:4321", method, path) }
 
 	It("finds the adapter's package root (the nearest node_modules) and names the adapter under it", func() {
 		abs, _ := filepath.Abs(filepath.Join("..", "node"))
@@ -61,4 +63,24 @@ var _ = Describe("The page browser mode serves", func() {
 		Entry("a missing file", "GET", "pkg/adapters/nope.mjs", http.StatusNotFound),
 		Entry("an unknown page file", "GET", "secrets.json", http.StatusNotFound),
 	)
+
+	It("answers only loopback host names (no DNS rebinding), and follows no link out of the package", func() {
+		Expect(getFrom("localhost:4321", "GET", "runner.mjs").Code).To(Equal(http.StatusOK))
+		Expect(getFrom("evil.example:4321", "GET", "runner.mjs").Code).To(Equal(http.StatusForbidden))
+
+		dir := GinkgoT().TempDir()
+		Expect(os.MkdirAll(filepath.Join(dir, "node_modules"), 0o755)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(dir, "a.mjs"), []byte("export default () => ({})\n"), 0o644)).To(Succeed())
+		outside := filepath.Join(GinkgoT().TempDir(), "secret.json")
+		Expect(os.WriteFile(outside, []byte(`{"secret":1}`), 0o644)).To(Succeed())
+		Expect(os.Symlink(outside, filepath.Join(dir, "link.json"))).To(Succeed())
+		lp, err := newPage(filepath.Join(dir, "a.mjs"))
+		Expect(err).NotTo(HaveOccurred())
+		rec := httptest.NewRecorder()
+		lp.ServeHTTP(rec, httptest.NewRequest("GET", "http://127.0.0.1:1"+fakeserver.PagePrefix+"pkg/link.json", nil))
+		Expect(rec.Code).To(Equal(http.StatusNotFound))
+		rec = httptest.NewRecorder()
+		lp.ServeHTTP(rec, httptest.NewRequest("GET", "http://127.0.0.1:1"+fakeserver.PagePrefix+"pkg/a.mjs", nil))
+		Expect(rec.Code).To(Equal(http.StatusOK))
+	})
 })

@@ -129,25 +129,51 @@ var _ = Describe("Browser mode's self-check, in real Chromium", Ordered, func() 
 
 	It("leaves no Chromium process behind after Close", func() {
 		before := chromiumPIDs()
-		c, err := browser.New(browser.Options{Adapter: filepath.Join(adapters, "axios-seed.mjs")})
+		c, err := browser.New(context.Background(), browser.Options{Adapter: filepath.Join(adapters, "axios-seed.mjs")})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(c.Hello().Features).To(ContainElements("browser", "instances", "restart", "cancel", "clock", "bodies", "sse"))
 		Expect(c.Hello().Version).To(MatchRegexp(`^axios 1\.\d+\.\d+, Chromium \d+\.\d+\.\d+\.\d+$`))
 		Expect(c.Hello().MaxConcurrency).To(Equal(6))
-		Expect(startedSince(before)).NotTo(BeEmpty())
+		// This client's browser: the new Chromium processes' profile directory (other
+		// packages' tests may start browsers meanwhile; they have their own).
+		dirs := profileDirs(startedSince(before))
+		Expect(dirs).NotTo(BeEmpty())
 		Expect(c.Close()).To(Succeed())
-		Eventually(func() []string { return startedSince(before) }).WithTimeout(10 * time.Second).Should(BeEmpty())
+		Eventually(func() []string { return usingProfile(dirs) }).WithTimeout(10 * time.Second).Should(BeEmpty())
 	})
 
 	It("names the missing adapter, and a module without createClient, in clear errors", func() {
-		_, err := browser.New(browser.Options{Adapter: "no/such/adapter.mjs"})
+		_, err := browser.New(context.Background(), browser.Options{Adapter: "no/such/adapter.mjs"})
 		Expect(err).To(MatchError(ContainSubstring("no/such/adapter.mjs")))
 		bad := filepath.Join(GinkgoT().TempDir(), "bad.mjs")
 		Expect(os.WriteFile(bad, []byte("export const features = [];\n"), 0o644)).To(Succeed())
-		before := chromiumPIDs()
-		_, err = browser.New(browser.Options{Adapter: bad})
+		_, err = browser.New(context.Background(), browser.Options{Adapter: bad})
 		Expect(err).To(MatchError(ContainSubstring("no default export createClient")))
-		Eventually(func() []string { return startedSince(before) }).WithTimeout(10 * time.Second).Should(BeEmpty())
+	})
+})
+
+var _ = Describe("Starting browser mode", func() {
+	It("gives up on a browser that never starts, within StartTimeout, and leaves it killed", func() {
+		fake := filepath.Join(GinkgoT().TempDir(), "chromium")
+		Expect(os.WriteFile(fake, []byte("#!/bin/sh\nexec sleep 300\n"), 0o755)).To(Succeed())
+		adapter := filepath.Join(adapters, "axios-seed.mjs")
+		begin := time.Now()
+		_, err := browser.New(context.Background(), browser.Options{Adapter: adapter, Chromium: fake, StartTimeout: time.Second})
+		Expect(err).To(MatchError(ContainSubstring("Chromium did not start within 1s")))
+		Expect(time.Since(begin)).To(BeNumerically("<", 10*time.Second))
+		Eventually(func() string {
+			out, _ := exec.Command("pgrep", "-f", "sleep 300").Output()
+			return string(out)
+		}).WithTimeout(5 * time.Second).Should(BeEmpty())
+	})
+
+	It("stops starting when its caller is cancelled", func() {
+		fake := filepath.Join(GinkgoT().TempDir(), "chromium")
+		Expect(os.WriteFile(fake, []byte("#!/bin/sh\nexec sleep 301\n"), 0o755)).To(Succeed())
+		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		defer cancel()
+		_, err := browser.New(ctx, browser.Options{Adapter: filepath.Join(adapters, "axios-seed.mjs"), Chromium: fake})
+		Expect(err).To(MatchError(ContainSubstring("did not start")))
 	})
 })
 
@@ -160,6 +186,33 @@ func startedSince(before []string) []string {
 		}
 	}
 	return out
+}
+
+// profileDirs are the --user-data-dir values of the processes pids.
+func profileDirs(pids []string) []string {
+	var dirs []string
+	for _, pid := range pids {
+		cmdline, _ := os.ReadFile("/proc/" + pid + "/cmdline")
+		for _, arg := range strings.Split(string(cmdline), "\x00") {
+			if dir, ok := strings.CutPrefix(arg, "--user-data-dir="); ok && !slices.Contains(dirs, dir) {
+				dirs = append(dirs, dir)
+			}
+		}
+	}
+	return dirs
+}
+
+// usingProfile lists the live processes started with one of the profile dirs.
+func usingProfile(dirs []string) []string {
+	var pids []string
+	for _, pid := range chromiumPIDs() {
+		for _, d := range profileDirs([]string{pid}) {
+			if slices.Contains(dirs, d) {
+				pids = append(pids, pid)
+			}
+		}
+	}
+	return pids
 }
 
 // chromiumPIDs lists the running Chromium processes of this user.

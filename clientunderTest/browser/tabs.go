@@ -64,10 +64,11 @@ func (c *Client) Init(ctx context.Context, env cut.Env) error {
 		c.mu.Lock()
 		sc.tabs = append(sc.tabs, t)
 		c.mu.Unlock()
-		c.watchConsole(t)
+		// Opening the tab comes first, bounded by ctx: Listen would open it unbounded.
 		if err := c.prepareTab(ctx, t); err != nil {
-			return fmt.Errorf("%w: browser mode: preparing tab %d: %v", cut.ErrCrashed, t.instance, err)
+			return fmt.Errorf("%w: browser mode: opening tab %d: %v", cut.ErrCrashed, t.instance, err)
 		}
+		c.watchConsole(t)
 		if err := c.load(ctx, sc, t); err != nil {
 			return err
 		}

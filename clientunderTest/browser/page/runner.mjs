@@ -28,6 +28,7 @@ const state = {
   apiOrigin: '',
   instance: 0,
   requests: new Map(), // AbortController by command id (cancel)
+  cancelled: new Set(), // ids whose cancel arrived before their request (the harness sends both concurrently)
   subscriptions: new Map(), // by subscribe command id
 };
 
@@ -138,6 +139,7 @@ window.__tokenclock = {
   async request(id, call) {
     const ctl = new AbortController();
     state.requests.set(id, ctl);
+    if (state.cancelled.delete(id)) ctl.abort(new DOMException('cancelled by its caller', 'AbortError'));
     try {
       return await outcome(state.client.request({ ...call, signal: ctl.signal }), ctl.signal);
     } finally {
@@ -147,7 +149,9 @@ window.__tokenclock = {
 
   // cancel aborts a request's signal; the request's own reply says what came of it.
   cancel(id) {
-    state.requests.get(id)?.abort(new DOMException('cancelled by its caller', 'AbortError'));
+    const ctl = state.requests.get(id);
+    if (ctl) ctl.abort(new DOMException('cancelled by its caller', 'AbortError'));
+    else if (state.cancelled.size < 10000) state.cancelled.add(id); // its request has not arrived yet
     return { ok: true };
   },
 

@@ -116,9 +116,17 @@ export function createSingleFlightClient({ baseURL, storage }, { withCredentials
     dropSession(false);
     storage.removeItem(SESSION_KEY);
   };
-  // Another tab logged in, logged out or saw the session end.
+  // Another tab logged in, logged out or saw the session end. (A real browser delivers
+  // this event a moment after the other tab's write.) A login while this tab had no
+  // session invalidates nothing of ours: calls it sent without a token may still
+  // refresh into the new session.
   const onStorage = (e) => {
-    if (e.key === SESSION_KEY) dropSession(e.newValue !== null);
+    if (e.key !== SESSION_KEY) return;
+    if (e.oldValue === null && e.newValue !== null && accessToken === null && !refreshing) {
+      loggedIn = true;
+      return;
+    }
+    dropSession(e.newValue !== null);
   };
   window.addEventListener('storage', onStorage);
 
@@ -178,6 +186,9 @@ export function createSingleFlightClient({ baseURL, storage }, { withCredentials
       return answer;
     };
     if (!config || config._retry || isAuthCall(config.url)) return giveUp();
+    // The profile's storage says whether a session is live, before this tab's storage
+    // event may have told it: another tab may have just logged in.
+    if (!loggedIn && storage.getItem(SESSION_KEY) !== null) loggedIn = true;
     if (!loggedIn || config._epoch !== epoch) return giveUp();
     config._retry = true;
     if (config._sentWith !== accessToken) return api(config); // someone already refreshed (RC9)
