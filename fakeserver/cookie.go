@@ -9,8 +9,9 @@ import (
 // refreshCookieName is the spec's cookie name; clients depend on it.
 const refreshCookieName = "refreshToken"
 
-// setRefreshCookie adds the refresh cookie: HttpOnly, Path=PathAuthPrefix,
-// SameSite (Options.RefreshCookieSameSite, default Lax), Secure over TLS, Max-Age the token's remaining lifetime in whole
+// setRefreshCookie adds the refresh cookie: HttpOnly, Path=PathAuthPrefix (for a
+// refresh, Options.RotatedCookiePath when set), SameSite (Options.RefreshCookieSameSite,
+// default Lax), Secure over TLS, Max-Age the token's remaining lifetime in whole
 // seconds, rounded down: a freshly minted token gets exactly the refresh TTL even
 // though its expiry was stamped a moment after now was read, and a browser never
 // keeps a cookie past the server's own expiry.
@@ -19,8 +20,12 @@ func (s *Server) setRefreshCookie(rp reply, r *http.Request, rec *refreshRecord,
 	if maxAge < 1 {
 		maxAge = 1
 	}
+	path := PathAuthPrefix
+	if r.URL.Path == PathRefresh && s.opts.RotatedCookiePath != "" {
+		path = s.opts.RotatedCookiePath
+	}
 	c := &http.Cookie{
-		Name: refreshCookieName, Value: rec.secret, Path: PathAuthPrefix,
+		Name: refreshCookieName, Value: rec.secret, Path: path,
 		HttpOnly: true, SameSite: s.cookieSameSite(), Secure: r.TLS != nil, MaxAge: maxAge,
 	}
 	rp.header.Add("Set-Cookie", c.String())

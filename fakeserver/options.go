@@ -40,6 +40,11 @@ type Options struct {
 	// RefreshCookieSameSite is the refresh cookie's SameSite attribute. Default
 	// http.SameSiteLaxMode (what the browser also assumes for a cookie without one).
 	RefreshCookieSameSite http.SameSite
+	// RotatedCookiePath, when set, is the Path of the refresh cookie a refresh sets
+	// (login and logout keep PathAuthPrefix): a server that gets it wrong. A browser
+	// then keeps both cookies, and sends the rotated one to the refresh only when this
+	// Path covers PathRefresh.
+	RotatedCookiePath string
 	// CORSOrigin, when set, is the one exact origin allowed to call the API with
 	// credentials (for a SPA dev server).
 	CORSOrigin string

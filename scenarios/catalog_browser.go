@@ -20,7 +20,7 @@ func browserRows() []conformance.Scenario {
 			ID: "BROWSER-01", Title: "an API on another origin: the refresh carries the cookie and the GET is replayed",
 			Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC22, conformance.RC8}, Family: "browser",
 			Features: []string{cut.FeatureBrowser}, Origin: cut.CrossOrigin,
-			Play: func(s *conformance.Session) { twoExpiriesAcrossOrigins(s) },
+			Play: func(s *conformance.Session) { twoExpiries(s, conformance.RC22) },
 		},
 		{
 			ID: "BROWSER-02", Title: "a refresh answer the browser refuses (no Access-Control-Allow-Credentials) reaches the caller as an error",
@@ -38,7 +38,7 @@ func browserRows() []conformance.Scenario {
 			Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC22, conformance.RC8}, Family: "browser",
 			Features: []string{cut.FeatureBrowser}, Origin: cut.CrossOrigin,
 			Server: func(o *fakeserver.Options) { o.RefreshCookieSameSite = http.SameSiteStrictMode },
-			Play:   func(s *conformance.Session) { twoExpiriesAcrossOrigins(s) },
+			Play:   func(s *conformance.Session) { twoExpiries(s, conformance.RC22) },
 		},
 		{
 			ID: "BROWSER-04", Title: "a page on another site, whose SameSite=Lax cookie the browser never stores: the caller gets the 401, no loop",
@@ -50,13 +50,40 @@ func browserRows() []conformance.Scenario {
 				})
 			},
 		},
+		{
+			ID: "BROWSER-05", Title: "a rotated cookie whose narrower Path still covers the refresh is kept, and the next refresh presents it",
+			Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC8}, Family: "browser",
+			Features: []string{cut.FeatureBrowser},
+			Server:   func(o *fakeserver.Options) { o.RotatedCookiePath = fakeserver.PathRefresh },
+			Play:     func(s *conformance.Session) { twoExpiries(s, conformance.RC8) },
+		},
+		{
+			ID: "BROWSER-06", Title: "a rotated cookie whose Path misses the refresh is never sent: the spent one ends the session, the caller gets the 401, no loop",
+			Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC7}, Family: "browser",
+			Features: []string{cut.FeatureBrowser},
+			Server:   func(o *fakeserver.Options) { o.RotatedCookiePath = fakeserver.PathLogout },
+			Play: func(s *conformance.Session) {
+				old := loginLabel(s.Since(0))
+				s.Expire()
+				mark := s.Mark()
+				r := s.Send(GetMe())
+				if s.ExpectReplayed(s.Since(mark), GetMe(), r, old, 200, conformance.ReplayReqs{
+					Refresh: conformance.RC7, Replay: conformance.RC7, Body: conformance.RC7, Caller: conformance.RC7}) == "" {
+					return
+				}
+				browserRefusedRefresh(s, "the browser presented the spent refresh cookie (the rotated one's Path misses the refresh)", func(e fakeserver.Entry) bool {
+					return e.RefreshState == fakeserver.StateReused
+				})
+			},
+		},
 	}
 }
 
-// twoExpiriesAcrossOrigins: two expiries in a row, each met by a GET. The first
-// refresh must carry the cookie the login set (the login and the refresh were made
-// with credentials: RC22), the second the cookie the first refresh rotated in (RC8).
-func twoExpiriesAcrossOrigins(s *conformance.Session) {
+// twoExpiries: two expiries in a row, each met by a GET. The first refresh must carry
+// the cookie the login set (on another origin: the login and the refresh were made
+// with credentials), the second the cookie the first refresh rotated in (RC8) — which
+// the browser, not the client, stores and sends. req names the first half's finding.
+func twoExpiries(s *conformance.Session, req conformance.RequirementID) {
 	old := loginLabel(s.Since(0))
 	for round := 1; round <= 2; round++ {
 		s.Expire()
@@ -64,11 +91,11 @@ func twoExpiriesAcrossOrigins(s *conformance.Session) {
 		r := s.Send(GetMe())
 		phase := s.Since(mark)
 		for _, e := range phase.Refreshes() {
-			s.Check(e.RefreshToken != "", conformance.RC22, "the refresh carries the refresh cookie (made with credentials)",
+			s.Check(e.RefreshToken != "", req, "the refresh carries the refresh cookie (made with credentials)",
 				"a refresh without the cookie → %d", e.Status)
 		}
 		fresh := s.ExpectReplayed(phase, GetMe(), r, old, 200, conformance.ReplayReqs{
-			Refresh: conformance.RC22, Replay: conformance.RC22, Body: conformance.RC22, Caller: conformance.RC22})
+			Refresh: req, Replay: req, Body: req, Caller: req})
 		if fresh == "" {
 			return
 		}

@@ -38,7 +38,8 @@ type exampleMatrix struct{ failed, warned, skipped []string }
 var withoutFeatures = []string{"CANCEL-01", "CANCEL-02", "RESTART-01", "RESTART-02", "RESTART-03",
 	"SKEW-01", "SKEW-02", "SKEW-03", "SLEEP-01", "SLEEP-02", "PROACTIVE-01", "PROACTIVE-02",
 	"TABS-01", "TABS-02", "TABS-03", "TABS-04", "BODY-01", "BODY-02", "BODY-03",
-	"SSE-01", "SSE-02", "SSE-03", "BROWSER-01", "BROWSER-02", "BROWSER-03", "BROWSER-04"}
+	"SSE-01", "SSE-02", "SSE-03", "BROWSER-01", "BROWSER-02", "BROWSER-03", "BROWSER-04",
+	"BROWSER-05", "BROWSER-06"}
 
 var (
 	// The Go example (client.go + main.go) passes every row, MUST and SHOULD.

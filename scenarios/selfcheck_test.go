@@ -106,7 +106,7 @@ var nodeSkipped = []string{"SKEW-01", "SKEW-02", "SKEW-03", "SLEEP-01", "SLEEP-0
 
 // browserOnly are the rows that need a real browser (feature browser): every client
 // here but the browser adapters (clientunderTest/browser's self-check) skips them.
-var browserOnly = []string{"BROWSER-01", "BROWSER-02", "BROWSER-03", "BROWSER-04"}
+var browserOnly = []string{"BROWSER-01", "BROWSER-02", "BROWSER-03", "BROWSER-04", "BROWSER-05", "BROWSER-06"}
 
 // expectSkippedForBrowser checks the browser rows were skipped, naming the feature.
 func expectSkippedForBrowser(got outcomes, full map[string]conformance.ScenarioResult) {
