@@ -132,7 +132,7 @@ screenshots: chromium
 	mkdir -p docs/img && \
 	shot docs/img/report-matrix.png 1300,1260 "$$dir/report.html" && \
 	shot docs/img/report-detail.png 1300,1000 "$$dir/detail.html" && \
-	$(MAKE) --no-print-directory conformance REPORT_DIR="$$dir/browser" ARGS="--focus '^(EXP-ACCESS-0[12]|CONC-0[1-3]|TABS-0[12]|BODY-01|BROWSER-0[1-4])' \
+	$(MAKE) --no-print-directory conformance REPORT_DIR="$$dir/browser" ARGS="--focus '^(EXP-ACCESS-0[12]|CONC-0[1-3]|TABS-0[12]|BODY-01|BROWSER-0[1-6])' \
 		--client 'seed=browser:clientunderTest/node/adapters/axios-seed.mjs' \
 		--client 'fixed=browser:clientunderTest/node/adapters/axios-singleflight.mjs' \
 		--client 'nocred=browser:clientunderTest/node/adapters/axios-no-credentials.mjs' \
