@@ -96,7 +96,7 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 	if opts.StartTimeout <= 0 {
 		opts.StartTimeout = 30 * time.Second
 	}
-	exe, err := findChromium(opts.Chromium)
+	exe, err := FindChromium(opts.Chromium)
 	if err != nil {
 		return nil, err
 	}
@@ -118,8 +118,9 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 	return c, nil
 }
 
-// findChromium locates the browser: the option, $TOKENCLOCK_CHROMIUM, then PATH.
-func findChromium(exe string) (string, error) {
+// FindChromium locates the browser: exe when set, $TOKENCLOCK_CHROMIUM, then PATH;
+// the error says how to install one.
+func FindChromium(exe string) (string, error) {
 	if exe == "" {
 		exe = os.Getenv("TOKENCLOCK_CHROMIUM")
 	}
