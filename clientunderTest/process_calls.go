@@ -83,9 +83,38 @@ type (
 	}
 )
 
-// CancelGrace is how long a cancelled request may take to answer once the driver
+// cancelGrace is how long a cancelled request may take to answer once the client
 // was sent cancel; past it the request counts as hung, like any other.
-const CancelGrace = 2 * time.Second
+const cancelGrace = 2 * time.Second
+
+// ForwardCancel returns the context a cancellable request (feature cancel) waits
+// under, and the func that releases it. The caller's deadline ends it at once, as a
+// hang. A cancel by the caller (cause ErrCancelled) does not: sendCancel passes it on
+// to the client (reporting false when it could not, which ends the wait as a
+// deadline would), and the request then has cancelGrace to give its own answer —
+// normally "cancelled" — before it counts as hung.
+func ForwardCancel(ctx context.Context, sendCancel func(context.Context) bool) (context.Context, func()) {
+	inner, stop := context.WithCancelCause(context.WithoutCancel(ctx))
+	go func() {
+		select {
+		case <-inner.Done():
+			return
+		case <-ctx.Done():
+		}
+		cctx, cancel := context.WithTimeout(context.Background(), cancelGrace)
+		defer cancel()
+		if !errors.Is(context.Cause(ctx), ErrCancelled) || !sendCancel(cctx) {
+			stop(context.Cause(ctx))
+			return
+		}
+		select {
+		case <-inner.Done():
+		case <-cctx.Done():
+			stop(context.DeadlineExceeded)
+		}
+	}()
+	return inner, func() { stop(nil) }
+}
 
 // bare encodes a command with no fields besides id and cmd (logout, shutdown).
 func bare(cmd string) func(int64) ([]byte, error) {
@@ -126,31 +155,16 @@ func (p *Process) Request(ctx context.Context, c Call) (Reply, error) {
 	if !p.Hello().Has(FeatureCancel) {
 		return p.call(ctx, desc, build)
 	}
-	// The request waits under its own context; a cancel by the caller becomes a
-	// cancel command, and then a bounded wait for the request's reply.
-	inner, stop := context.WithCancelCause(context.WithoutCancel(ctx))
-	defer stop(nil)
-	go func() {
-		select {
-		case <-inner.Done():
-			return
-		case <-ctx.Done():
+	inner, stop := ForwardCancel(ctx, func(cctx context.Context) bool {
+		if sent.Load() == 0 {
+			return false
 		}
-		if !errors.Is(context.Cause(ctx), ErrCancelled) || sent.Load() == 0 {
-			stop(context.Cause(ctx)) // the deadline: a hang, as without the feature
-			return
-		}
-		cctx, cancel := context.WithTimeout(context.Background(), CancelGrace)
-		defer cancel()
 		_, _ = p.call(cctx, describe("cancel"), func(id int64) ([]byte, error) {
 			return json.Marshal(targetCmd{ID: id, Cmd: "cancel", Target: sent.Load()})
 		})
-		select {
-		case <-inner.Done():
-		case <-cctx.Done():
-			stop(context.DeadlineExceeded)
-		}
-	}()
+		return true
+	})
+	defer stop()
 	return p.call(inner, desc, build)
 }
 

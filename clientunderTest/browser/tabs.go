@@ -3,7 +3,6 @@ package browser
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -180,7 +179,7 @@ func (c *Client) LogoutInstance(ctx context.Context, instance int) (cut.Reply, e
 
 // Request sends one call through its instance's client. A caller's cancel
 // (cause cut.ErrCancelled) aborts the adapter's signal; the call's own answer is
-// then what the caller sees, within cut.CancelGrace.
+// then what the caller sees (cut.ForwardCancel).
 func (c *Client) Request(ctx context.Context, call cut.Call) (cut.Reply, error) {
 	c.mu.Lock()
 	c.nextID++
@@ -193,27 +192,11 @@ func (c *Client) Request(ctx context.Context, call cut.Call) (cut.Reply, error) 
 	if call.BodyKind != "" {
 		args["bodyKind"], args["size"], args["seed"] = call.BodyKind, call.Size, call.Seed
 	}
-	inner, stop := context.WithCancelCause(context.WithoutCancel(ctx))
-	defer stop(nil)
-	go func() {
-		select {
-		case <-inner.Done():
-			return
-		case <-ctx.Done():
-		}
-		if !errors.Is(context.Cause(ctx), cut.ErrCancelled) {
-			stop(context.Cause(ctx)) // the deadline: a hang
-			return
-		}
-		cctx, cancel := context.WithTimeout(context.Background(), cut.CancelGrace)
-		defer cancel()
+	inner, stop := cut.ForwardCancel(ctx, func(cctx context.Context) bool {
 		_, _ = c.call(cctx, call.Instance, "cancel", id)
-		select {
-		case <-inner.Done():
-		case <-cctx.Done():
-			stop(context.DeadlineExceeded)
-		}
-	}()
+		return true
+	})
+	defer stop()
 	return c.call(inner, call.Instance, "request", id, args)
 }
 
