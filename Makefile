@@ -120,9 +120,9 @@ chromium:
 screenshots: chromium
 	@dir=$$(mktemp -d) && profile=$$(mktemp -d) && trap 'rm -rf "$$dir" "$$profile"' EXIT && \
 	$(MAKE) --no-print-directory conformance REPORT_DIR="$$dir" ARGS="--client 'reference=go:reference' \
-		--client 'axios-seed=node clientunderTest/node/axios-seed/driver.mjs' \
-		--client 'axios-singleflight=node clientunderTest/node/axios-singleflight/driver.mjs' \
-		--expect-failures axios-seed=clientunderTest/node/axios-seed/expected-failures.txt" \
+		--client 'axios-seed=node clientunderTest/node/kit/run.mjs clientunderTest/node/adapters/axios-seed.mjs' \
+		--client 'axios-singleflight=node clientunderTest/node/kit/run.mjs clientunderTest/node/adapters/axios-singleflight.mjs' \
+		--expect-failures axios-seed=clientunderTest/node/adapters/axios-seed.expected-failures.txt" \
 		|| { test -s "$$dir/report.html" && echo "conformance exited non-zero; its reports are complete, taking the screenshots"; } && \
 	printf '<!DOCTYPE html><body style="margin:0"><iframe src="report.html#d-axios-seed-CONC-01" style="border:0;width:100%%;height:100vh"></iframe></body>\n' >"$$dir/detail.html" && \
 	shot() { timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
@@ -136,7 +136,7 @@ screenshots: chromium
 		--client 'seed=browser:clientunderTest/node/adapters/axios-seed.mjs' \
 		--client 'fixed=browser:clientunderTest/node/adapters/axios-singleflight.mjs' \
 		--client 'nocred=browser:clientunderTest/node/adapters/axios-no-credentials.mjs' \
-		--expect-failures seed=clientunderTest/node/adapters/axios-seed.expected-failures.txt" \
+		--expect-failures seed=clientunderTest/node/adapters/axios-seed.browser.expected-failures.txt" \
 		|| { test -s "$$dir/browser/report.html" && echo "conformance exited non-zero (nocred fails by design); taking the screenshot"; } && \
 	printf '<!DOCTYPE html><body style="margin:0"><iframe src="report.html#d-nocred-BROWSER-01" style="border:0;width:100%%;height:100vh"></iframe></body>\n' >"$$dir/browser/detail.html" && \
 	shot docs/img/report-browser.png 1300,1100 "$$dir/browser/report.html" && \

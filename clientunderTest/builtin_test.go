@@ -13,7 +13,7 @@ var _ = Describe("Built-in clients", func() {
 		Entry("the reference", "go:reference", true),
 		Entry("a mutant", "go:mutant:refresh-on-403", true),
 		Entry("an unknown mutant (NewBuiltIn explains)", "go:mutant:nope", true),
-		Entry("a driver command line", "node clientunderTest/node/axios-seed/driver.mjs", false),
+		Entry("a driver command line", "node clientunderTest/node/kit/run.mjs clientunderTest/node/adapters/axios-seed.mjs", false),
 		Entry("empty", "", false),
 	)
 

@@ -15,8 +15,8 @@ var _ = Describe("ParseClientFlag", func() {
 			Expect(name).To(Equal(wantName))
 			Expect(command).To(Equal(wantCommand))
 		},
-		Entry("named", "axios-seed=node clientunderTest/node/axios-seed/driver.mjs",
-			"axios-seed", "node clientunderTest/node/axios-seed/driver.mjs"),
+		Entry("named", "axios-seed=node clientunderTest/node/kit/run.mjs clientunderTest/node/adapters/axios-seed.mjs",
+			"axios-seed", "node clientunderTest/node/kit/run.mjs clientunderTest/node/adapters/axios-seed.mjs"),
 		Entry("unnamed", "node driver.mjs", "", "node driver.mjs"),
 		Entry("an environment assignment is no name", "FOO=1 node driver.mjs", "", "FOO=1 node driver.mjs"),
 		Entry("a name with digits and dashes, '=' later in the command", "py-3=python d.py --x=1", "py-3", "python d.py --x=1"),

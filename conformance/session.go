@@ -258,6 +258,16 @@ func (s *Session) stop(outcome Outcome, message string) {
 	runtime.Goexit()
 }
 
+// Skip ends Play at once with the scenario skipped, because the client does not do
+// what the row is about — a behaviour the contract leaves optional, which no feature
+// in hello announces (early renewal: a client that never renews early has nothing for
+// the PROACTIVE rows to judge). Like a feature the client lacks, it is never a pass,
+// and it must not stand for a precondition the row needs the client to meet: that is
+// Inconclusive.
+func (s *Session) Skip(why string) {
+	s.stop(Skipped, "skipped: "+why)
+}
+
 // Inconclusive records that a precondition the row names did not happen (why says
 // what, and what the client must do): the scenario ends inconclusive, never passed,
 // whatever the checks find. The first reason is kept.

@@ -120,7 +120,7 @@ func scenario(id, title string, level conformance.Level, reqs []conformance.Requ
 // failure, a stale expected failure, findings, replays, reuse, a reset, and
 // hostile stderr.
 func sampleRun() conformance.RunResult {
-	seed := conformance.ClientResult{Name: "seed", Command: "node clientunderTest/node/axios-seed/driver.mjs",
+	seed := conformance.ClientResult{Name: "seed", Command: "node clientunderTest/node/kit/run.mjs clientunderTest/node/adapters/axios-seed.mjs",
 		Hello: cut.Hello{Name: "axios-seed", Version: "1.0.0", Features: []string{"logout"}}}
 	fixed := conformance.ClientResult{Name: "fixed", Command: "node b.mjs",
 		Hello: cut.Hello{Name: "axios-fixed", Version: "2.0.0", Features: []string{"logout", "cancel"}}}

@@ -194,9 +194,8 @@ func proactives() []conformance.Scenario {
 				ps := s.GoAll(GetMes(5))
 				if !s.WaitHeld(hold, 1, ps...) {
 					conformance.WaitAll(ps)
-					s.Inconclusive(fmt.Sprintf("the client made no early refresh with its clock %s into a %s token: "+
-						"there was no early refresh to judge", dueAt, fakeserver.DefaultAccessTTL))
-					return
+					s.Skip(fmt.Sprintf("the client renews nothing early (no refresh with its clock %s into a %s token): "+
+						"early renewal is optional, and this row judges only how it is done", dueAt, fakeserver.DefaultAccessTTL))
 				}
 				s.SettleEarly(hold, len(ps))
 				hold.Release()
@@ -228,9 +227,8 @@ func proactives() []conformance.Scenario {
 				s.TickClientClock(dueAt) // the client's renewal timer fires; the GET is in flight
 				if !s.WaitHeld(hold, 1, p) {
 					p.Wait()
-					s.Inconclusive(fmt.Sprintf("the client's clock passed %s of a %s token and no early refresh started: "+
-						"there was no early refresh for a 401 to race", dueAt, fakeserver.DefaultAccessTTL))
-					return
+					s.Skip(fmt.Sprintf("the client renews nothing early (its clock passed %s of a %s token and no refresh "+
+						"started): early renewal is optional, and this row judges only how it is done", dueAt, fakeserver.DefaultAccessTTL))
 				}
 				s.Expire() // the server's clock: the in-flight GET now meets a dead token
 				if !stillHeld(s, mark, "GET") {

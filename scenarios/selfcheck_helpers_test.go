@@ -21,11 +21,11 @@ import (
 // prove what the catalog judges, so its ordering must not depend on the load.
 var selfCheckLimits = conformance.Limits{Deadline: 10 * time.Second, HoldBound: 5 * time.Second}
 
-// Bundled Node drivers, relative to this package.
+// The bundled axios adapters under the JS kit's Node runner, relative to this package.
 const (
-	axiosSeed         = "node ../clientunderTest/node/axios-seed/driver.mjs"
-	axiosSingleflight = "node ../clientunderTest/node/axios-singleflight/driver.mjs"
-	axiosSeedExpected = "../clientunderTest/node/axios-seed/expected-failures.txt"
+	axiosSeed         = "node ../clientunderTest/node/kit/run.mjs ../clientunderTest/node/adapters/axios-seed.mjs"
+	axiosSingleflight = "node ../clientunderTest/node/kit/run.mjs ../clientunderTest/node/adapters/axios-singleflight.mjs"
+	axiosSeedExpected = "../clientunderTest/node/adapters/axios-seed.expected-failures.txt"
 )
 
 // outcomes maps scenario ID → outcome.

@@ -99,10 +99,10 @@ var _ = Describe("self-checks: the catalog judges known clients", func() {
 	}
 })
 
-// nodeSkipped pins the rows both Node drivers are skipped on: they announce cancel,
-// restart and instances, not clock (their axios clients never read a clock). A driver
-// that stops announcing a feature must not slide into "passing" by skipping more.
-var nodeSkipped = []string{"SKEW-01", "SKEW-02", "SKEW-03", "SLEEP-01", "SLEEP-02", "PROACTIVE-01", "PROACTIVE-02"}
+// seedSkipped pins the rows the seed (under the JS kit) is skipped on although the kit
+// announces every feature they need: they judge an early renewal, and the seed renews
+// nothing early (early renewal is optional).
+var seedSkipped = []string{"PROACTIVE-01", "PROACTIVE-02"}
 
 // browserOnly are the rows that need a real browser (feature browser): every client
 // here but the browser adapters (clientunderTest/browser's self-check) skips them.
@@ -128,22 +128,12 @@ func without(ids, drop []string) []string {
 	return out
 }
 
-// expectSkippedForClock checks the pinned rows were skipped, naming the feature.
-func expectSkippedForClock(got outcomes, full map[string]conformance.ScenarioResult) {
-	GinkgoHelper()
-	for _, id := range nodeSkipped {
-		Expect(got[id]).To(Equal(conformance.Skipped), "%s;%s", id, explain(full))
-		Expect(full[id].Message).To(ContainSubstring(`feature "clock"`), id)
-	}
-}
-
-var _ = Describe("self-checks: the bundled Node drivers", Ordered, func() {
+var _ = Describe("self-checks: the bundled adapters under the JS kit (Node)", Ordered, func() {
 	It("passes axios-singleflight on every scenario it has the features for", func(ctx SpecContext) {
 		p := startDriver(ctx, "axios-singleflight", axiosSingleflight)
 		defer p.Close()
 		got, full := playCatalog(ctx, p)
-		Expect(got.failing()).To(ConsistOf(append(nodeSkipped, browserOnly...)), explain(full))
-		expectSkippedForClock(got, full)
+		Expect(got.failing()).To(ConsistOf(browserOnly), explain(full))
 		expectSkippedForBrowser(got, full)
 	})
 
@@ -160,8 +150,11 @@ var _ = Describe("self-checks: the bundled Node drivers", Ordered, func() {
 			// inconclusive (which is never an expected failure) or a hang.
 			Expect(got[id]).To(BeElementOf(conformance.Failed, conformance.Warned), "%s;%s", id, explain(full))
 		}
-		Expect(got.failing()).To(ConsistOf(append(append(listed, nodeSkipped...), browserOnly...)), explain(full))
-		expectSkippedForClock(got, full)
+		Expect(got.failing()).To(ConsistOf(append(append(listed, seedSkipped...), browserOnly...)), explain(full))
+		for _, id := range seedSkipped {
+			Expect(got[id]).To(Equal(conformance.Skipped), "%s;%s", id, explain(full))
+			Expect(full[id].Message).To(ContainSubstring("renews nothing early"), id)
+		}
 		expectSkippedForBrowser(got, full)
 	})
 })

@@ -6,8 +6,8 @@
 // One Chromium process serves every scenario of a Client; each scenario gets a fresh
 // browser context (fresh cookies and storage) with one page (tab) per instance.
 // restart is a page reload, cancel aborts the AbortSignal the adapter got, and clock
-// moves the page's controllable clock (page/clock.mjs). docs/browser-mode.md is the
-// user's reference.
+// moves the page's controllable clock (the JS kit's lib/clock.mjs, package jskit).
+// docs/browser-mode.md is the user's reference.
 package browser
 
 import (

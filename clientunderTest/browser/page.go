@@ -1,7 +1,6 @@
 package browser
 
 import (
-	"embed"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -14,14 +13,13 @@ import (
 	"sort"
 	"strings"
 
+	jskit "github.com/tokenclock/tokenclock/clientunderTest/node/kit"
 	"github.com/tokenclock/tokenclock/fakeserver"
 )
 
-// pageFiles are the page's own scripts: the runner that exposes the adapter to the
-// harness, and the controllable clock.
-//
-//go:embed page/runner.mjs page/clock.mjs
-var pageFiles embed.FS
+// kitPrefix is where the page's own scripts (the JS kit's browser runner and the
+// controllable clock, jskit.Page) are served under fakeserver.PagePrefix.
+const kitPrefix = "kit/"
 
 // pkgPrefix is where the adapter's package (its directory tree up to the nearest
 // node_modules) is served under fakeserver.PagePrefix.
@@ -68,7 +66,7 @@ func newPage(adapter string) (*page, error) {
 	for _, u := range p.moduleGraph(imports) {
 		fmt.Fprintf(&preloads, "<link rel=\"modulepreload\" href=\"%s\">\n", html.EscapeString(u))
 	}
-	p.index = []byte(fmt.Sprintf(indexPage, m, preloads.String()))
+	p.index = []byte(fmt.Sprintf(indexPage, m, preloads.String(), html.EscapeString(kitPrefix+jskit.PageRunner)))
 	return p, nil
 }
 
@@ -88,12 +86,12 @@ func packageRoot(dir string) string {
 }
 
 // indexPage is the app page: the import map (%s), the adapter's static module graph
-// preloaded (%s), then the runner.
+// preloaded (%s), then the runner (%s).
 const indexPage = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>tokenclock browser mode</title>
 <script type="importmap">%s</script>
 %s
-<script type="module" src="runner.mjs"></script>
+<script type="module" src="%s"></script>
 </head><body><p>tokenclock runs a client here.</p></body></html>
 `
 
@@ -114,8 +112,12 @@ func (p *page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case rest == "" || rest == "index.html":
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = w.Write(p.index)
-	case rest == "runner.mjs" || rest == "clock.mjs":
-		b, _ := pageFiles.ReadFile("page/" + rest)
+	case strings.HasPrefix(rest, kitPrefix):
+		b, err := jskit.Page.ReadFile(strings.TrimPrefix(rest, kitPrefix))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
 		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 		_, _ = w.Write(b)
 	case strings.HasPrefix(rest, pkgPrefix):

@@ -45,8 +45,10 @@ var _ = Describe("The page browser mode serves", func() {
 		rec := get("GET", "")
 		Expect(rec.Code).To(Equal(http.StatusOK))
 		Expect(rec.Body.String()).To(ContainSubstring(`<script type="importmap">{"imports":{`))
-		Expect(rec.Body.String()).To(ContainSubstring(`<script type="module" src="runner.mjs">`))
-		Expect(get("GET", "runner.mjs").Header().Get("Content-Type")).To(HavePrefix("text/javascript"))
+		Expect(rec.Body.String()).To(ContainSubstring(`<script type="module" src="kit/browser/runner.mjs">`))
+		Expect(get("GET", "kit/browser/runner.mjs").Header().Get("Content-Type")).To(HavePrefix("text/javascript"))
+		Expect(get("GET", "kit/lib/clock.mjs").Code).To(Equal(http.StatusOK), "the runner imports ../lib/clock.mjs")
+		Expect(get("GET", "kit/kit.go").Code).To(Equal(http.StatusNotFound), "only the embedded page files")
 		Expect(get("GET", "pkg/adapters/axios-seed.mjs").Code).To(Equal(http.StatusOK))
 		Expect(get("GET", "pkg/node_modules/axios/index.js").Code).To(Equal(http.StatusOK))
 	})
@@ -65,8 +67,8 @@ var _ = Describe("The page browser mode serves", func() {
 	)
 
 	It("answers only loopback host names (no DNS rebinding), and follows no link out of the package", func() {
-		Expect(getFrom("localhost:4321", "GET", "runner.mjs").Code).To(Equal(http.StatusOK))
-		Expect(getFrom("evil.example:4321", "GET", "runner.mjs").Code).To(Equal(http.StatusForbidden))
+		Expect(getFrom("localhost:4321", "GET", "kit/browser/runner.mjs").Code).To(Equal(http.StatusOK))
+		Expect(getFrom("evil.example:4321", "GET", "kit/browser/runner.mjs").Code).To(Equal(http.StatusForbidden))
 
 		dir := GinkgoT().TempDir()
 		Expect(os.MkdirAll(filepath.Join(dir, "node_modules"), 0o755)).To(Succeed())

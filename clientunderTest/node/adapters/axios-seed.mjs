@@ -1,20 +1,20 @@
 // axios-seed is the seed tutorial's client ("Refresh Token When Expires") as a JS
-// adapter module, for browser mode: an `api` instance with `withCredentials`, a request
-// interceptor that adds the in-memory access token, and the tutorial's response
-// interceptor verbatim. In the browser the page's real cookie store keeps the
-// HttpOnly refresh cookie.
+// adapter module (browser mode, and Node through the JS kit): an `api` instance with
+// `withCredentials`, a request interceptor that adds the in-memory access token, and the
+// tutorial's response interceptor verbatim. The page's cookie store (the kit's jar under
+// Node) keeps the HttpOnly refresh cookie.
 //
-// KEEP ITS BUGS, as the Node driver ../axios-seed/driver.mjs does (expected-failures
-// beside it lists them): every 401 starts its own refresh (no single flight), a 401
-// from login starts a refresh too, a refresh failure hands the caller the original
-// 401, a refresh that lands after logout still wins, no cross-tab coordination, only
-// HTTP 401 means expired, a cancelled caller waits for the refresh anyway, and its event
+// KEEP ITS BUGS (axios-seed.expected-failures.txt beside it lists them under the JS
+// kit, axios-seed.browser.expected-failures.txt in browser mode): every 401 starts its
+// own refresh (no single flight), a 401 from login starts a refresh too, a refresh
+// failure hands the caller the original 401, a refresh that lands after logout still
+// wins, no cross-tab coordination, only HTTP 401 means expired, a cancelled caller waits for the refresh anyway, and its event
 // stream keeps the Authorization header it captured when it opened (every reconnect
 // after the token expired is 401).
 
 import axios from 'axios';
 import { outcome, toAxiosConfig } from './lib/axios-call.mjs';
-import { openEventStream } from '../lib/event-stream.mjs';
+import { openEventStream } from './lib/event-stream.mjs';
 
 // GIVE_UP_AFTER is how many connects of an event stream may fail in a row before the
 // app stops reconnecting (the bound that keeps the captured-token bug from spinning).

@@ -1,9 +1,8 @@
 // axios-singleflight is the seed tutorial's client fixed to satisfy the whole retry
-// contract, as a JS adapter module for browser mode: the same logic as the Node driver
-// ../axios-singleflight/driver.mjs (whose header explains each rule), with the
-// browser's own parts instead of the Node driver's stand-ins — the page's cookie store
-// (HttpOnly refresh cookie, sent with `withCredentials`), `localStorage` and its
-// `storage` event across tabs, and `navigator.locks`.
+// contract, as a JS adapter module: it runs in a browser page (browser mode) and under
+// Node through the JS kit (../kit/run.mjs), which supplies the same browser parts —
+// the cookie store (HttpOnly refresh cookie, sent with `withCredentials`),
+// `localStorage` and its `storage` event across tabs, and `navigator.locks`.
 //
 // In short: one refresh in flight per tab, shared by every caller (RC2), serialised
 // across tabs by the Web Lock 'tokenclock.refresh' so a second tab presents the rotated
@@ -27,7 +26,7 @@
 
 import axios from 'axios';
 import { outcome, toAxiosConfig } from './lib/axios-call.mjs';
-import { openEventStream } from '../lib/event-stream.mjs';
+import { openEventStream } from './lib/event-stream.mjs';
 
 export const name = 'axios-singleflight';
 export const version = `axios ${axios.VERSION}`;
@@ -43,6 +42,28 @@ const isGraphQLAuthFailure = (res) =>
   new URL(res.config.url, res.config.baseURL + '/').pathname === GRAPHQL_PATH &&
   Array.isArray(res.data?.errors) &&
   res.data.errors.some((e) => e?.extensions?.code === 'UNAUTHENTICATED');
+
+// REPLAY_COPY_LIMIT bounds the copy of a streamed body kept for its replay: 16 MiB,
+// twice the fake server's upload limit.
+const REPLAY_COPY_LIMIT = 16 << 20;
+
+// copyOf reads a stream whole into one Uint8Array, or null past REPLAY_COPY_LIMIT.
+async function copyOf(stream) {
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.byteLength;
+    if (size > REPLAY_COPY_LIMIT) {
+      await stream.cancel?.().catch(() => {});
+      return null;
+    }
+    chunks.push(chunk);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) out.set(c, (at += c.byteLength) - c.byteLength);
+  return out;
+}
 
 // SessionEnded rejects a refresh whose session ended (logout, new login) meanwhile.
 class SessionEnded extends Error {}
@@ -177,6 +198,14 @@ export function createSingleFlightClient({ baseURL, storage }, { withCredentials
     else delete config.headers.Authorization;
     config._sentWith = accessToken;
     config._epoch = epoch;
+    // A streamed body can be read once (RC5): send one branch, keep the other's bytes
+    // for a replay — at most REPLAY_COPY_LIMIT of them.
+    if (config.data instanceof ReadableStream && !config._copy) {
+      const [send, keep] = config.data.tee();
+      config.data = send;
+      config._copy = copyOf(keep);
+      config._copy.catch(() => {});
+    }
     return config;
   });
 
@@ -191,6 +220,12 @@ export function createSingleFlightClient({ baseURL, storage }, { withCredentials
     if (!loggedIn && storage.getItem(SESSION_KEY) !== null) loggedIn = true;
     if (!loggedIn || config._epoch !== epoch) return giveUp();
     config._retry = true;
+    if (config._copy) {
+      // A streamed body is replayed from its copy, or not at all.
+      const copy = await config._copy.catch(() => null);
+      if (copy === null) return giveUp();
+      config.data = copy;
+    }
     if (config._sentWith !== accessToken) return api(config); // someone already refreshed (RC9)
     try {
       await abortable(refreshOnce(), config.signal);

@@ -11,13 +11,26 @@ function generatedBytes(seed, size) {
   return out;
 }
 
+// generatedStream is the same bytes as a ReadableStream, in 64 KiB chunks.
+function generatedStream(seed, size) {
+  const bytes = generatedBytes(seed, size);
+  let at = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (at >= bytes.length) return controller.close();
+      controller.enqueue(bytes.slice(at, at + 65536));
+      at += 65536;
+    },
+  });
+}
+
 /**
  * toAxiosConfig turns {method, path, body, headers, signal, bodyKind, size, seed} into
  * a config for the `api` instance (baseURL `<server>/api`, as in the seed tutorial):
  * paths under /api become relative to it, any other (/graphql) goes to the server's
  * root. Bodies: JSON (already serialised, so a replay sends the same bytes), a form
- * string, or a FormData with the generated file (axios serialises it again on a
- * replay). A streamed body never reaches a browser adapter (those rows are skipped).
+ * string, a FormData with the generated file (axios serialises it again on a replay),
+ * or a ReadableStream (sent once: replaying it is the client's business).
  */
 export function toAxiosConfig(call, baseURL) {
   const config = { method: call.method.toLowerCase(), headers: { ...(call.headers ?? {}) }, signal: call.signal };
@@ -34,6 +47,14 @@ export function toAxiosConfig(call, baseURL) {
       config.data = form; // axios lets the browser set the multipart boundary
       break;
     }
+    case 'stream':
+      // A ReadableStream: only a fetch can send one (duplex 'half'), and it can be read
+      // once. Chromium sends streamed uploads over HTTP/2 only, so in browser mode the
+      // rows that need one are skipped; the JS kit under Node sends it chunked.
+      config.data = generatedStream(call.seed, call.size);
+      config.headers['Content-Type'] = 'application/octet-stream';
+      config.adapter = 'fetch';
+      break;
     default:
       if (call.body !== undefined && call.body !== null) {
         config.data = JSON.stringify(call.body);

@@ -41,6 +41,11 @@
 //       {error: "unsubscribed"}.
 // A restart ends the subscriptions of its instance (their events stay readable);
 // init ends them all and forgets them.
+//
+// Feature clock: a driver that supplies `clock: {set(ms), tick(ms)}` (run.mjs does: the
+// page clock of clock.mjs) gets the clock command; `onInit(msg)`, when given, sees each
+// init before its clients are built (run.mjs starts the scenario's profile and sets the
+// clock to init.now there).
 
 import { shapeOutcome } from './reply.mjs';
 import { checkBody } from './bodies.mjs';
@@ -164,6 +169,8 @@ export function runDriver(driver) {
         found.sub.close();
         return { ok: true };
       }
+      case 'clock':
+        return clock(msg);
       case 'restart': {
         const found = slotOf(msg);
         if (found.error) return found;
@@ -196,9 +203,32 @@ export function runDriver(driver) {
     state.persisted = {};
     state.baseURL = msg.baseURL.replace(/\/+$/, '');
     state.scenario = String(msg.scenario ?? '');
+    try {
+      driver.onInit?.({ ...msg, instances });
+    } catch (err) {
+      return { error: `internal: ${describe(err)}` };
+    }
     state.slots = new Array(instances).fill(null);
     for (let i = 0; i < instances; i++) build(i);
     return { ok: true };
+  };
+
+  // clock sets or ticks the driver's clock (feature clock). A tick runs every timer
+  // that falls due before the reply goes out.
+  const clock = (msg) => {
+    if (!features.includes('clock') || !driver.clock) return { error: 'unsupported: clock' };
+    if (msg.mode === 'set') {
+      const ms = Date.parse(String(msg.now ?? ''));
+      if (!Number.isFinite(ms)) return { error: 'bad clock: set needs now as RFC 3339' };
+      driver.clock.set(ms);
+      return { ok: true };
+    }
+    if (msg.mode === 'tick') {
+      if (!Number.isInteger(msg.byMs) || msg.byMs < 0) return { error: 'bad clock: tick needs byMs, a whole number of milliseconds ≥ 0' };
+      driver.clock.tick(msg.byMs);
+      return { ok: true };
+    }
+    return { error: `unsupported: clock mode ${JSON.stringify(msg.mode ?? null)}` };
   };
 
   // build makes a fresh client for instance i (init, restart): its earlier work is

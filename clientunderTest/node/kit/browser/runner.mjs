@@ -15,7 +15,7 @@
 // A call that got an HTTP response resolves {status, body} (4xx and 5xx too); one that
 // got none rejects; a cancelled one rejects with an AbortError.
 
-import { installClock } from './clock.mjs';
+import { installClock } from '../lib/clock.mjs';
 
 // INSTANCE_HEADER tags every request the page sends to the API with its tab number, for
 // the fake server's journal. The runner adds it to fetch and XMLHttpRequest itself, so

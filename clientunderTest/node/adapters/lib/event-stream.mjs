@@ -19,7 +19,7 @@
 // failures a small backoff (100 ms, doubling, at most 2 s), so no policy can make a
 // client hammer the server.
 
-import { shapeOutcome, shapeBody } from './reply.mjs';
+import { shapeOutcome, shapeBody } from '../../kit/lib/reply.mjs';
 import { pathOf } from './url-path.mjs';
 
 export const MAX_CONNECTS_PER_SECOND = 3;

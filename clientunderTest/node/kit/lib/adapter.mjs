@@ -1,0 +1,83 @@
+// adapter.mjs turns a JS adapter module's client (the API of docs/js-kit.md, the same
+// one browser mode runs) into the client shape driver-loop.mjs serves: each call runs
+// as the adapter's tab (web.mjs), {status, body} becomes the loop's {status, data}, and
+// a subscription is watched until it is connected, or known never to be.
+
+import { setTimeout as realSleep } from 'node:timers/promises';
+import { describe, log } from './driver-loop.mjs';
+
+/**
+ * adapterClient builds instance tab's client with the adapter's createClient (which
+ * may return a promise) and closes it when the tab closes (a restart, the next init).
+ */
+export function adapterClient(createClient, tab, baseURL) {
+  const made = tab.run(async () => createClient({ baseURL, instance: tab.instance, storage: tab.localStorage }));
+  made.catch((err) => log(`createClient failed on instance ${tab.instance}:`, describe(err)));
+  tab.signal.addEventListener(
+    'abort',
+    () => made.then((c) => tab.run(() => c.close?.())).catch((err) => log('close failed:', describe(err))),
+    { once: true },
+  );
+  const call = (fn) => made.then((c) => tab.run(() => fn(c))).then(asLoopResponse);
+  return {
+    login: (email, password) => call((c) => c.login(email, password)),
+    // call: method, path, body, headers, signal, and bodyKind, size, seed (feature bodies).
+    request: (callArgs) => call((c) => c.request(callArgs)),
+    logout: () => call((c) => c.logout()),
+    subscribe: ({ path }) => subscription(made, tab, path),
+  };
+}
+
+// asLoopResponse: the adapter resolves {status, body}; the loop reads {status, data}.
+function asLoopResponse(r) {
+  return r && Number.isInteger(r.status) ? { status: r.status, data: r.body } : r;
+}
+
+// subscription adapts the adapter's subscribe(path) → {events(), close(), ready?} to
+// the loop's {ready, snapshot(), close()}.
+function subscription(made, tab, path) {
+  let sub = null;
+  let closed = false;
+  const ready = made
+    .then(async (c) => {
+      if (typeof c.subscribe !== 'function') return { error: 'unsupported: subscribe' };
+      sub = await tab.run(() => c.subscribe(path));
+      if (closed) {
+        sub?.close();
+        return { error: 'unsubscribed' };
+      }
+      if (typeof sub?.ready?.then === 'function') {
+        const r = await sub.ready;
+        if (r?.ok) return { ok: true };
+        if (Number.isInteger(r?.status)) return { status: r.status, body: r.body ?? null };
+        return { error: String(r?.error ?? 'no connection') };
+      }
+      // No ready promise: watch it until it is open or over.
+      for (;;) {
+        const ev = sub.events();
+        if (ev.open) return { ok: true };
+        if (ev.streamError) return { error: String(ev.streamError) };
+        if (closed) return { error: 'unsubscribed' };
+        await realSleep(10);
+      }
+    })
+    .catch((err) => ({ error: describe(err) }));
+  return {
+    ready,
+    snapshot() {
+      const ev = sub?.events() ?? { events: [], open: false };
+      const gone = tab.signal.aborted; // its tab reloaded or the scenario ended
+      const streamError = ev.streamError ? String(ev.streamError) : gone ? 'aborted' : '';
+      return {
+        events: ev.events ?? [],
+        open: Boolean(ev.open) && !gone,
+        ended: closed || gone || streamError !== '',
+        ...(streamError ? { streamError } : {}),
+      };
+    },
+    close() {
+      closed = true;
+      sub?.close();
+    },
+  };
+}
