@@ -7,11 +7,12 @@ NODE_STAMP := $(NODE_DIR)/node_modules/.package-lock.json
 # The suite can run long on a 2-core machine under -race; never let go test's 10 min default cut it.
 TEST_TIMEOUT ?= 30m
 
-.PHONY: help test vet unit node-deps browser-deps serve fuzz conformance bench build clean FORCE chromium screenshots soak
+.PHONY: help test vet unit node-deps python-deps browser-deps serve fuzz conformance bench build clean FORCE chromium screenshots soak
 
 help:
 	@echo "make test         vet, every spec with -race, fuzz seed corpora (what CI runs; installs chromium)"
 	@echo "make chromium     Debian's chromium, for browser mode (browser:ADAPTER clients)"
+	@echo "make python-deps  Debian's python3 with requests and httpx, for the Python drivers"
 	@echo "make serve        the standalone fake server on 127.0.0.1:8088"
 	@echo "make fuzz         a short real fuzzing run of token and body parsing"
 	@echo "make conformance  tokenclock run from this checkout (ARGS='--client ...')"
@@ -19,7 +20,7 @@ help:
 	@echo "make soak         serve's memory under load: peak RSS per phase vs the 150 MB ceiling"
 	@echo "make build        bin/tokenclock"
 
-test: vet node-deps browser-deps unit
+test: vet node-deps python-deps browser-deps unit
 
 # Browser mode's specs run the bundled adapters in real Chromium: make test installs
 # Debian's chromium when it is missing and fails without it. TOKENCLOCK_SKIP_BROWSER=1
@@ -101,6 +102,16 @@ FORCE:
 
 clean:
 	rm -rf bin reports/out
+
+# The Python kit needs only the standard library; the requests and httpx drivers use
+# Debian's packages of them, for Debian's /usr/bin/python3 (docs/python-kit.md).
+PYTHON_PACKAGES := python3 python3-requests python3-httpx
+python-deps:
+	@if ! /usr/bin/python3 -c 'import requests, httpx' 2>/dev/null; then \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get install -y --no-install-recommends $(PYTHON_PACKAGES) || \
+		{ $$sudo apt-get update && $$sudo apt-get install -y --no-install-recommends $(PYTHON_PACKAGES); }; \
+	fi
 
 # Debian's chromium, for browser mode and `make screenshots`; installed only when missing
 # (as root, or with sudo).

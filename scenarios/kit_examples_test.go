@@ -2,8 +2,8 @@ package scenarios_test
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,23 +15,52 @@ import (
 	"github.com/tokenclock/tokenclock/scenarios"
 )
 
-// The JS kit's example adapter (docs/js-kit.md), extracted from the doc and run through
-// the kit: its outcomes are pinned here, and the doc's section names exactly the rows
-// that do not pass (skipped rows aside), so neither the code, the doc nor the kit can
-// drift.
-const (
-	jsKitDoc     = "../docs/js-kit.md"
-	jsKitSection = "## An adapter in 25 lines"
-	jsKitRunner  = "../clientunderTest/node/kit/run.mjs"
-)
+// The smallest adapters of the kits' docs, extracted from the docs and run through
+// their kits: each one's outcomes are pinned here, and its doc section names exactly
+// the rows that neither pass nor are skipped, and how many pass, so neither the code,
+// the doc nor the kit can drift.
+type kitExample struct {
+	doc, section, lang, file string
+	maxLines                 int
+	// command runs the extracted file (its absolute path).
+	command  func(file string) string
+	outcomes map[conformance.Outcome][]string
+}
 
-var jsKitExample = map[conformance.Outcome][]string{
-	conformance.Failed: {"SESSION-01", "CANCEL-01", "CANCEL-02", "RESTART-01", "RESTART-02", "RESTART-03",
-		"TABS-01", "TABS-02", "TABS-03", "TABS-04", "GQL-02", "GQL-04", "GQL-06", "GQL-08"},
-	conformance.Warned: {"EXP-REFRESH-04", "EXP-REFRESH-07", "IDEM-01"},
-	// It renews nothing early, declares neither bodies nor sse, and is not a real browser.
-	conformance.Skipped: append([]string{"PROACTIVE-01", "PROACTIVE-02", "BODY-01", "BODY-02", "BODY-03",
-		"SSE-01", "SSE-02", "SSE-03"}, browserOnly...),
+var kitExamples = []kitExample{
+	{
+		doc: "../docs/js-kit.md", section: "## An adapter in 25 lines", lang: "js", file: "my-adapter.mjs", maxLines: 25,
+		command: func(file string) string {
+			runner, err := filepath.Abs("../clientunderTest/node/kit/run.mjs")
+			Expect(err).NotTo(HaveOccurred())
+			return "node " + runner + " " + file
+		},
+		outcomes: map[conformance.Outcome][]string{
+			conformance.Failed: {"SESSION-01", "CANCEL-01", "CANCEL-02", "RESTART-01", "RESTART-02", "RESTART-03",
+				"TABS-01", "TABS-02", "TABS-03", "TABS-04", "GQL-02", "GQL-04", "GQL-06", "GQL-08"},
+			conformance.Warned: {"EXP-REFRESH-04", "EXP-REFRESH-07", "IDEM-01"},
+			// It renews nothing early, declares neither bodies nor sse, and is not a real browser.
+			conformance.Skipped: append([]string{"PROACTIVE-01", "PROACTIVE-02", "BODY-01", "BODY-02", "BODY-03",
+				"SSE-01", "SSE-02", "SSE-03"}, browserOnly...),
+		},
+	},
+	{
+		doc: "../docs/python-kit.md", section: "## The smallest useful adapter", lang: "python", file: "my_adapter.py", maxLines: 31,
+		command: func(file string) string {
+			kit, err := filepath.Abs("../clientunderTest/python")
+			Expect(err).NotTo(HaveOccurred())
+			return "PYTHONPATH=" + kit + " /usr/bin/python3 " + file
+		},
+		outcomes: map[conformance.Outcome][]string{
+			conformance.Failed: {"CONC-01", "CONC-02", "CONC-03", "CONC-06", "CONC-07", "SESSION-01", "RESTART-01",
+				"RESTART-03", "TABS-01", "TABS-02", "TABS-04", "GQL-02", "GQL-04", "GQL-05", "GQL-06", "GQL-08"},
+			conformance.Warned: {"EXP-REFRESH-03", "CONC-04", "CONC-05", "IDEM-01"},
+			// It announces instances and restart only (the kit's default), and is no browser.
+			conformance.Skipped: append([]string{"CANCEL-01", "CANCEL-02", "SKEW-01", "SKEW-02", "SKEW-03",
+				"SLEEP-01", "SLEEP-02", "PROACTIVE-01", "PROACTIVE-02", "BODY-01", "BODY-02", "BODY-03",
+				"SSE-01", "SSE-02", "SSE-03"}, browserOnly...),
+		},
+	},
 }
 
 // sectionOf is the text under heading in the markdown file path, up to the next "## ".
@@ -49,39 +78,44 @@ func sectionOf(path, heading string) string {
 	return rest
 }
 
-var _ = Describe("the JS kit's example adapter of docs/js-kit.md", func() {
-	It("runs through the kit with exactly the outcomes the doc states", func(ctx SpecContext) {
-		section := sectionOf(jsKitDoc, jsKitSection)
-		blocks := codeBlocks(section, "js")
-		Expect(blocks).NotTo(BeEmpty(), "no js block in %q", jsKitSection)
-		Expect(strings.Count(blocks[0], "\n")).To(BeNumerically("<=", 25), "the heading promises 25 lines")
-		adapter := filepath.Join(GinkgoT().TempDir(), "my-adapter.mjs")
-		Expect(os.WriteFile(adapter, []byte(blocks[0]), 0o644)).To(Succeed())
-		runner, err := filepath.Abs(jsKitRunner)
-		Expect(err).NotTo(HaveOccurred())
-
-		p := startDriver(ctx, "js-kit-example", "node "+runner+" "+adapter)
-		defer p.Close()
-		got, full := playCatalog(ctx, p)
-		want := outcomes{}
-		for _, sc := range scenarios.Catalog() {
-			want[sc.ID] = conformance.Passed
-		}
-		named := []string{}
-		for outcome, ids := range jsKitExample {
-			for _, id := range ids {
-				want[id] = outcome
-				if outcome != conformance.Skipped {
-					named = append(named, id)
+var _ = Describe("the kits' example adapters (docs/js-kit.md, docs/python-kit.md)", func() {
+	for _, ex := range kitExamples {
+		It("runs the example of "+ex.doc+" through its kit with exactly the outcomes the doc states", func(ctx SpecContext) {
+			if ex.lang == "python" {
+				if _, err := exec.LookPath("/usr/bin/python3"); err != nil {
+					Fail("/usr/bin/python3 is missing: make python-deps installs Debian's python3 and its libraries")
 				}
 			}
-		}
-		Expect(notPassing(got)).To(Equal(notPassing(want)), explain(full))
+			section := sectionOf(ex.doc, ex.section)
+			blocks := codeBlocks(section, ex.lang)
+			Expect(blocks).NotTo(BeEmpty(), "no %s block in %q", ex.lang, ex.section)
+			Expect(strings.Count(blocks[0], "\n")).To(BeNumerically("<=", ex.maxLines), "the doc promises at most %d lines", ex.maxLines)
+			file := filepath.Join(GinkgoT().TempDir(), ex.file)
+			Expect(os.WriteFile(file, []byte(blocks[0]), 0o644)).To(Succeed())
 
-		sort.Strings(named)
-		Expect(rowsNamed(section)).To(Equal(named), "the rows %s names", jsKitSection)
-		Expect(section).To(MatchRegexp(`passes ` + regexp.QuoteMeta(countPassed(want)) + ` rows`))
-	})
+			p := startDriver(ctx, "kit-example", ex.command(file))
+			defer p.Close()
+			got, full := playCatalog(ctx, p)
+			want := outcomes{}
+			for _, sc := range scenarios.Catalog() {
+				want[sc.ID] = conformance.Passed
+			}
+			named := []string{}
+			for outcome, ids := range ex.outcomes {
+				for _, id := range ids {
+					want[id] = outcome
+					if outcome != conformance.Skipped {
+						named = append(named, id)
+					}
+				}
+			}
+			Expect(notPassing(got)).To(Equal(notPassing(want)), explain(full))
+
+			sort.Strings(named)
+			Expect(rowsNamed(section)).To(Equal(named), "the rows %s names", ex.section)
+			Expect(section).To(ContainSubstring("passes "+countPassed(want)+" rows"), "the pass count %s states", ex.section)
+		})
+	}
 })
 
 // countPassed is how many rows o passes.
