@@ -7,7 +7,7 @@ NODE_STAMP := $(NODE_DIR)/node_modules/.package-lock.json
 # The suite can run long on a 2-core machine under -race; never let go test's 10 min default cut it.
 TEST_TIMEOUT ?= 30m
 
-.PHONY: help test vet unit node-deps python-deps browser-deps serve fuzz conformance bench build clean FORCE chromium screenshots soak
+.PHONY: help test vet unit node-deps python-deps browser-deps matrix serve fuzz conformance bench build clean FORCE chromium screenshots soak
 
 help:
 	@echo "make test         vet, every spec with -race, fuzz seed corpora (what CI runs; installs chromium)"
@@ -16,6 +16,7 @@ help:
 	@echo "make serve        the standalone fake server on 127.0.0.1:8088"
 	@echo "make fuzz         a short real fuzzing run of token and body parsing"
 	@echo "make conformance  tokenclock run from this checkout (ARGS='--client ...')"
+	@echo "make matrix       every bundled client × the catalog: docs/compatibility.md, reports/matrix/"
 	@echo "make bench        benchmarks, each next to a baseline from the same run"
 	@echo "make soak         serve's memory under load: peak RSS per phase vs the 150 MB ceiling"
 	@echo "make build        bin/tokenclock"
@@ -59,6 +60,13 @@ ARGS ?=
 
 conformance: bin/tokenclock node-deps
 	bin/tokenclock run --report-dir '$(REPORT_DIR)' $(ARGS)
+
+# make matrix: the whole catalog against every bundled client (scripts/matrix/manifest.go:
+# the kits' examples and one driver per real library); rewrites docs/compatibility.md and
+# the README's summary of it, and writes the run's reports to reports/matrix/. It exits 1
+# when a client no longer fails exactly its expected-failures file.
+matrix: node-deps python-deps
+	$(GO) run ./scripts/matrix
 
 # make bench [BENCH_COUNT=5] [BENCH_OUT=reports/out/bench.txt]: every figure of
 # docs/performance.md, each next to a baseline from the same run (the machine is
