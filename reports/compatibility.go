@@ -67,7 +67,7 @@ func WriteCompatibility(w io.Writer, run conformance.RunResult, libs []Library, 
 		byClient[c.Name] = c
 	}
 	var b strings.Builder
-	b.WriteString("| client | library | version | runtime | documented pattern | MUST failed | SHOULD warned | inconclusive | skipped | verdict |\n")
+	b.WriteString("| client | library | version | runtime | documented pattern | failed | warned | inconclusive | skipped | verdict |\n")
 	b.WriteString("|---|---|---|---|---|--:|--:|--:|--:|---|\n")
 	for _, l := range libs {
 		c, ok := byClient[l.Client]
@@ -97,7 +97,7 @@ func WriteCompatibility(w io.Writer, run conformance.RunResult, libs []Library, 
 	}
 
 	b.WriteString("\n### By family\n\n")
-	b.WriteString("✅ every row passed · ❌ n: n rows failed (MUST; or inconclusive, timed out, crashed) · ⚠️ n: n rows warned (SHOULD) · ⏭ every row skipped (a feature the client lacks)\n\n")
+	b.WriteString("✅ every row it ran passed · ❌ n: n rows failed (or timed out, crashed) · ⚠️ n: n SHOULD rows warned · ❔ n: n rows inconclusive · ⏭ every row skipped (a feature the client lacks)\n\n")
 	b.WriteString("| family |")
 	for _, l := range libs {
 		fmt.Fprintf(&b, " %s |", mdText(l.Client))
@@ -168,7 +168,7 @@ func families(run conformance.RunResult) []string {
 
 // familyCell summarises one client's rows of one family.
 func familyCell(c conformance.ClientResult, fam string) string {
-	failed, warned, ran, rows := 0, 0, 0, 0
+	failed, warned, inconclusive, ran, rows := 0, 0, 0, 0, 0
 	for _, sr := range c.Scenarios {
 		if family(sr.ID) != fam {
 			continue
@@ -182,6 +182,8 @@ func familyCell(c conformance.ClientResult, fam string) string {
 		case conformance.Passed:
 		case conformance.Warned:
 			warned++
+		case conformance.Inconclusive:
+			inconclusive++
 		default:
 			failed++
 		}
@@ -189,6 +191,9 @@ func familyCell(c conformance.ClientResult, fam string) string {
 	var parts []string
 	if failed > 0 {
 		parts = append(parts, fmt.Sprintf("❌ %d", failed))
+	}
+	if inconclusive > 0 {
+		parts = append(parts, fmt.Sprintf("❔ %d", inconclusive))
 	}
 	if warned > 0 {
 		parts = append(parts, fmt.Sprintf("⚠️ %d", warned))

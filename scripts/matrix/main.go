@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"sort"
 	"strings"
 	"syscall"
 
@@ -179,7 +180,58 @@ func render(run conformance.RunResult, expected map[string]conformance.ExpectedF
 		return nil, nil, err
 	}
 	text := body.String()
-	return []byte(pageHead + text + pageTail), []byte(readmeSummary(text)), nil
+	return []byte(pageHead + verdictLead(run) + text + pageTail), []byte(readmeSummary(text)), nil
+}
+
+// verdictLead is the page's first answer for someone choosing a library: which
+// libraries pass as their docs recommend (usually none), which fail least, and which
+// examples to copy instead.
+func verdictLead(run conformance.RunResult) string {
+	byName := map[string]conformance.ClientResult{}
+	for _, c := range run.Clients {
+		byName[c.Name] = c
+	}
+	type lib struct {
+		name   string
+		failed int
+	}
+	var libs []lib
+	var passing, examples []string
+	for _, b := range manifest {
+		c := byName[b.Client]
+		if b.example {
+			examples = append(examples, b.Client)
+			continue
+		}
+		failed := 0
+		for _, sr := range c.Scenarios {
+			if sr.Outcome != conformance.Passed && sr.Outcome != conformance.Skipped && sr.Outcome != conformance.Warned &&
+				sr.Outcome != conformance.Inconclusive {
+				failed++
+			}
+		}
+		if failed == 0 {
+			passing = append(passing, b.Client)
+		}
+		libs = append(libs, lib{b.Client, failed})
+	}
+	sort.SliceStable(libs, func(i, j int) bool { return libs[i].failed < libs[j].failed })
+	var b strings.Builder
+	if len(passing) == 0 {
+		b.WriteString("**In short: no library passes as its documentation recommends.** ")
+	} else {
+		fmt.Fprintf(&b, "**In short: %s pass as their documentation recommends.** ", strings.Join(passing, ", "))
+	}
+	var least []string
+	for _, l := range libs {
+		if l.failed == libs[0].failed {
+			least = append(least, l.name)
+		}
+	}
+	fmt.Fprintf(&b, "Fewest failed rows: %s (%d each; read their lists below before you rely on them). ", strings.Join(least, ", "), libs[0].failed)
+	fmt.Fprintf(&b, "The first %d clients (%s) are examples written to pass, not libraries: "+
+		"copy one, or wrap your library the way it does.\n\n", len(examples), strings.Join(examples, ", "))
+	return b.String()
 }
 
 // readmeSummary is the README's short form of the page's summary table (the page's

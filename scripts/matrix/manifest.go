@@ -28,6 +28,9 @@ type bundled struct {
 	// the binary, and the user-facing Library.Command its /tmp path after `go build`.
 	goPackage string
 	expected  string
+	// example marks a client written to pass (the reference and the kits' examples),
+	// as opposed to a library driven as its docs show.
+	example bool
 }
 
 const (
@@ -44,16 +47,16 @@ const (
 // the default and the recommended setting). Each driver's header comment names the doc
 // section it follows.
 var manifest = []bundled{
-	{Library: reports.Library{Client: "reference", Name: "tokenclock reference client", Runtime: "Go, in process",
+	{example: true, Library: reports.Library{Client: "reference", Name: "tokenclock reference client", Runtime: "Go, in process",
 		Pattern: "what the contract asks: one refresh in flight, shared; a profile-wide lock across tabs; replays with the new token",
 		Command: "go:reference"}},
-	{Library: reports.Library{Client: "axios-singleflight", Name: "axios (the JS kit's example)", Runtime: jsNode,
+	{example: true, Library: reports.Library{Client: "axios-singleflight", Name: "axios (the JS kit's example)", Runtime: jsNode,
 		Pattern: "the seed tutorial's interceptor fixed: single flight, Web Locks across tabs, early renewal, GraphQL, Idempotency-Key",
 		Command: jsKit + "axios-singleflight.mjs"}},
-	{Library: reports.Library{Client: "py-example", Name: "urllib (the Python kit's example)", Runtime: pyNode,
+	{example: true, Library: reports.Library{Client: "py-example", Name: "urllib (the Python kit's example)", Runtime: pyNode,
 		Pattern: "single flight under the profile lock, replay with the same body, GraphQL, Idempotency-Key",
 		Command: python + "example_adapter.py"}},
-	{Library: reports.Library{Client: "go-example", Name: "net/http (the Go kit's example)", Runtime: goKit,
+	{example: true, Library: reports.Library{Client: "go-example", Name: "net/http (the Go kit's example)", Runtime: goKit,
 		Pattern: "docs/examples/go-driver: single flight under the profile lock, cancel by context",
 		Command: "/tmp/go-example"}, goPackage: "./docs/examples/go-driver"},
 	{Library: reports.Library{Client: "axios-seed", Name: "axios", Runtime: jsNode,
@@ -195,11 +198,14 @@ of [writing a driver](writing-a-driver.md).
 var pageTail = `
 ## Reading this page
 
-- MUST failed counts the rows that failed (or timed out or crashed); SHOULD warned the
-  SHOULD rows that failed; inconclusive the rows that could not judge the client (below);
+- failed counts the rows that failed (or timed out or crashed) — a row fails on any MUST
+  finding, SHOULD rows included; warned the SHOULD rows with only SHOULD findings;
+  inconclusive the rows that could not judge the client (below);
   skipped the rows the client cannot run (a
   feature it lacks: cancel, clock, bodies, event streams; BROWSER rows need a real
-  browser, see [browser mode](browser-mode.md)). A skip is never a pass.
+  browser, see [browser mode](browser-mode.md)). A skip is never a pass, and it makes
+  counts incomparable: requests and httpx have no way to cancel a call, so their CANCEL
+  rows are skipped where every JS library's fail.
 - A failure is listed with the reason from the client's expected-failures file, which
   leads with the requirement it breaks (RC numbers: [conformance.md](conformance.md)).
 - An **inconclusive** row could not judge the client: the situation it tests never

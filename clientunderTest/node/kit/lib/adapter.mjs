@@ -29,7 +29,14 @@ export function adapterClient(createClient, tab, baseURL) {
 }
 
 // asLoopResponse: the adapter resolves {status, body}; the loop reads {status, data}.
+// A fetch Response handed over as it is would pass for {status, body: {}}: refused
+// with the fix, as an adapter mistake (code ADAPTER), not a client's outcome.
 function asLoopResponse(r) {
+  if (typeof Response !== 'undefined' && r instanceof Response) {
+    const err = new Error('the adapter resolved a fetch Response: resolve { status, body } (read the body first, e.g. await res.json())');
+    err.code = 'ADAPTER';
+    throw err;
+  }
   return r && Number.isInteger(r.status) ? { status: r.status, data: r.body } : r;
 }
 

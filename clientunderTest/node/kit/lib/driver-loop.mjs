@@ -47,6 +47,7 @@
 // init before its clients are built (run.mjs starts the scenario's profile and sets the
 // clock to init.now there).
 
+import { setMaxListeners } from 'node:events';
 import { shapeOutcome } from './reply.mjs';
 import { checkBody } from './bodies.mjs';
 
@@ -236,6 +237,9 @@ export function runDriver(driver) {
   const build = (i) => {
     state.slots[i]?.abort.abort();
     const abort = new AbortController();
+    // Every call in flight on this instance listens for its end (untilAborted): a
+    // concurrency row has hundreds at once, which is no leak.
+    setMaxListeners(0, abort.signal);
     const client = driver.createClient({
       baseURL: state.baseURL,
       scenario: state.scenario,
