@@ -82,6 +82,19 @@ func WriteConsoleMatrix(w io.Writer, run conformance.RunResult) error {
 func writeReruns(b *strings.Builder, run conformance.RunResult) {
 	first := true
 	for _, c := range run.Clients {
+		if n, why, rerun := sameCrash(c); n > 1 {
+			// A driver that cannot start crashes every scenario for one reason: say it
+			// once, whole, instead of once per scenario cut to a line.
+			if first {
+				b.WriteString("\nWhat broke the run, and how to rerun it:\n")
+				first = false
+			}
+			fmt.Fprintf(b, "  %s: all %d scenarios crashed: %s\n", printable(oneLine(c.Name)), n, printable(clip(oneLine(why), 2000)))
+			if rerun != "" {
+				fmt.Fprintf(b, "    one of them: %s\n", printable(flat(rerun)))
+			}
+			continue
+		}
 		for _, sr := range c.Scenarios {
 			if !sr.Verdict.Breaks() {
 				continue
@@ -104,6 +117,24 @@ func writeReruns(b *strings.Builder, run conformance.RunResult) {
 		}
 	}
 	b.WriteString("\n")
+}
+
+// sameCrash reports whether every result of c that breaks the run crashed for the
+// same reason: how many, the reason, and the first rerun line (n is 0 otherwise).
+func sameCrash(c conformance.ClientResult) (n int, why, rerun string) {
+	for _, sr := range c.Scenarios {
+		if !sr.Verdict.Breaks() {
+			continue
+		}
+		if sr.Outcome != conformance.Crashed || (n > 0 && reason(sr) != why) {
+			return 0, "", ""
+		}
+		if n == 0 {
+			why, rerun = reason(sr), sr.Rerun
+		}
+		n++
+	}
+	return n, why, rerun
 }
 
 // ProgressLine is the one console line for a finished scenario: client (padded to

@@ -32,6 +32,23 @@ var _ = Describe("console output", func() {
 		Expect(out).NotTo(ContainSubstring("seed CONC-03")) // an expected failure needs no rerun
 	})
 
+	It("says once, whole, why a client that could not start crashed every scenario", func() {
+		run := sampleRun()
+		crash := func(id string) conformance.ScenarioResult {
+			sr := scenario(id, id, "MUST", nil, conformance.Crashed)
+			sr.Message = "driver dead could not start: " + strings.Repeat("the whole stderr ", 30) + "Cannot find module '/tmp/x.mjs'"
+			sr.Rerun = "tokenclock run --client 'dead=node x.mjs' --focus '^" + id + "$'"
+			return sr
+		}
+		run.Clients = append(run.Clients, conformance.ClientResult{Name: "dead", Scenarios: []conformance.ScenarioResult{
+			crash("EXP-ACCESS-01"), crash("CONC-01"), crash("LOOP-01")}})
+		conformance.Judge(&run, sampleExpected())
+		out := string(render(reports.WriteConsoleMatrix, run))
+		Expect(out).To(ContainSubstring("  dead: all 3 scenarios crashed: driver dead could not start: the whole stderr"))
+		Expect(out).To(ContainSubstring("Cannot find module '/tmp/x.mjs'\n    one of them: tokenclock run --client 'dead=node x.mjs' --focus '^EXP-ACCESS-01$'\n"))
+		Expect(out).NotTo(ContainSubstring("dead CONC-01"))
+	})
+
 	It("escapes control characters a driver controls", func() {
 		sr := conformance.ScenarioResult{ID: "X", Outcome: conformance.Failed, Verdict: conformance.VerdictFail,
 			Message: "RC3: \x1b]8;;javascript:alert(1)\x07click\x1b]8;;\x07 \x1b[2J"}

@@ -52,7 +52,9 @@ let mod;
 try {
   mod = await import(pathToFileURL(resolve(args.adapter)).href);
 } catch (err) {
-  console.error(`tokenclock kit: cannot load the adapter ${args.adapter}: ${err?.stack ?? describe(err)}`);
+  // A missing file needs no stack trace; an adapter that throws does.
+  const why = err?.code === 'ERR_MODULE_NOT_FOUND' ? err.message : (err?.stack ?? describe(err));
+  console.error(`tokenclock kit: cannot load the adapter ${args.adapter}: ${why}`);
   process.exit(2);
 }
 if (typeof mod.default !== 'function') {
