@@ -47,7 +47,8 @@ type LibraryNote struct {
 }
 
 // CompatibilityMarker opens the machine-checked failure list of one client in
-// compatibility.md: `<!-- failures: CLIENT -->`; each failure follows as
+// compatibility.md: `<!-- failures: CLIENT rows=N skipped=S -->` (how many rows it ran,
+// how many were skipped); each failure follows as
 // "- `ID` LEVEL outcome — reason", and the list ends at the next blank line.
 const CompatibilityMarker = "<!-- failures: "
 
@@ -214,7 +215,8 @@ func familyCell(c conformance.ClientResult, fam string) string {
 // row, or the run's own message for a result neither expects (marked: the matrix is
 // then out of date).
 func writeCompatFailures(b *strings.Builder, c conformance.ClientResult, reasons conformance.ExpectedFailures, inconclusive map[string]string) {
-	fmt.Fprintf(b, "%s%s -->\n", CompatibilityMarker, c.Name)
+	_, skippedN := skippedRows(c)
+	fmt.Fprintf(b, "%s%s rows=%d skipped=%d -->\n", CompatibilityMarker, c.Name, len(c.Scenarios), skippedN)
 	any := false
 	for _, sr := range c.Scenarios {
 		if sr.Outcome == conformance.Passed {
@@ -304,28 +306,44 @@ func journalExcerpt(j fakeserver.Journal) string {
 	return b.String()
 }
 
-// ParseCompatibilityFailures reads back, from a compatibility.md, the row IDs listed
-// as failures of each client (the lists WriteCompatibility marks), with their reasons:
-// client → ID → reason. It is how a test holds the committed page to the
-// expected-failures files without running anything.
-func ParseCompatibilityFailures(doc string) map[string]map[string]string {
-	out := map[string]map[string]string{}
+// CompatibilityList is one client's failure list as compatibility.md prints it.
+type CompatibilityList struct {
+	// Rows and Skipped are how many rows the client ran in all, and how many of them
+	// were skipped.
+	Rows, Skipped int
+	// Listed are the rows it did not pass (and the skipped rows its file lists), by ID.
+	Listed map[string]CompatibilityRow
+}
+
+// CompatibilityRow is one listed row: its level and outcome words and its reason.
+type CompatibilityRow struct{ Level, Outcome, Reason string }
+
+// ParseCompatibility reads back, from a compatibility.md, each client's failure list
+// (the lists WriteCompatibility marks). It is how a test holds the committed page to
+// the expected-failures files without running anything.
+func ParseCompatibility(doc string) map[string]CompatibilityList {
+	out := map[string]CompatibilityList{}
 	for _, block := range strings.Split(doc, CompatibilityMarker)[1:] {
-		end := strings.Index(block, " -->")
-		if end < 0 {
+		head, rest, ok := strings.Cut(block, " -->")
+		if !ok {
 			continue
 		}
-		client := block[:end]
-		rows := map[string]string{}
-		for _, line := range strings.Split(block[end+len(" -->"):], "\n")[1:] {
+		var l CompatibilityList
+		var client string
+		if _, err := fmt.Sscanf(head, "%s rows=%d skipped=%d", &client, &l.Rows, &l.Skipped); err != nil {
+			continue
+		}
+		l.Listed = map[string]CompatibilityRow{}
+		for _, line := range strings.Split(rest, "\n")[1:] {
 			if !strings.HasPrefix(line, "- `") {
 				break
 			}
-			id, rest, _ := strings.Cut(strings.TrimPrefix(line, "- `"), "`")
-			_, reason, _ := strings.Cut(rest, " — ")
-			rows[id] = reason
+			id, tail, _ := strings.Cut(strings.TrimPrefix(line, "- `"), "` ")
+			words, reason, _ := strings.Cut(tail, " — ")
+			level, outcome, _ := strings.Cut(words, " ")
+			l.Listed[id] = CompatibilityRow{Level: level, Outcome: outcome, Reason: reason}
 		}
-		out[client] = rows
+		out[client] = l
 	}
 	return out
 }

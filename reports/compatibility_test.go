@@ -31,16 +31,20 @@ var _ = Describe("docs/compatibility.md (WriteCompatibility)", func() {
 		Expect(page).To(ContainSubstring("make fixed\ntokenclock run --client 'fixed=node fixed.mjs'"))
 		Expect(page).To(ContainSubstring("- `CONC-03` MUST failed — no single flight"))
 
-		listed := reports.ParseCompatibilityFailures(page)
-		Expect(listed).To(HaveKey("seed"))
-		Expect(listed["seed"]).To(HaveKeyWithValue("CONC-03", reports.CompatibilityReason("no single flight")))
+		lists := reports.ParseCompatibility(page)
+		Expect(lists).To(HaveKey("seed"))
+		seed := lists["seed"]
+		Expect(seed.Rows).To(Equal(8))
+		Expect(seed.Skipped).To(Equal(1))
+		Expect(seed.Listed).To(HaveKeyWithValue("CONC-03", reports.CompatibilityRow{Level: "MUST", Outcome: "failed",
+			Reason: reports.CompatibilityReason("no single flight")}))
 		// Not in the file: marked, so a page from a run that disagrees never reads as fine.
-		Expect(listed["seed"]["CONC-01"]).To(HavePrefix("UNEXPECTED"))
-		Expect(listed["seed"]["LOOP-01"]).To(HavePrefix("UNEXPECTED"))
-		Expect(listed["seed"]).NotTo(HaveKey("CONC-05"), "a skipped row is no failure")
+		Expect(seed.Listed["CONC-01"].Reason).To(HavePrefix("UNEXPECTED"))
+		Expect(seed.Listed["LOOP-01"].Outcome).To(Equal("timeout"))
+		Expect(seed.Listed).NotTo(HaveKey("CONC-05"), "a skipped row is no failure")
 		Expect(page).To(ContainSubstring("Skipped (1): CONC-05."))
 		// fixed's harness error on CONC-01 is not the pinned inconclusive outcome.
-		Expect(listed["fixed"]["CONC-01"]).To(HavePrefix("UNEXPECTED"))
+		Expect(lists["fixed"].Listed["CONC-01"].Reason).To(HavePrefix("UNEXPECTED"))
 	})
 
 	It("gives each library note its scenario's journal, escaped, and bounded", func() {

@@ -27,12 +27,17 @@ import (
 )
 
 func main() {
-	reportDir := flag.String("report-dir", "reports/matrix", "where the run's reports go")
+	reportDir := flag.String("report-dir", "", "where the run's reports go (default reports/matrix, reports/matrix-focus with -focus)")
 	docPath := flag.String("doc", compatibilityDoc, "the compatibility page to rewrite")
 	readmePath := flag.String("readme", readme, "the README whose summary section to rewrite")
 	focus := flag.String("focus", "", "run only scenario IDs matching this regular expression (the page is then not written)")
-	from := flag.String("from", "", "write the page from this results.json of an earlier matrix run instead of running")
+	from := flag.String("from", "", "write the page from this results.json of an earlier whole matrix run instead of running")
+	force := flag.Bool("force", false, "write the page even when the run has results the manifest does not account for")
 	flag.Parse()
+	if *reportDir == "" {
+		// A focused run must not overwrite the whole run's results.json that -from reuses.
+		*reportDir = map[bool]string{false: "reports/matrix", true: "reports/matrix-focus"}[*focus != ""]
+	}
 	if *from != "" {
 		rewriteFrom(*from, *docPath, *readmePath)
 		return
@@ -77,6 +82,10 @@ func main() {
 	fmt.Printf("reports: %s/report.html (run exit code %d; matrix exit code %d)\n", *reportDir, run.ExitCode, code)
 	if *focus != "" || run.Interrupted != nil {
 		fmt.Println("matrix: a partial run; docs/compatibility.md is left as it is")
+		os.Exit(code)
+	}
+	if code != 0 && !*force {
+		fmt.Println("matrix: docs/compatibility.md is left as it is (fix the drivers or their lists, or pass -force to publish these results)")
 		os.Exit(code)
 	}
 	page, summary, err := render(run, expected)
@@ -144,6 +153,9 @@ func rewriteFrom(results, docPath, readmePath string) {
 	if err := json.Unmarshal(b, &run); err != nil {
 		fail(2, "%s: %v", results, err)
 	}
+	if err := wholeRun(run); err != nil {
+		fail(2, "%s: %v: the page is written only from a whole matrix run of this catalog", results, err)
+	}
 	_, expected, err := clientSpecs(context.Background(), "")
 	if err != nil {
 		fail(2, "%v", err)
@@ -159,6 +171,28 @@ func rewriteFrom(results, docPath, readmePath string) {
 		fail(2, "%v", err)
 	}
 	fmt.Printf("wrote %s and the summary in %s from %s\n", docPath, readmePath, results)
+}
+
+// wholeRun refuses results that are not one whole, unfocused, uninterrupted run of
+// today's catalog against every bundled client.
+func wholeRun(run conformance.RunResult) error {
+	catalog := scenarios.Catalog()
+	switch {
+	case run.Options.Focus != "":
+		return fmt.Errorf("a focused run (--focus %q)", run.Options.Focus)
+	case run.Interrupted != nil:
+		return fmt.Errorf("an interrupted run")
+	case len(run.NotRun) > 0:
+		return fmt.Errorf("%d scenarios were not run", len(run.NotRun))
+	case run.CatalogDigest != catalog.Digest():
+		return fmt.Errorf("another catalog (digest %s, today's %s)", run.CatalogDigest, catalog.Digest())
+	}
+	for _, c := range run.Clients {
+		if len(c.Scenarios) != len(catalog) {
+			return fmt.Errorf("client %s ran %d scenarios of %d", c.Name, len(c.Scenarios), len(catalog))
+		}
+	}
+	return nil
 }
 
 // progress prints one line per scenario that did not pass, so a long run shows life.

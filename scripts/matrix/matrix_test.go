@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"os"
 	"slices"
@@ -33,13 +34,16 @@ func TestCompatibilityPageMatchesExpectedFailures(t *testing.T) {
 		t.Fatalf("%v (make matrix writes it)", err)
 	}
 	page := string(b)
-	listed := reports.ParseCompatibilityFailures(page)
+	lists := reports.ParseCompatibility(page)
 	catalog := scenarios.Catalog()
 	for _, c := range manifest {
-		rows, ok := listed[c.Client]
+		l, ok := lists[c.Client]
 		if !ok {
 			t.Errorf("%s has no failure list for %s: run make matrix", compatibilityDoc, c.Client)
 			continue
+		}
+		if l.Rows != len(catalog) {
+			t.Errorf("%s: %s ran %d rows, the catalog has %d (a partial run?): run make matrix", compatibilityDoc, c.Client, l.Rows, len(catalog))
 		}
 		want := conformance.ExpectedFailures{}
 		if c.expected != "" {
@@ -50,18 +54,34 @@ func TestCompatibilityPageMatchesExpectedFailures(t *testing.T) {
 		for id, why := range c.Inconclusive {
 			want[id] = why // pinned in the manifest: listed with its reason
 		}
-		if got, exp := slices.Sorted(maps.Keys(rows)), slices.Sorted(maps.Keys(want)); !slices.Equal(got, exp) {
+		if got, exp := slices.Sorted(maps.Keys(l.Listed)), slices.Sorted(maps.Keys(want)); !slices.Equal(got, exp) {
 			t.Errorf("%s lists for %s the rows %v, but %s lists %v: run make matrix", compatibilityDoc, c.Client, got, orNone(c.expected), exp)
 			continue
 		}
-		for id, reason := range want {
-			if rows[id] != reports.CompatibilityReason(reason) {
-				t.Errorf("%s: %s %s says %q, but %s says %q: run make matrix", compatibilityDoc, c.Client, id, rows[id], c.expected, reason)
+		tally := map[string]int{}
+		for id, row := range l.Listed {
+			if row.Reason != reports.CompatibilityReason(want[id]) {
+				t.Errorf("%s: %s %s says %q, but its list says %q: run make matrix", compatibilityDoc, c.Client, id, row.Reason, want[id])
 			}
+			_, pinned := c.Inconclusive[id]
+			switch {
+			case pinned && row.Outcome != string(conformance.Inconclusive):
+				t.Errorf("%s: %s %s is pinned inconclusive but shown %s", compatibilityDoc, c.Client, id, row.Outcome)
+			case !pinned && !slices.Contains([]string{"failed", "warned", "timeout", "crashed", "skipped"}, row.Outcome):
+				t.Errorf("%s: %s %s is listed as %q, which no expected-failures file accepts", compatibilityDoc, c.Client, id, row.Outcome)
+			}
+			tally[row.Outcome]++
+		}
+		// The summary row's counts are the list's.
+		wantCells := []string{fmt.Sprint(tally["failed"] + tally["timeout"] + tally["crashed"]), fmt.Sprint(tally["warned"]),
+			fmt.Sprint(tally["inconclusive"]), fmt.Sprint(l.Skipped)}
+		if cells := summaryCells(page, c.Client); !slices.Equal(cells, wantCells) {
+			t.Errorf("%s: %s's summary counts (failed, warned, inconclusive, skipped) are %v, its list says %v: run make matrix",
+				compatibilityDoc, c.Client, cells, wantCells)
 		}
 	}
-	if len(listed) != len(manifest) {
-		t.Errorf("%s has %d client sections, the manifest %d clients: run make matrix", compatibilityDoc, len(listed), len(manifest))
+	if len(lists) != len(manifest) {
+		t.Errorf("%s has %d client sections, the manifest %d clients: run make matrix", compatibilityDoc, len(lists), len(manifest))
 	}
 
 	readmeText, err := os.ReadFile(readme)
@@ -77,6 +97,19 @@ func TestCompatibilityPageMatchesExpectedFailures(t *testing.T) {
 	if summary != strings.TrimSpace(readmeSummary(page)) {
 		t.Errorf("the README's summary is not %s's table: run make matrix", compatibilityDoc)
 	}
+}
+
+// summaryCells are a client's count cells (failed, warned, inconclusive, skipped) in
+// the page's summary table.
+func summaryCells(page, client string) []string {
+	for _, line := range strings.Split(page, "\n") {
+		if strings.HasPrefix(line, "| ["+client+"](") {
+			if cells := splitRow(line); len(cells) >= 9 {
+				return cells[5:9]
+			}
+		}
+	}
+	return nil
 }
 
 func orNone(path string) string {

@@ -11,8 +11,10 @@ import (
 	"testing"
 )
 
-// importRE finds the module specifiers of static imports and re-exports.
-var importRE = regexp.MustCompile(`(?m)^\s*(?:import|export)\s[^'"]*?from\s+'([^']+)'`)
+// importRE finds the module specifiers of static imports and re-exports
+// (`import x from 'm'`, `export { y } from "m"`), side-effect imports (`import 'm'`)
+// and dynamic imports of a literal (`import('m')`).
+var importRE = regexp.MustCompile(`(?m)(?:^\s*(?:import|export)\s[^'"]*?from\s+|^\s*import\s+|\bimport\(\s*)['"]([^'"]+)['"]`)
 
 // TestPackIsSelfContained packs the kit as npm would publish it and checks that the
 // tarball holds the runners and that every import of every packed module resolves

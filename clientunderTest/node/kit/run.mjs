@@ -46,6 +46,10 @@ if (args.help || args.error) {
   process.exit(args.help ? 0 : 2);
 }
 
+// An exception thrown by a page timer or handler is reported and the page goes on, as
+// in a browser; it never takes the driver down mid-scenario.
+process.on('uncaughtException', (err) => console.error('[kit] uncaught exception (a browser would report it and go on):', err?.stack ?? err));
+
 // The browser globals go in before the adapter (and the libraries it imports) loads.
 const web = installWeb({ page: args.page });
 let mod;

@@ -22,10 +22,21 @@ export function adapterClient(createClient, tab, baseURL) {
   return {
     login: (email, password) => call((c) => c.login(email, password)),
     // call: method, path, body, headers, signal, and bodyKind, size, seed (feature bodies).
-    request: (callArgs) => call((c) => c.request(callArgs)),
+    request: (callArgs) => call((c) => c.request({ ...callArgs, signal: tabSignal(tab, callArgs.signal) })),
     logout: () => call((c) => c.logout()),
     subscribe: ({ path }) => subscription(made, tab, path),
   };
+}
+
+// tabSignal is the call's signal as the adapter's tab sees it: the loop aborts a call
+// from outside any tab, and a listener the adapter put on the signal must run as its
+// tab (its fetches carry its instance header, its storage writes reach the other tabs).
+function tabSignal(tab, signal) {
+  if (!signal) return signal;
+  const own = new AbortController();
+  if (signal.aborted) own.abort(signal.reason);
+  else signal.addEventListener('abort', () => tab.run(() => own.abort(signal.reason)), { once: true });
+  return own.signal;
 }
 
 // asLoopResponse: the adapter resolves {status, body}; the loop reads {status, data}.
@@ -38,6 +49,14 @@ function asLoopResponse(r) {
     throw err;
   }
   return r && Number.isInteger(r.status) ? { status: r.status, data: r.body } : r;
+}
+
+// untilClosed settles when the tab closes.
+function untilClosed(tab) {
+  return new Promise((resolve) => {
+    if (tab.signal.aborted) resolve();
+    else tab.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
 }
 
 // subscription adapts the adapter's subscribe(path) → {events(), close(), ready?} to
@@ -54,7 +73,8 @@ function subscription(made, tab, path) {
         return { error: 'unsubscribed' };
       }
       if (typeof sub?.ready?.then === 'function') {
-        const r = await sub.ready;
+        const r = await Promise.race([sub.ready, untilClosed(tab)]);
+        if (tab.signal.aborted) return { error: 'aborted' };
         if (r?.ok) return { ok: true };
         if (Number.isInteger(r?.status)) return { status: r.status, body: r.body ?? null };
         return { error: String(r?.error ?? 'no connection') };
@@ -65,6 +85,7 @@ function subscription(made, tab, path) {
         if (ev.open) return { ok: true };
         if (ev.streamError) return { error: String(ev.streamError) };
         if (closed) return { error: 'unsubscribed' };
+        if (tab.signal.aborted) return { error: 'aborted' }; // a reload, or the next init
         await realSleep(10);
       }
     })

@@ -55,7 +55,10 @@ export function createLocks() {
     });
   };
 
-  return { request };
+  /** held reports whether name is held or waited for (navigator.locks ifAvailable). */
+  const held = (name) => tails.has(name);
+
+  return { request, held };
 }
 
 /**

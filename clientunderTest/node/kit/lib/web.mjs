@@ -24,6 +24,7 @@
 
 import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import * as nodeTimers from 'node:timers';
+import { promisify } from 'node:util';
 import { CookieJar, getPublicSuffix } from 'tough-cookie';
 import { createLocks, createStorage } from './browser-profile.mjs';
 import { installClock } from './clock.mjs';
@@ -106,12 +107,27 @@ export function installWeb({ page = 'same-origin' } = {}) {
     language: 'en',
     onLine: true,
     locks: {
-      // A browser drops a tab's locks when the tab goes away: the tab's signal rides along.
+      // Web Locks across the profile's tabs, exclusive mode. The request's own signal
+      // aborts it only while it waits; once granted, the lock is held until the
+      // callback settles, or until the tab goes away (a browser drops a closed tab's
+      // locks). The callback gets the lock ({name, mode}), or null with ifAvailable
+      // when it is taken.
       request(name, options, callback) {
         if (typeof options === 'function') [options, callback] = [{}, options];
+        if (options?.mode === 'shared' || options?.steal) {
+          return Promise.reject(new DOMException('the tokenclock kit has exclusive locks only (no shared mode, no steal)', 'NotSupportedError'));
+        }
         const t = needTab();
-        const signal = options?.signal ? AbortSignal.any([options.signal, t.signal]) : t.signal;
-        return t.profile.locks.request(name, { signal }, () => current.run(t, callback));
+        const { locks } = t.profile;
+        if (options?.ifAvailable && locks.held(name)) return Promise.resolve().then(() => current.run(t, () => callback(null)));
+        const waiting = new AbortController();
+        let granted = false;
+        options?.signal?.addEventListener('abort', () => granted || waiting.abort(options.signal.reason), { once: true });
+        if (options?.signal?.aborted) waiting.abort(options.signal.reason);
+        return locks.request(name, { signal: AbortSignal.any([waiting.signal, t.signal]) }, () => {
+          granted = true;
+          return current.run(t, () => callback({ name, mode: 'exclusive' }));
+        });
       },
     },
   };
@@ -178,11 +194,14 @@ function makeTab(profile, instance, signal) {
     },
     localStorage: null,
     closers: new Set(),
+    timers: new Set(), // its page-clock timers: a reload ends them, as a browser does
     /** run calls fn as this tab (its globals), returning what fn returns. */
     run: (fn) => current.run(t, fn),
     close: () => {
       byType.clear();
       for (const close of [...t.closers]) close();
+      for (const h of [...t.timers]) globalThis.clearTimeout(h);
+      t.timers.clear();
     },
   };
   const store = profile.storage.openTab(signal);
@@ -225,15 +244,18 @@ async function pageFetch(t, input, init) {
     const cookie = withRealDate(() => profile.jar.getCookieStringSync(url.href, cookieOptions));
     if (cookie) headers.set('cookie', cookie);
   }
+  // A reload ends the old page's requests, as a browser does, and nothing they answer
+  // reaches the profile's cookies.
+  const signal = call.signal ? AbortSignal.any([call.signal, t.signal]) : t.signal;
   const sent = await nativeFetch(url, {
     method: call.method,
     headers,
     body: call.body,
     duplex: call.body === undefined ? undefined : 'half', // a streamed upload needs it, as in a browser
-    signal: call.signal,
+    signal,
     redirect: call.redirect,
   });
-  if (withCookies) {
+  if (withCookies && !t.signal.aborted) {
     for (const c of sent.headers.getSetCookie()) {
       withRealDate(() => profile.jar.setCookieSync(c, url.href, { ...cookieOptions, ignoreError: true }));
     }
@@ -309,19 +331,34 @@ function installTimers() {
     return /\(node:|at node:/.test(probe.stack ?? '');
   };
   const bind = (fn) => (typeof fn === 'function' ? AsyncResource.bind(fn) : fn);
+  // owned registers a page timer with the tab that set it (a reload clears them).
+  const owned = (h, once) => {
+    const t = current.getStore();
+    if (!t) return h;
+    t.timers.add(h);
+    if (once) h.done = () => t.timers.delete(h);
+    return h;
+  };
   globalThis.setTimeout = function setTimeout(fn, ms, ...args) {
     if (fromNode(setTimeout)) return native.setTimeout(fn, ms, ...args);
     const bound = bind(fn);
-    return new Handle(() => fake.setTimeout(bound, ms, ...args));
+    let h = null;
+    const run = typeof bound === 'function' ? (...a) => (h?.done?.(), bound(...a)) : bound;
+    h = owned(new Handle(() => fake.setTimeout(run, ms, ...args)), true);
+    return h;
   };
   globalThis.setInterval = function setInterval(fn, ms, ...args) {
     if (fromNode(setInterval)) return native.setInterval(fn, ms, ...args);
     const bound = bind(fn);
-    return new Handle(() => fake.setInterval(bound, ms, ...args));
+    return owned(new Handle(() => fake.setInterval(bound, ms, ...args)), false);
   };
+  // util.promisify(setTimeout), as Node's own setTimeout offers it: on the page clock.
+  globalThis.setTimeout[promisify.custom] = (ms, value) => new Promise((resolve) => globalThis.setTimeout(resolve, ms, value));
   const clear = (h) => {
-    if (h instanceof Handle) fake.clear(h.id);
-    else if (typeof h === 'number') fake.clear(h);
+    if (h instanceof Handle) {
+      fake.clear(h.id);
+      h.done?.();
+    } else if (typeof h === 'number') fake.clear(h);
     else if (h) nodeTimers.clearTimeout(h); // a native timer (Node's own, or set before)
   };
   globalThis.clearTimeout = clear;
@@ -353,8 +390,12 @@ function makeBroadcastChannel(needTab) {
           if (other.closed) return;
           const event = new MessageEvent('message', { data: copy });
           current.run(other.tab, () => {
-            other.onmessage?.call(other, event);
-            other.dispatchEvent(event);
+            try {
+              other.onmessage?.call(other, event);
+            } catch (err) {
+              console.error('[kit] a BroadcastChannel handler threw:', err?.stack ?? err);
+            }
+            other.dispatchEvent(event); // EventTarget reports a throwing listener itself
           });
         });
       }
