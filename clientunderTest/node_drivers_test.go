@@ -515,12 +515,18 @@ type rawDriver struct {
 
 func startRawDriver(dir string) *rawDriver {
 	GinkgoHelper()
+	return startKit(filepath.Join("node", "adapters", dir+".mjs"))
+}
+
+// startKit runs the JS kit on the adapter module at path (relative to this package).
+func startKit(path string) *rawDriver {
+	GinkgoHelper()
 	node, err := exec.LookPath("node")
 	Expect(err).NotTo(HaveOccurred(), "node is not on PATH: install Node.js 20+, then run `make node-deps`")
-	nodeDriverCommand(dir) // fails with the fix when packages are missing
+	nodeDriverCommand("axios-seed") // fails with the fix when packages are missing
 	runner, err := filepath.Abs(filepath.Join("node", "kit", "run.mjs"))
 	Expect(err).NotTo(HaveOccurred())
-	adapter, err := filepath.Abs(filepath.Join("node", "adapters", dir+".mjs"))
+	adapter, err := filepath.Abs(path)
 	Expect(err).NotTo(HaveOccurred())
 	d := &rawDriver{cmd: exec.Command(node, runner, adapter), lines: make(chan string, 64), done: make(chan error, 1),
 		nextID: 1000, stash: map[float64]map[string]any{}}
