@@ -26,6 +26,8 @@ const (
 	axiosSeed         = "node ../clientunderTest/node/kit/run.mjs ../clientunderTest/node/adapters/axios-seed.mjs"
 	axiosSingleflight = "node ../clientunderTest/node/kit/run.mjs ../clientunderTest/node/adapters/axios-singleflight.mjs"
 	axiosSeedExpected = "../clientunderTest/node/adapters/axios-seed.expected-failures.txt"
+	// The Python kit's example, on Debian's interpreter (make python-deps).
+	pyExample = "/usr/bin/python3 ../clientunderTest/python/example_adapter.py"
 )
 
 // outcomes maps scenario ID → outcome.

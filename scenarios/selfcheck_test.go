@@ -137,6 +137,18 @@ var _ = Describe("self-checks: the bundled adapters under the JS kit (Node)", Or
 		expectSkippedForBrowser(got, full)
 	})
 
+	It("passes the Python kit's example (example_adapter.py) on every scenario it has the features for", func(ctx SpecContext) {
+		p := startDriver(ctx, "py-example", pyExample)
+		defer p.Close()
+		got, full := playCatalog(ctx, p)
+		// The Python kit offers neither bodies nor event streams.
+		Expect(got.failing()).To(ConsistOf(append([]string{"BODY-01", "BODY-02", "BODY-03", "SSE-01", "SSE-02", "SSE-03"},
+			browserOnly...)), explain(full))
+		for _, id := range got.failing() {
+			Expect(got[id]).To(Equal(conformance.Skipped), "%s;%s", id, explain(full))
+		}
+	})
+
 	It("fails axios-seed on exactly the scenarios its expected-failures file lists", func(ctx SpecContext) {
 		expected, err := conformance.ReadExpectedFailures(axiosSeedExpected, scenarios.Catalog())
 		Expect(err).NotTo(HaveOccurred())
