@@ -65,6 +65,7 @@ type Client struct {
 	allocCancel   context.CancelFunc
 	browserCtx    context.Context
 	browserCancel context.CancelFunc
+	profileDir    string // Chromium's --user-data-dir, ours: Close waits for every process using it
 
 	mu         sync.Mutex
 	scenario   *scenario
@@ -108,7 +109,13 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 	if err := c.serveApp(); err != nil {
 		return nil, err
 	}
-	allocCtx, allocCancel := chromedp.NewExecAllocator(context.Background(), allocatorOptions(exe)...)
+	// The profile directory is ours, so Close can tell this browser's processes from
+	// any other's and wait until none is left.
+	if c.profileDir, err = os.MkdirTemp("", "tokenclock-chromium-"); err != nil {
+		return nil, fmt.Errorf("browser profile directory: %w", err)
+	}
+	allocCtx, allocCancel := chromedp.NewExecAllocator(context.Background(),
+		append(allocatorOptions(exe), chromedp.UserDataDir(c.profileDir))...)
 	c.allocCancel = allocCancel
 	c.browserCtx, c.browserCancel = chromedp.NewContext(allocCtx)
 	if err := c.start(ctx); err != nil {

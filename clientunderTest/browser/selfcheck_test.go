@@ -140,7 +140,11 @@ var _ = Describe("Browser mode's self-check, in real Chromium", Ordered, func() 
 		dirs := profileDirs(startedSince(before))
 		Expect(dirs).NotTo(BeEmpty())
 		Expect(c.Close()).To(Succeed())
-		Eventually(func() []string { return usingProfile(dirs) }).WithTimeout(10 * time.Second).Should(BeEmpty())
+		// Close returns only once every process of this browser is gone, its profile too.
+		Expect(usingProfile(dirs)).To(BeEmpty())
+		for _, d := range dirs {
+			Expect(d).NotTo(BeADirectory())
+		}
 	})
 
 	It("names the missing adapter, and a module without createClient, in clear errors", func() {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -334,7 +335,13 @@ func (c *Client) Close() error {
 		c.browserCancel()
 	}
 	if c.allocCancel != nil {
-		c.allocCancel() // waits for the browser process and removes its profile directory
+		c.allocCancel() // waits for the browser's main process
+	}
+	if c.profileDir != "" {
+		// Its helper processes (renderers, the zygote, …) exit a moment after it: wait
+		// for them, and kill any still there, so that no process outlives the run.
+		reapProfile(c.profileDir, profileGrace)
+		_ = os.RemoveAll(c.profileDir)
 	}
 	if c.app != nil {
 		_ = c.app.Close()
