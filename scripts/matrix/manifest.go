@@ -126,6 +126,17 @@ var manifest = []bundled{
 		goPackage: "./clientunderTest/godrivers/resty", expected: "clientunderTest/godrivers/resty/expected-failures.txt"},
 }
 
+// pinnedBecause is, for each row a client may have pinned as inconclusive, a fragment
+// of the message that row gives in the situation the pins describe: a pinned row that
+// turns inconclusive for another reason is not accepted.
+var pinnedBecause = map[string]string{
+	"SESSION-01":   "before the client's logout finished",
+	"RESTART-03":   "before the client's logout finished",
+	"TABS-01":      "first sends arrived within the hold bound",
+	"TABS-03":      "first sends arrived within the hold bound",
+	"PROACTIVE-02": "a caller got no 200",
+}
+
 // logoutQueued pins SESSION-01 and RESTART-03 for a client whose logout waits behind
 // the refresh in flight (how names the mechanism): no refresh can land after its
 // logout, so those rows, which judge exactly that, have nothing to observe.

@@ -80,6 +80,13 @@ func TestCompatibilityPageMatchesExpectedFailures(t *testing.T) {
 				compatibilityDoc, c.Client, cells, wantCells)
 		}
 	}
+	for _, c := range manifest {
+		for id := range c.Inconclusive {
+			if pinnedBecause[id] == "" {
+				t.Errorf("the manifest pins %s %s inconclusive, but pinnedBecause has no message for %s", c.Client, id, id)
+			}
+		}
+	}
 	if len(lists) != len(manifest) {
 		t.Errorf("%s has %d client sections, the manifest %d clients: run make matrix", compatibilityDoc, len(lists), len(manifest))
 	}
