@@ -75,26 +75,14 @@ func WriteCompatibility(w io.Writer, run conformance.RunResult, libs []Library, 
 		if !ok {
 			return fmt.Errorf("compatibility: client %q is not in the run", l.Client)
 		}
-		must, should, inconclusive, skipped := 0, 0, 0, 0
-		for _, sr := range c.Scenarios {
-			switch {
-			case sr.Outcome == conformance.Skipped:
-				skipped++
-			case sr.Outcome == conformance.Warned:
-				should++
-			case sr.Outcome == conformance.Inconclusive:
-				inconclusive++
-			case sr.Outcome != conformance.Passed:
-				must++
-			}
-		}
+		t := CompatibilityTally(c, "")
 		pattern := l.Pattern
 		if l.Setting != "" {
 			pattern += " — " + l.Setting
 		}
 		fmt.Fprintf(&b, "| [%s](#%s) | %s | %s | %s | %s | %d | %d | %d | %d | %s |\n", mdText(l.Client), idSafe(l.Client),
-			mdText(l.Name), mdText(c.Hello.Version), mdText(l.Runtime), mdText(pattern), must, should, inconclusive, skipped,
-			compatVerdict(must, should, inconclusive))
+			mdText(l.Name), mdText(c.Hello.Version), mdText(l.Runtime), mdText(pattern), t.Failed, t.Warned, t.Inconclusive, t.Skipped,
+			compatVerdict(t.Failed, t.Warned, t.Inconclusive))
 	}
 
 	b.WriteString("\n### By family\n\n")
@@ -138,6 +126,37 @@ func WriteCompatibility(w io.Writer, run conformance.RunResult, libs []Library, 
 	return err
 }
 
+// Tally is how a client's rows ended, as the compatibility page counts them.
+type Tally struct {
+	// Failed counts every row that neither passed, warned, was skipped nor ended
+	// inconclusive: failed, timeout, crashed, harness-error.
+	Failed, Warned, Inconclusive, Skipped, Rows int
+}
+
+// CompatibilityTally counts c's rows of family fam ("" for all of them): the one rule
+// behind the page's summary, its family cells and its opening verdict.
+func CompatibilityTally(c conformance.ClientResult, fam string) Tally {
+	var t Tally
+	for _, sr := range c.Scenarios {
+		if fam != "" && family(sr.ID) != fam {
+			continue
+		}
+		t.Rows++
+		switch sr.Outcome {
+		case conformance.Passed:
+		case conformance.Skipped:
+			t.Skipped++
+		case conformance.Warned:
+			t.Warned++
+		case conformance.Inconclusive:
+			t.Inconclusive++
+		default:
+			t.Failed++
+		}
+	}
+	return t
+}
+
 // compatVerdict is the summary's one word: MUST failures make a client fail.
 func compatVerdict(must, should, inconclusive int) string {
 	switch {
@@ -169,26 +188,8 @@ func families(run conformance.RunResult) []string {
 
 // familyCell summarises one client's rows of one family.
 func familyCell(c conformance.ClientResult, fam string) string {
-	failed, warned, inconclusive, ran, rows := 0, 0, 0, 0, 0
-	for _, sr := range c.Scenarios {
-		if family(sr.ID) != fam {
-			continue
-		}
-		rows++
-		if sr.Outcome == conformance.Skipped {
-			continue
-		}
-		ran++
-		switch sr.Outcome {
-		case conformance.Passed:
-		case conformance.Warned:
-			warned++
-		case conformance.Inconclusive:
-			inconclusive++
-		default:
-			failed++
-		}
-	}
+	t := CompatibilityTally(c, fam)
+	failed, warned, inconclusive := t.Failed, t.Warned, t.Inconclusive
 	var parts []string
 	if failed > 0 {
 		parts = append(parts, fmt.Sprintf("❌ %d", failed))
@@ -200,9 +201,9 @@ func familyCell(c conformance.ClientResult, fam string) string {
 		parts = append(parts, fmt.Sprintf("⚠️ %d", warned))
 	}
 	switch {
-	case rows == 0:
+	case t.Rows == 0:
 		return "—" // not in this run
-	case ran == 0:
+	case t.Rows == t.Skipped:
 		return "⏭"
 	case len(parts) == 0:
 		return "✅"

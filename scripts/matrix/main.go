@@ -239,13 +239,7 @@ func verdictLead(run conformance.RunResult) string {
 			examples = append(examples, b.Client)
 			continue
 		}
-		failed := 0
-		for _, sr := range c.Scenarios {
-			if sr.Outcome != conformance.Passed && sr.Outcome != conformance.Skipped && sr.Outcome != conformance.Warned &&
-				sr.Outcome != conformance.Inconclusive {
-				failed++
-			}
-		}
+		failed := reports.CompatibilityTally(c, "").Failed
 		if failed == 0 {
 			passing = append(passing, b.Client)
 		}
