@@ -1,36 +1,18 @@
 package selftest_test
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+
+	"github.com/tokenclock/tokenclock/internal/syncbuf"
 )
-
-// lockedBuffer is a bytes.Buffer a running command writes to while the spec reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 var _ = Describe("an interrupted run of a browser client", func() {
 	It("stops on SIGINT with Chromium running: exit 130, interrupt recorded, no browser process left", func() {
@@ -44,7 +26,7 @@ var _ = Describe("an interrupted run of a browser client", func() {
 			dir := GinkgoT().TempDir()
 			cmd := exec.Command(binary, "run", "--client", "b=browser:"+adapter, "--focus", "^(EXP|CONC)-", "--report-dir", "out")
 			cmd.Dir, cmd.Env = dir, append(os.Environ(), mark)
-			var out lockedBuffer // read while the run still writes to it
+			var out syncbuf.Buffer // read while the run still writes to it
 			cmd.Stdout, cmd.Stderr = &out, &out
 			Expect(cmd.Start()).To(Succeed())
 			// The browser is up once a marked process other than tokenclock runs.

@@ -2,7 +2,6 @@ package driver_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -17,6 +16,8 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/tokenclock/tokenclock/clientunderTest/driver"
+
+	"github.com/tokenclock/tokenclock/internal/syncbuf"
 )
 
 // fixture is one Serve over pipes, playing the harness: it writes command lines and
@@ -26,7 +27,7 @@ type fixture struct {
 	replies chan map[string]any // every line Serve wrote, decoded
 	served  chan error          // Serve's result
 	ended   chan struct{}       // closed once Serve returned
-	logs    *lockedBuffer
+	logs    *syncbuf.Buffer
 
 	release chan struct{} // closed to let /slow and /stubborn requests finish
 
@@ -39,7 +40,7 @@ func serve(opts driver.Options) *fixture {
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
 	f := &fixture{in: inW, replies: make(chan map[string]any, 1024), served: make(chan error, 1),
-		ended: make(chan struct{}), logs: &lockedBuffer{}, release: make(chan struct{})}
+		ended: make(chan struct{}), logs: &syncbuf.Buffer{}, release: make(chan struct{})}
 	opts.Log = log.New(f.logs, "", 0)
 	go func() {
 		f.served <- driver.Serve(context.Background(), inR, outW, f.newAdapter, opts)
@@ -219,21 +220,3 @@ func mustJSON(v any) []byte {
 }
 
 func line(v any) string { return string(mustJSON(v)) }
-
-// lockedBuffer is a buffer written by Serve's goroutines and read by the spec.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}

@@ -11,6 +11,8 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/tokenclock/tokenclock/fakeserver"
+
+	"github.com/tokenclock/tokenclock/internal/syncbuf"
 )
 
 // gatedWriter blocks every Write until the gate opens: a terminal that stopped reading.
@@ -109,7 +111,7 @@ var _ = Describe("terminal escaping", func() {
 	})
 
 	It("escapes what a client or a flag put in any line the log writes: entries, banner, notes", func() {
-		var buf syncBuffer
+		var buf syncbuf.Buffer
 		l := newRequestLog(&buf, 16)
 		l.Printf("  seeded user: %s <%s>", "\x1b]0;pwned\x07", "a@b")
 		l.Entry(fakeserver.Entry{Seq: 1, Method: "GET", Path: "/\x1b]8;;javascript:x\x1b\\", Status: 404})

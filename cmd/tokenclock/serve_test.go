@@ -9,36 +9,19 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/tokenclock/tokenclock/fakeserver"
+
+	"github.com/tokenclock/tokenclock/internal/syncbuf"
 )
-
-// syncBuffer is a bytes.Buffer safe to read while serve writes to it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // running is a `tokenclock serve` started in this process.
 type running struct {
-	stdout, stderr *syncBuffer
+	stdout, stderr *syncbuf.Buffer
 	done           chan struct{} // closed when run returned
 	code           int           // run's exit code, once done is closed
 	stop           context.CancelFunc
@@ -48,7 +31,7 @@ type running struct {
 func startServe(args ...string) *running {
 	GinkgoHelper()
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{}), stop: cancel}
+	r := &running{stdout: &syncbuf.Buffer{}, stderr: &syncbuf.Buffer{}, done: make(chan struct{}), stop: cancel}
 	go func() {
 		defer close(r.done)
 		r.code = run(ctx, append([]string{"serve"}, args...), r.stdout, r.stderr)
@@ -151,7 +134,7 @@ var _ = Describe("tokenclock serve", func() {
 		DeferCleanup(func() { close(out.gate) })
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		var stderr syncBuffer
+		var stderr syncbuf.Buffer
 		done := make(chan int, 1)
 		go func() { done <- run(ctx, []string{"serve", "--addr", addr}, out, &stderr) }()
 		api := "http://" + addr
