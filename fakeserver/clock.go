@@ -134,6 +134,15 @@ func (s *Server) ExpireAccess() time.Time { return s.Advance(s.opts.AccessTTL + 
 // far is expired.
 func (s *Server) ExpireRefresh() time.Time { return s.Advance(s.opts.RefreshTTL + time.Second) }
 
+// clockOffset is a server time as an offset from the server's clock at New, as
+// "T+1m1s": the journal's virtualOffset and State's clockOffset. Runs whose clocks
+// start on different days compare on it.
+func (s *Server) clockOffset(t time.Time) string { return "T+" + t.Sub(s.origin).String() }
+
 // timeLayout is how the journal and State print server times: RFC 3339 with
 // nanoseconds (trailing zeros trimmed), UTC.
 const timeLayout = time.RFC3339Nano
+
+// Origin is the server clock when New made the server: journal entries' virtualOffset
+// counts from it.
+func (s *Server) Origin() time.Time { return s.origin }

@@ -16,13 +16,16 @@ type controlRoute struct {
 // controlRoutes maps each control path (after ControlPrefix) to its route. The
 // handlers are thin wrappers over the Go API: the Go API is primary.
 var controlRoutes = map[string]controlRoute{
-	"state":         {http.MethodGet, controlState},
-	"clock/advance": {http.MethodPost, controlAdvance},
-	"expire":        {http.MethodPost, controlExpire},
-	"revoke":        {http.MethodPost, controlRevoke},
-	"faults":        {http.MethodPost, controlAddFault},
-	"journal":       {http.MethodGet, controlJournal},
-	"reset":         {http.MethodPost, controlReset},
+	"state":          {http.MethodGet, controlState},
+	"clock/advance":  {http.MethodPost, controlAdvance},
+	"expire":         {http.MethodPost, controlExpire},
+	"revoke":         {http.MethodPost, controlRevoke},
+	"faults":         {http.MethodPost, controlAddFault},
+	"faults/release": {http.MethodPost, controlReleaseFault},
+	"faults/remove":  {http.MethodPost, controlRemoveFault},
+	"journal":        {http.MethodGet, controlJournal},
+	"journal/stream": {http.MethodGet, controlJournalStream},
+	"reset":          {http.MethodPost, controlReset},
 
 	// Server-sent events (control_events.go).
 	"events/publish": {http.MethodPost, controlPublishEvent},
@@ -49,6 +52,10 @@ func (s *Server) ControlHandler() http.Handler {
 			controlCORS(w, r.Header.Get("Origin"))
 		}
 		name, ok := strings.CutPrefix(r.URL.Path, ControlPrefix)
+		if h := s.mountedFor(name); ok && h != nil {
+			h.ServeHTTP(w, r)
+			return
+		}
 		route, known := controlRoutes[name]
 		if !ok || !known {
 			writeControlError(w, http.StatusNotFound, "unknown control path "+r.URL.Path)

@@ -19,6 +19,10 @@ type controlExpireBody struct {
 type controlRevokeBody struct {
 	What  string `json:"what"`
 	Email string `json:"email"`
+	// Family names one refresh family by the label of any of its refresh tokens
+	// (only with what "refresh"); a pointer, so "" is refused rather than taken
+	// for everyone.
+	Family *string `json:"family"`
 }
 
 // ControlRevoked is the answer of POST /_tokenclock/revoke: how many access tokens
@@ -83,11 +87,16 @@ func controlExpire(s *Server, w http.ResponseWriter, r *http.Request) {
 	writeControlJSON(w, http.StatusOK, controlNow{Now: formatControlTime(now)})
 }
 
-// controlRevoke revokes access tokens, refresh families, or both, of one user or of all.
+// controlRevoke revokes access tokens, refresh families, or both, of one user or of
+// all; or the one refresh family a token label names.
 func controlRevoke(s *Server, w http.ResponseWriter, r *http.Request) {
 	var body controlRevokeBody
 	if err := decodeControlBody(w, r, &body); err != nil {
 		writeControlDecodeError(w, err)
+		return
+	}
+	if body.Family != nil {
+		controlRevokeFamily(s, w, body)
 		return
 	}
 	var out ControlRevoked
@@ -102,6 +111,36 @@ func controlRevoke(s *Server, w http.ResponseWriter, r *http.Request) {
 	default:
 		writeControlError(w, http.StatusBadRequest, `"what" must be "access", "refresh" or "all"`)
 		return
+	}
+	writeControlJSON(w, http.StatusOK, out)
+}
+
+// controlRevokeFamily revokes the family of the refresh token labelled body.Family:
+// one session, where "refresh" with an email revokes every session of the user.
+func controlRevokeFamily(s *Server, w http.ResponseWriter, body controlRevokeBody) {
+	label := *body.Family
+	switch {
+	case body.What != "refresh":
+		writeControlError(w, http.StatusBadRequest, `"family" is only for "what": "refresh" (it names a refresh family), not `+quoteForMessage(body.What))
+		return
+	case body.Email != "":
+		// Both would mean "this family, if it is that user's": refused rather than
+		// guessed, since either alone is a complete request.
+		writeControlError(w, http.StatusBadRequest, `give "family" or "email", not both: "family" names one family whoever its user is`)
+		return
+	case label == "":
+		writeControlError(w, http.StatusBadRequest, `"family" must be the label of one of the family's refresh tokens, such as "R3"`)
+		return
+	}
+	found, newly := s.revokeFamily(label)
+	if !found {
+		writeControlError(w, http.StatusNotFound, "no remembered refresh family issued a refresh token labelled "+quoteForMessage(label)+
+			" (never issued, from before a reset, or forgotten by a bound; GET /_tokenclock/state lists the families)")
+		return
+	}
+	out := ControlRevoked{}
+	if newly {
+		out.RefreshFamilies = 1
 	}
 	writeControlJSON(w, http.StatusOK, out)
 }

@@ -12,8 +12,8 @@ import (
 // real time, and a person at a terminal should not be able to park a request for hours.
 const ControlMaxDelay = 5 * time.Minute
 
-// controlFaultBody is the body of POST /_tokenclock/faults: a Rule with the delay as
-// a Go duration string.
+// controlFaultBody is the body of POST /_tokenclock/faults: a Rule with the delay and
+// holdFor as Go duration strings.
 type controlFaultBody struct {
 	Method string          `json:"method"`
 	Path   string          `json:"path"`
@@ -22,9 +22,9 @@ type controlFaultBody struct {
 	Action Action          `json:"action"`
 	Status json.RawMessage `json:"status"`
 	Delay  *string         `json:"delay"`
-	// ReleaseAfter is for the holding actions, which the control API takes only
-	// with it (holdControl).
+	// ReleaseAfter and HoldFor are for the holding actions only (holdControl).
 	ReleaseAfter json.RawMessage `json:"releaseAfter"`
+	HoldFor      *string         `json:"holdFor"`
 }
 
 // ControlFaultAdded is the answer of POST /_tokenclock/faults.
@@ -32,8 +32,8 @@ type ControlFaultAdded struct {
 	ID int `json:"id"`
 }
 
-// controlAddFault installs a fault rule: one that does not block, or a hold that
-// releases itself (releaseAfter).
+// controlAddFault installs a fault rule. A hold ends by POST faults/release,
+// releaseAfter, its hold bound (holdFor) or the rule's removal (control_release.go).
 func controlAddFault(s *Server, w http.ResponseWriter, r *http.Request) {
 	var body controlFaultBody
 	if err := decodeControlBody(w, r, &body); err != nil {
@@ -100,6 +100,18 @@ func (b controlFaultBody) rule() (Rule, error) {
 		return Rule{}, badControl(`"releaseAfter" must be 0 or more (0: no self-release), not %d`, releaseAfter)
 	}
 	c.releaseAfter = releaseAfter
+	if b.HoldFor != nil {
+		d, err := time.ParseDuration(*b.HoldFor)
+		if err != nil {
+			return Rule{}, badControl(`"holdFor" must be a Go duration such as "90s": %v`, err)
+		}
+		// The same ceiling as a delay, for the same reason: real time a request
+		// sits, which a person should not stretch to hours.
+		if d <= 0 || d > ControlMaxDelay {
+			return Rule{}, badControl(`"holdFor" must be more than 0 and at most %v`, ControlMaxDelay)
+		}
+		c.holdFor = d
+	}
 	if r.Action == "" {
 		return Rule{}, badControl(`"action" is required: %s`, controlActions())
 	}
@@ -113,6 +125,9 @@ func (b controlFaultBody) rule() (Rule, error) {
 		// Refused rather than ignored like other foreign fields: it reads as a
 		// promise to release something, and an action that does not hold keeps none.
 		return Rule{}, badControl(`"releaseAfter" is only for the holding actions (%s), not %q`, holdActions(), r.Action)
+	case c.holdFor != 0 && !k.holds:
+		// Likewise: a bound on how long requests are held, on a rule that holds none.
+		return Rule{}, badControl(`"holdFor" is only for the holding actions (%s), not %q`, holdActions(), r.Action)
 	}
 	if err := k.control(c, &r); err != nil {
 		return Rule{}, err

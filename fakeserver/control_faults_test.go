@@ -2,6 +2,7 @@ package fakeserver_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"net/http"
 	"time"
@@ -141,6 +142,124 @@ var _ = Describe("Control API: faults", func() {
 		Expect(lastFault()).To(Equal("hold"))
 	})
 
+	It("takes a hold without releaseAfter, with holdFor, and answers the held request once POST faults/release lets it go", func() {
+		// holdFor 1m: only the release can let the request go within the spec's timeouts.
+		id := addFault(`{"method":"GET","path":"/api/auth/me","action":"hold","holdFor":"1m"}`)
+		f := h.srv.Fault(id)
+		Expect(f).NotTo(BeNil())
+		Expect(f.Rule()).To(Equal(fakeserver.Rule{Method: "GET", Path: "/api/auth/me",
+			Action: fakeserver.ActionHoldBefore, HoldFor: time.Minute}))
+		held := h.async(http.MethodGet, "/api/auth/me", "", "Authorization", "Bearer "+ada.Access)
+		waitHeld(f, 1)
+		Expect(f.Waiting()).To(Equal(1))
+		Expect(h.srv.State().Rules).To(Equal([]fakeserver.RuleState{{ID: id, Method: "GET", Path: "/api/auth/me",
+			Action: fakeserver.ActionHoldBefore, HoldFor: "1m0s", Matched: 1, Held: 1, Waiting: 1}}))
+
+		r := h.do(http.MethodPost, "/_tokenclock/faults/release", fmt.Sprintf(`{"id":%d}`, id))
+		Expect(r.Status).To(Equal(http.StatusOK), "body: %s", r.Body)
+		Expect(r.Body).To(MatchJSON(fmt.Sprintf(`{"released":[%d]}`, id)))
+		var answer controlReply
+		Eventually(held, "5s").Should(Receive(&answer))
+		Expect(answer.Status).To(Equal(http.StatusOK))
+		Expect([]any{f.Held(), f.Waiting(), f.Released(), lastFault()}).To(Equal([]any{1, 0, true, "hold"}))
+		Expect(h.me(ada).Status).To(Equal(http.StatusOK), "a released rule stays installed and open")
+		Expect(lastFault()).To(BeEmpty())
+		Expect(h.srv.State().Faults).To(Equal(1))
+	})
+
+	It("releases every holding rule with {} or no body, and leaves the other rules alone", func() {
+		status := addFault(`{"method":"GET","path":"/api/ideas","action":"status","status":503}`)
+		me := addFault(`{"method":"GET","path":"/api/auth/me","action":"hold","holdFor":"1m"}`)
+		refresh := addFault(`{"method":"POST","path":"/api/auth/refresh","action":"hold-response","holdFor":"1m"}`)
+		held := h.async(http.MethodGet, "/api/auth/me", "", "Authorization", "Bearer "+ada.Access)
+		waitHeld(h.srv.Fault(me), 1)
+
+		r := h.do(http.MethodPost, "/_tokenclock/faults/release", "")
+		Expect(r.Status).To(Equal(http.StatusOK), "body: %s", r.Body)
+		Expect(r.Body).To(MatchJSON(fmt.Sprintf(`{"released":[%d,%d]}`, me, refresh)))
+		var answer controlReply
+		Eventually(held, "5s").Should(Receive(&answer))
+		Expect(answer.Status).To(Equal(http.StatusOK))
+		Expect(h.refresh(ada).Status).To(Equal(http.StatusOK), "released before it came: not held")
+		Expect(h.do(http.MethodGet, "/api/ideas", "").Status).To(Equal(http.StatusServiceUnavailable), "a status rule is not released")
+		Expect(h.srv.Fault(status).Released()).To(BeFalse())
+
+		r = h.do(http.MethodPost, "/_tokenclock/faults/release", "{}")
+		Expect(r.Body).To(MatchJSON(fmt.Sprintf(`{"released":[%d,%d]}`, me, refresh)), "idempotent")
+		h.do(http.MethodDelete, "/_tokenclock/faults", "")
+		Expect(h.do(http.MethodPost, "/_tokenclock/faults/release", "").Body).To(MatchJSON(`{"released":[]}`))
+	})
+
+	It("removes one rule: it matches nothing more, and the request it held goes on", func() {
+		hold := addFault(`{"method":"GET","path":"/api/auth/me","action":"hold","holdFor":"1m"}`)
+		status := addFault(`{"method":"GET","path":"/api/ideas","action":"status","status":503}`)
+		f := h.srv.Fault(hold)
+		held := h.async(http.MethodGet, "/api/auth/me", "", "Authorization", "Bearer "+ada.Access)
+		waitHeld(f, 1)
+
+		r := h.do(http.MethodPost, "/_tokenclock/faults/remove", fmt.Sprintf(`{"id":%d}`, hold))
+		Expect(r.Status).To(Equal(http.StatusOK), "body: %s", r.Body)
+		Expect(r.Body).To(MatchJSON(fmt.Sprintf(`{"removed":[%d]}`, hold)))
+		var answer controlReply
+		Eventually(held, "5s").Should(Receive(&answer))
+		Expect(answer.Status).To(Equal(http.StatusOK))
+		Expect(h.srv.Fault(hold)).To(BeNil())
+		Expect([]any{f.Matched(), f.Waiting(), f.Released()}).To(Equal([]any{1, 0, true}), "the handle keeps its counters")
+		Expect(h.me(ada).Status).To(Equal(http.StatusOK))
+		Expect(f.Matched()).To(Equal(1), "removed: matches nothing more")
+		Expect(h.srv.State().Rules).To(HaveLen(1))
+		Expect(h.srv.State().Rules[0].ID).To(Equal(status))
+
+		expectControlError(h.do(http.MethodPost, "/_tokenclock/faults/remove", fmt.Sprintf(`{"id":%d}`, hold)),
+			http.StatusNotFound, fmt.Sprintf("no fault rule with id %d is installed", hold))
+		expectControlError(h.do(http.MethodPost, "/_tokenclock/faults/release", fmt.Sprintf(`{"id":%d}`, hold)),
+			http.StatusNotFound, fmt.Sprintf("no fault rule with id %d is installed", hold))
+		Expect(addFault(`{"action":"reset"}`)).To(Equal(status+1), "ids are not reused")
+	})
+
+	DescribeTable("refuses bad release and remove bodies with 400 {message}, changing nothing",
+		func(path, body, text string) {
+			id := addFault(`{"method":"GET","path":"/api/ideas","action":"status","status":503}`)
+			expectControlError(h.do(http.MethodPost, path, body), http.StatusBadRequest, text)
+			Expect(h.srv.Fault(id)).NotTo(BeNil())
+			Expect(h.srv.Fault(id).Released()).To(BeFalse())
+		},
+		Entry("release: a rule that holds nothing", "/_tokenclock/faults/release", `{"id":1}`,
+			`rule 1 is a "status" rule: only the holding actions ("hold" or "hold-response") hold requests to release`),
+		Entry("release: id null", "/_tokenclock/faults/release", `{"id":null}`, `"id" must be a rule id`),
+		Entry("release: id 0", "/_tokenclock/faults/release", `{"id":0}`, `"id" must be 1 or more (rule ids count from 1), not 0`),
+		Entry("release: id as text", "/_tokenclock/faults/release", `{"id":"1"}`, `field "id" must be a JSON number, not string`),
+		Entry("release: fractional id", "/_tokenclock/faults/release", `{"id":1.5}`, `field "id" must be a whole number`),
+		Entry("release: an array", "/_tokenclock/faults/release", `[1]`, "must be a JSON object"),
+		Entry("remove: no id", "/_tokenclock/faults/remove", `{}`, `"id" is required`),
+		Entry("remove: no body", "/_tokenclock/faults/remove", ``, "body is required"),
+		Entry("remove: negative id", "/_tokenclock/faults/remove", `{"id":-1}`, `"id" must be 1 or more`),
+		Entry("remove: malformed", "/_tokenclock/faults/remove", `{"id":`, "not valid JSON"),
+	)
+
+	It("answers 404 for a release or removal of an id never given", func() {
+		expectControlError(h.do(http.MethodPost, "/_tokenclock/faults/release", `{"id":7}`), http.StatusNotFound,
+			"no fault rule with id 7 is installed")
+		expectControlError(h.do(http.MethodPost, "/_tokenclock/faults/remove", `{"id":7e0}`), http.StatusNotFound,
+			"no fault rule with id 7 is installed")
+	})
+
+	It("holds for holdFor, past the server's hold bound, then lets the request go by itself", func() {
+		h = newControlHarnessWith(fakeserver.Options{HoldBound: 20 * time.Millisecond})
+		_, err := h.srv.AddUser("Ada", "ada@example.test", "correct horse")
+		Expect(err).NotTo(HaveOccurred())
+		ada = h.login("ada@example.test", "correct horse")
+		id := addFault(`{"path":"/api/auth/me","times":1,"action":"hold-response","holdFor":"300ms"}`)
+		f := h.srv.Fault(id)
+		start := time.Now()
+		Expect(h.me(ada).Status).To(Equal(http.StatusOK))
+		// A lower bound only: a busy machine makes it longer, never shorter.
+		Expect(time.Since(start)).To(BeNumerically(">=", 300*time.Millisecond))
+		Expect([]any{f.Held(), f.Waiting(), f.Released(), lastFault()}).To(Equal([]any{1, 0, false, "hold"}),
+			"let go by its bound, not released")
+		Expect(h.srv.State().HoldBound).To(Equal("20ms"))
+	})
+
 	It("DELETE removes every rule", func() {
 		addFault(`{"action":"status","status":503}`)
 		Expect(h.me(ada).Status).To(Equal(http.StatusServiceUnavailable))
@@ -157,9 +276,15 @@ var _ = Describe("Control API: faults", func() {
 			Expect(h.srv.State().Faults).To(BeZero())
 			Expect(h.me(ada).Status).To(Equal(http.StatusOK))
 		},
-		Entry("hold", `{"action":"hold"}`, `action "hold" without "releaseAfter" is only available through the Go API`),
-		Entry("hold-response", `{"action":"hold-response","status":503}`, `action "hold-response" without "releaseAfter" is only available through the Go API`),
-		Entry("hold with releaseAfter 0", `{"action":"hold","releaseAfter":0}`, `without "releaseAfter"`),
+		Entry("holdFor not a duration", `{"action":"hold","holdFor":"a while"}`, `"holdFor" must be a Go duration such as "90s"`),
+		Entry("holdFor as a number", `{"action":"hold","holdFor":90}`, `"holdFor" must be a JSON string`),
+		Entry("zero holdFor", `{"action":"hold","holdFor":"0s"}`, `"holdFor" must be more than 0 and at most 5m0s`),
+		Entry("negative holdFor", `{"action":"hold-response","holdFor":"-1s"}`, `"holdFor" must be more than 0`),
+		Entry("holdFor too long", `{"action":"hold","holdFor":"5m1s"}`, `"holdFor" must be more than 0 and at most 5m0s`),
+		Entry("holdFor on status", `{"action":"status","status":503,"holdFor":"90s"}`, `"holdFor" is only for the holding actions ("hold" or "hold-response"), not "status"`),
+		Entry("holdFor on delay", `{"action":"delay","delay":"1s","holdFor":"90s"}`, `"holdFor" is only for the holding actions`),
+		Entry("holdFor on reset", `{"action":"reset","holdFor":"1s"}`, `"holdFor" is only for the holding actions`),
+		Entry("holdFor malformed on another action", `{"action":"reset","holdFor":"soon"}`, `"holdFor" must be a Go duration`),
 		Entry("negative releaseAfter", `{"action":"hold","releaseAfter":-1}`, `"releaseAfter" must be 0 or more`),
 		Entry("negative releaseAfter on another action", `{"action":"reset","releaseAfter":-2}`, `"releaseAfter" must be 0 or more`),
 		Entry("fractional releaseAfter", `{"action":"hold","releaseAfter":1.5}`, `"releaseAfter" must be a whole number`),

@@ -51,12 +51,32 @@ type controlHarness struct {
 // newControlHarness starts a server with ExposeControl and closes it after the spec.
 func newControlHarness() *controlHarness {
 	GinkgoHelper()
+	return newControlHarnessWith(fakeserver.Options{})
+}
+
+// newControlHarnessWith is newControlHarness with opts (its Clock and ExposeControl
+// are set here).
+func newControlHarnessWith(opts fakeserver.Options) *controlHarness {
+	GinkgoHelper()
 	h := &controlHarness{clock: clockwork.NewFakeClockAt(controlStart)}
-	h.srv = fakeserver.New(fakeserver.Options{Clock: h.clock, ExposeControl: true})
+	opts.Clock, opts.ExposeControl = h.clock, true
+	h.srv = fakeserver.New(opts)
 	Expect(h.srv.Start()).To(Succeed())
 	DeferCleanup(h.srv.Close)
 	h.client = &http.Client{Timeout: 10 * time.Second}
 	DeferCleanup(h.client.CloseIdleConnections)
+	return h
+}
+
+// newControlHarnessWithUsers is newControlHarness with two users: Ada
+// (ada@example.test, "correct horse") and Bob (bob@example.test, "battery staple").
+func newControlHarnessWithUsers() *controlHarness {
+	GinkgoHelper()
+	h := newControlHarness()
+	_, err := h.srv.AddUser("Ada", "ada@example.test", "correct horse")
+	Expect(err).NotTo(HaveOccurred())
+	_, err = h.srv.AddUser("Bob", "bob@example.test", "battery staple")
+	Expect(err).NotTo(HaveOccurred())
 	return h
 }
 
@@ -103,6 +123,16 @@ func (h *controlHarness) login(email, password string) session {
 	Expect(s.Access).NotTo(BeEmpty())
 	Expect(s.Refresh).NotTo(BeEmpty())
 	return s
+}
+
+// async sends do's request in the background; the answer arrives on the channel.
+func (h *controlHarness) async(method, path, body string, headers ...string) <-chan controlReply {
+	ch := make(chan controlReply, 1)
+	go func() {
+		defer GinkgoRecover()
+		ch <- h.do(method, path, body, headers...)
+	}()
+	return ch
 }
 
 // me calls GET /api/auth/me with the session's access token.

@@ -68,7 +68,7 @@ func decodeControlBody(w http.ResponseWriter, r *http.Request, v any) error {
 		return badControl("reading the body: %v", err)
 	}
 	if len(raw) == 0 {
-		return badControl("a JSON object body is required")
+		return errNoControlBody
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
 		var typeErr *json.UnmarshalTypeError
@@ -79,6 +79,18 @@ func decodeControlBody(w http.ResponseWriter, r *http.Request, v any) error {
 			return badControl("the body must be a JSON object, not %s", typeErr.Value)
 		}
 		return badControl("the body is not valid JSON: %v", err)
+	}
+	return nil
+}
+
+// errNoControlBody is decodeControlBody's error for an empty body.
+var errNoControlBody error = controlBadRequest{msg: "a JSON object body is required"}
+
+// decodeOptionalControlBody is decodeControlBody for a route whose fields are all
+// optional: an empty body is taken as {} (curl -X POST sends none), v left as is.
+func decodeOptionalControlBody(w http.ResponseWriter, r *http.Request, v any) error {
+	if err := decodeControlBody(w, r, v); !errors.Is(err, errNoControlBody) {
+		return err
 	}
 	return nil
 }

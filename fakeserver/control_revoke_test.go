@@ -19,11 +19,7 @@ var _ = Describe("Control API: revoke, journal, reset", func() {
 		ada, bob session
 	)
 	BeforeEach(func() {
-		h = newControlHarness()
-		_, err := h.srv.AddUser("Ada", "ada@example.test", "correct horse")
-		Expect(err).NotTo(HaveOccurred())
-		_, err = h.srv.AddUser("Bob", "bob@example.test", "battery staple")
-		Expect(err).NotTo(HaveOccurred())
+		h = newControlHarnessWithUsers()
 		ada = h.login("ada@example.test", "correct horse")
 		bob = h.login("bob@example.test", "battery staple")
 	})
@@ -61,6 +57,56 @@ var _ = Describe("Control API: revoke, journal, reset", func() {
 			Expect(h.me(ada).Status).To(Equal(http.StatusOK))
 		})
 
+		It("revokes one refresh family by the label of any of its tokens, spent or current; the user's other families and everyone's access tokens untouched", func() {
+			// ada: R0 (then R3 on refresh); bob: R1; ada again, another family: R2.
+			adaAgain := h.login("ada@example.test", "correct horse")
+			r := h.refresh(ada)
+			Expect(r.Status).To(Equal(http.StatusOK))
+			for _, c := range (&http.Response{Header: r.Header}).Cookies() {
+				if c.Name == "refreshToken" {
+					ada.Refresh = c.Value
+				}
+			}
+			Expect(h.srv.Label(ada.Refresh)).To(Equal("R3"))
+
+			Expect(revoke(`{"what":"refresh","family":"R0"}`)).To(Equal(fakeserver.ControlRevoked{RefreshFamilies: 1}),
+				"named by its spent first token")
+			Expect(h.refresh(ada).Status).To(Equal(http.StatusUnauthorized), "its current token R3 is revoked")
+			Expect(h.refresh(adaAgain).Status).To(Equal(http.StatusOK), "ada's other family")
+			Expect(h.refresh(bob).Status).To(Equal(http.StatusOK))
+			Expect(h.me(ada).Status).To(Equal(http.StatusOK), "access tokens untouched")
+			revoked, ok := h.srv.FamilyRevoked("R3")
+			Expect([]bool{revoked, ok}).To(Equal([]bool{true, true}))
+
+			Expect(revoke(`{"what":"refresh","family":"R3"}`)).To(Equal(fakeserver.ControlRevoked{}),
+				"already revoked: found, none newly revoked")
+			Expect(h.srv.RevokeFamily("R1")).To(BeTrue())
+			Expect(h.refresh(bob).Status).To(Equal(http.StatusUnauthorized))
+			Expect(h.srv.RevokeFamily("R99")).To(BeFalse())
+		})
+
+		It("answers 404 for a label no remembered family issued", func() {
+			expectControlError(h.do(http.MethodPost, "/_tokenclock/revoke", `{"what":"refresh","family":"R99"}`),
+				http.StatusNotFound, `no remembered refresh family issued a refresh token labelled "R99"`)
+			expectControlError(h.do(http.MethodPost, "/_tokenclock/revoke", `{"what":"refresh","family":"A0"}`),
+				http.StatusNotFound, `labelled "A0"`)
+			h.do(http.MethodPost, "/_tokenclock/reset", "")
+			expectControlError(h.do(http.MethodPost, "/_tokenclock/revoke", `{"what":"refresh","family":"R0"}`),
+				http.StatusNotFound, "no remembered refresh family") // labels from before a reset name nothing
+		})
+
+		It("knows no family forgotten by a bound", func() {
+			h = newControlHarnessWith(fakeserver.Options{MaxFamilies: 1})
+			_, err := h.srv.AddUser("Ada", "ada@example.test", "correct horse")
+			Expect(err).NotTo(HaveOccurred())
+			h.login("ada@example.test", "correct horse")
+			h.login("ada@example.test", "correct horse") // R1's family pushes R0's out
+			Expect(h.srv.RevokeFamily("R0")).To(BeFalse())
+			expectControlError(h.do(http.MethodPost, "/_tokenclock/revoke", `{"what":"refresh","family":"R0"}`),
+				http.StatusNotFound, `labelled "R0"`)
+			Expect(revoke(`{"what":"refresh","family":"R1"}`)).To(Equal(fakeserver.ControlRevoked{RefreshFamilies: 1}))
+		})
+
 		It("counts nothing for an unknown email", func() {
 			Expect(revoke(`{"what":"all","email":"nobody@example.test"}`)).To(Equal(fakeserver.ControlRevoked{}))
 			Expect(h.me(ada).Status).To(Equal(http.StatusOK))
@@ -77,6 +123,12 @@ var _ = Describe("Control API: revoke, journal, reset", func() {
 			Entry("email not a string", `{"what":"access","email":7}`, `"email" must be a JSON string`),
 			Entry("what not a string", `{"what":["access"]}`, `"what" must be a JSON string`),
 			Entry("malformed", `{what:"access"}`, "not valid JSON"),
+			Entry("family with what access", `{"what":"access","family":"R0"}`, `"family" is only for "what": "refresh" (it names a refresh family), not "access"`),
+			Entry("family with what all", `{"what":"all","family":"R0"}`, `"family" is only for "what": "refresh"`),
+			Entry("family without what", `{"family":"R0"}`, `"family" is only for "what": "refresh"`),
+			Entry("family and email", `{"what":"refresh","family":"R0","email":"ada@example.test"}`, `give "family" or "email", not both`),
+			Entry("empty family", `{"what":"refresh","family":""}`, `"family" must be the label of one of the family's refresh tokens, such as "R3"`),
+			Entry("family not a string", `{"what":"refresh","family":3}`, `"family" must be a JSON string`),
 		)
 	})
 

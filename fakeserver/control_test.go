@@ -16,11 +16,7 @@ import (
 var _ = Describe("Control API", func() {
 	var h *controlHarness
 	BeforeEach(func() {
-		h = newControlHarness()
-		_, err := h.srv.AddUser("Ada", "ada@example.test", "correct horse")
-		Expect(err).NotTo(HaveOccurred())
-		_, err = h.srv.AddUser("Bob", "bob@example.test", "battery staple")
-		Expect(err).NotTo(HaveOccurred())
+		h = newControlHarnessWithUsers()
 	})
 
 	Describe("routing", func() {
@@ -46,6 +42,8 @@ var _ = Describe("Control API", func() {
 			Entry("GET expire", http.MethodGet, "/_tokenclock/expire", "POST"),
 			Entry("PUT revoke", http.MethodPut, "/_tokenclock/revoke", "POST"),
 			Entry("GET faults", http.MethodGet, "/_tokenclock/faults", "POST, DELETE"),
+			Entry("DELETE faults/release", http.MethodDelete, "/_tokenclock/faults/release", "POST"),
+			Entry("GET faults/remove", http.MethodGet, "/_tokenclock/faults/remove", "POST"),
 			Entry("DELETE journal", http.MethodDelete, "/_tokenclock/journal", "GET"),
 			Entry("GET reset", http.MethodGet, "/_tokenclock/reset", "POST"),
 		)

@@ -19,8 +19,8 @@ import (
 	"github.com/tokenclock/tokenclock/fakeserver"
 )
 
-// sseEvent is one event as a client parsed it.
-type sseEvent struct{ ID, Data string }
+// sseEvent is one event as a client parsed it (Event "" is a message).
+type sseEvent struct{ Event, ID, Data string }
 
 // sseStream is an open GET /api/events read in the background, line by line, the
 // way an EventSource does.
@@ -84,8 +84,14 @@ func (h *apiHarness) openStream(c *http.Client, headers ...string) (*sseStream, 
 // openStreamAt is openStream on the server at base.
 func openStreamAt(c *http.Client, base string, headers ...string) (*sseStream, apiReply) {
 	GinkgoHelper()
+	return openSSE(c, base+fakeserver.PathEvents, headers...)
+}
+
+// openSSE opens any event stream at url (the events API, the journal stream).
+func openSSE(c *http.Client, url string, headers ...string) (*sseStream, apiReply) {
+	GinkgoHelper()
 	ctx, cancel := context.WithCancel(context.Background())
-	req, err := http.NewRequestWithContext(ctx, "GET", base+fakeserver.PathEvents, nil)
+	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
 	Expect(err).NotTo(HaveOccurred())
 	for _, hv := range headers {
 		k, v, _ := strings.Cut(hv, ":")
@@ -107,19 +113,27 @@ func openStreamAt(c *http.Client, base string, headers ...string) (*sseStream, a
 		defer close(s.ended)
 		defer resp.Body.Close()
 		sc := bufio.NewScanner(resp.Body)
+		sc.Buffer(nil, 1<<20)
 		var ev sseEvent
+		hasData := false
 		for sc.Scan() {
 			field, value, _ := strings.Cut(sc.Text(), ": ")
 			switch field {
+			case "event":
+				ev.Event = value
 			case "id":
 				ev.ID = value
 			case "data":
-				ev.Data = value
+				ev.Data, hasData = value, true
 			case "":
-				s.mu.Lock()
-				s.events = append(s.events, ev)
-				s.mu.Unlock()
-				ev = sseEvent{}
+				// As an EventSource: a block without data (retry:, a comment) is
+				// not an event.
+				if hasData {
+					s.mu.Lock()
+					s.events = append(s.events, ev)
+					s.mu.Unlock()
+				}
+				ev, hasData = sseEvent{}, false
 			}
 		}
 		s.mu.Lock()
@@ -174,7 +188,7 @@ var _ = Describe("Server-sent events", func() {
 		Expect(s.Header.Get("Content-Length")).To(BeEmpty())
 
 		Expect(h.publish(3)).To(Equal(5))
-		Eventually(s.Events).Should(Equal([]sseEvent{{"3", `{"n":3}`}, {"4", `{"n":4}`}, {"5", `{"n":5}`}}))
+		Eventually(s.Events).Should(Equal([]sseEvent{{ID: "3", Data: `{"n":3}`}, {ID: "4", Data: `{"n":4}`}, {ID: "5", Data: `{"n":5}`}}))
 
 		e := h.streamEntries()[0]
 		Expect(e.Status).To(Equal(http.StatusOK))

@@ -3,6 +3,7 @@ package fakeserver
 import (
 	"context"
 	"reflect"
+	"slices"
 	"sync"
 	"time"
 )
@@ -12,11 +13,12 @@ type Fault struct {
 	id    int
 	rule  Rule
 	kind  *faultKind    // what rule.Action does (faultKinds)
-	bound time.Duration // auto-release of each held request (Options.HoldBound)
+	bound time.Duration // auto-release of each held request (Rule.HoldFor, else Options.HoldBound)
 
 	mu        sync.Mutex
 	matched   int
 	held      int
+	waiting   int // held now: in the hold, not yet let go
 	released  bool
 	releaseCh chan struct{} // closed by Release
 	heldCh    chan struct{} // closed and replaced each time a request is held
@@ -57,6 +59,15 @@ func (f *Fault) Held() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.held
+}
+
+// Waiting is how many requests are in this rule's hold right now: held and not
+// yet let go by Release, ReleaseAfter, the hold bound or Close. Held counts them
+// all time; Waiting is what a person watching the server wants to release.
+func (f *Fault) Waiting() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.waiting
 }
 
 // WaitHeldTotal blocks until the rules together have held at least n requests, or
@@ -155,6 +166,38 @@ func (fs *faultSet) clear() {
 	}
 }
 
+// remove takes the rule with that id out of the set (it matches nothing more) and
+// releases what it holds; false when no installed rule has that id.
+func (fs *faultSet) remove(id int) bool {
+	fs.mu.Lock()
+	var found *Fault
+	for i, f := range fs.rules {
+		if f.id == id {
+			found = f
+			fs.rules = slices.Delete(fs.rules, i, i+1)
+			break
+		}
+	}
+	fs.mu.Unlock()
+	if found == nil {
+		return false
+	}
+	found.Release()
+	return true
+}
+
+// byID is the installed rule with that id, or nil.
+func (fs *faultSet) byID(id int) *Fault {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	for _, f := range fs.rules {
+		if f.id == id {
+			return f
+		}
+	}
+	return nil
+}
+
 func (fs *faultSet) len() int {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
@@ -163,10 +206,15 @@ func (fs *faultSet) len() int {
 
 // AddFault installs a rule and returns its handle. Rules act in the order added:
 // holds and delays wait first, then the first status or reset rule answers. A
-// status outside 200–599 (e.g. 0) answers 503. ReleaseAfter is ignored on an
-// action that does not hold (nothing is refused here; the control API refuses it).
+// status outside 200–599 (e.g. 0) answers 503. ReleaseAfter and HoldFor are
+// ignored on an action that does not hold (nothing is refused here; the control
+// API refuses them).
 func (s *Server) AddFault(r Rule) *Fault {
-	f := &Fault{rule: r, kind: kindOf(r.Action), bound: s.opts.HoldBound,
+	bound := s.opts.HoldBound
+	if r.HoldFor > 0 {
+		bound = r.HoldFor
+	}
+	f := &Fault{rule: r, kind: kindOf(r.Action), bound: bound,
 		releaseCh: make(chan struct{}), heldCh: make(chan struct{})}
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
@@ -179,6 +227,32 @@ func (s *Server) AddFault(r Rule) *Fault {
 // ClearFaults removes every rule and releases every held request (they go on to be
 // handled, or answered if their rule also sets a status).
 func (s *Server) ClearFaults() { s.faults.clear() }
+
+// RemoveFault removes the rule with that id, as ClearFaults does for every rule:
+// later requests no longer match it and the requests it holds are released. It
+// reports whether such a rule was installed (false for an id never given or
+// already removed). The handle keeps its counters.
+func (s *Server) RemoveFault(id int) bool { return s.faults.remove(id) }
+
+// ReleaseHolds releases every installed rule that holds (ActionHoldBefore,
+// ActionHoldResponse), as Fault.Release does, and returns them in the order
+// added: their held requests go on, later matches pass. The rules stay installed.
+// Rules of other actions are left alone: releasing one would change nothing but
+// its Released flag.
+func (s *Server) ReleaseHolds() []*Fault {
+	var out []*Fault
+	for _, f := range s.Faults() {
+		if f.kind.holds {
+			f.Release()
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Fault is the handle of the installed rule with that id (Fault.ID), or nil when
+// none is installed: the control API names rules by id.
+func (s *Server) Fault(id int) *Fault { return s.faults.byID(id) }
 
 // Faults lists the installed rules' handles in the order added.
 func (s *Server) Faults() []*Fault {

@@ -5,7 +5,8 @@ import (
 	"time"
 )
 
-// ActionHoldBefore holds the request unhandled until released (or HoldBound).
+// ActionHoldBefore holds the request unhandled until released (or its hold bound:
+// Rule.HoldFor, else Options.HoldBound).
 // With Status set, the held request is then answered Status instead of handled.
 const ActionHoldBefore Action = "hold"
 
@@ -28,23 +29,23 @@ var holdBeforeKind = faultKind{
 	},
 }
 
-// holdControl admits a holding rule over the control API only with releaseAfter:
-// there is no handle to release it over HTTP, so the rule must release itself.
-// Fewer requests than releaseAfter still end at the hold bound or DELETE
-// /_tokenclock/faults, so nothing waits for ever.
+// holdControl takes a holding rule's own fields from a control API body.
+// releaseAfter is optional: a held request can be let go over HTTP (POST
+// /_tokenclock/faults/release or faults/remove, DELETE /_tokenclock/faults), and
+// each still goes on by itself at its hold bound (holdFor, else the server's), so
+// nothing waits for ever.
 func holdControl(c controlFields, r *Rule) error {
-	if c.releaseAfter == 0 {
-		return badControl(`action %q without "releaseAfter" is only available through the Go API: a held request needs the handle AddFault returns to release it (with "releaseAfter": N the rule releases itself once it holds N requests)`, r.Action)
-	}
 	if r.Times > 0 && c.releaseAfter > r.Times {
 		return badControl(`"releaseAfter" must be at most "times" (%d): the rule holds at most that many requests, so it would never release itself`, r.Times)
 	}
 	r.ReleaseAfter = c.releaseAfter
+	r.HoldFor = c.holdFor
 	return nil
 }
 
 // hold keeps the current request waiting until the rule is released, the hold
-// bound (real time) passes after it was held, or the server closes. A client that
+// bound (Rule.HoldFor, else Options.HoldBound; real time) passes after it was
+// held, or the server closes; Waiting counts it meanwhile. A client that
 // goes away meanwhile does not end the hold: a real server cannot know, so the
 // request is still handled on release (a refresh still rotates) and its entry says
 // clientGone. A rule released before the request got here does not hold it (acted
@@ -58,6 +59,7 @@ func (f *Fault) hold(ctx context.Context, closing <-chan struct{}) (acted, ok bo
 		return false, true
 	}
 	f.held++
+	f.waiting++
 	close(f.heldCh)
 	f.heldCh = make(chan struct{})
 	if f.rule.ReleaseAfter > 0 && f.held >= f.rule.ReleaseAfter {
@@ -65,6 +67,13 @@ func (f *Fault) hold(ctx context.Context, closing <-chan struct{}) (acted, ok bo
 	}
 	release := f.releaseCh
 	f.mu.Unlock()
+	// However the wait ends, the request has left the hold before it goes on: a
+	// client that got its answer never finds itself still counted.
+	defer func() {
+		f.mu.Lock()
+		f.waiting--
+		f.mu.Unlock()
+	}()
 
 	// Real time on purpose: a bound on the injected (fake) clock would never fire.
 	bound := time.NewTimer(f.bound)

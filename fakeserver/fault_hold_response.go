@@ -1,7 +1,8 @@
 package fakeserver
 
 // ActionHoldResponse handles the request (a refresh really rotates) and holds the
-// response until released (or HoldBound). Journalled as "hold".
+// response until released (or its hold bound: Rule.HoldFor, else
+// Options.HoldBound). Journalled as "hold".
 const ActionHoldResponse Action = "hold-response"
 
 // holdResponseKind waits with the handled response buffered; the same release,

@@ -26,7 +26,8 @@ type faultKind struct {
 	action Action
 	// journal is the name a wait by this kind leaves in the entry's fault field.
 	journal string
-	// holds: the kind holds requests until released, so Rule.ReleaseAfter applies.
+	// holds: the kind holds requests until released, so Rule.ReleaseAfter and
+	// Rule.HoldFor apply.
 	holds bool
 	// before waits before the request is handled (delay, hold). acted is false
 	// when it did not act after all (a released hold); ok is false when the
@@ -54,11 +55,13 @@ const (
 )
 
 // controlFields are the fields of a control API fault body that belong to a kind,
-// already checked for form: status 0, a nil delay and releaseAfter 0 when absent.
+// already checked for form: status 0, a nil delay, releaseAfter 0 and holdFor 0
+// when absent.
 type controlFields struct {
 	status       int
 	delay        *time.Duration
-	releaseAfter int // 0 or more; only on a kind that holds
+	releaseAfter int           // 0 or more; only on a kind that holds
+	holdFor      time.Duration // 0 or in (0, ControlMaxDelay]; only on a kind that holds
 }
 
 // noKind is what a Rule with an action the server does not know does: nothing

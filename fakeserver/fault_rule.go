@@ -11,9 +11,9 @@ type Action string
 // skip After matches, then act on the next Times (0: every match from then on).
 // An empty Method or Path matches any.
 //
-// ReleaseAfter applies to the holding actions only (ActionHoldBefore,
-// ActionHoldResponse); AddFault ignores it on any other action (the control API
-// refuses it there).
+// ReleaseAfter and HoldFor apply to the holding actions only (ActionHoldBefore,
+// ActionHoldResponse); AddFault ignores them on any other action (the control API
+// refuses them there).
 type Rule struct {
 	Method string        `json:"method"`
 	Path   string        `json:"path"`
@@ -28,4 +28,9 @@ type Rule struct {
 	// both present the same token). Fewer stay held until Release, the hold bound,
 	// ClearFaults or Close, as without it. 0 or less: no self-release.
 	ReleaseAfter int `json:"releaseAfter,omitempty"`
+	// HoldFor is the real time a request held by this rule waits before it goes on
+	// by itself, when nothing released it first: this rule's own hold bound. 0 or
+	// less: the server's Options.HoldBound. A person releasing holds by hand from a
+	// browser needs longer than the 2 s default, a test's gate no longer.
+	HoldFor time.Duration `json:"-"` // control API: "holdFor": "90s"
 }

@@ -141,6 +141,84 @@ var _ = Describe("Fault rules", func() {
 		Expect([]any{f.Held(), f.Released(), h.last().Fault}).To(Equal([]any{1, false, "hold"}))
 	})
 
+	It("holds a rule's requests for its own HoldFor, past Options.HoldBound", func() {
+		h = newAPI(fakeserver.Options{HoldBound: 20 * time.Millisecond})
+		a := h.seedUser()
+		f := h.srv.AddFault(fakeserver.Rule{Path: "/api/auth/me", Action: fakeserver.ActionHoldBefore, HoldFor: 300 * time.Millisecond})
+		other := h.srv.AddFault(fakeserver.Rule{Path: "/api/ideas", Action: fakeserver.ActionHoldBefore})
+		start := time.Now()
+		Expect(h.me(a.Access).Status).To(Equal(200))
+		Expect(time.Since(start)).To(BeNumerically(">=", 300*time.Millisecond), "a lower bound: a busy machine only adds")
+		Expect([]any{f.Held(), f.Waiting(), f.Released()}).To(Equal([]any{1, 0, false}), "let go by its bound")
+		Expect(h.do("GET", "/api/ideas", nil).Status).To(Equal(200), "a rule without HoldFor: the server's bound")
+		Expect(other.Held()).To(Equal(1))
+	})
+
+	Describe("Waiting and RemoveFault", func() {
+		// A long hold bound, so only Release, RemoveFault or Close let a request go.
+		BeforeEach(func() {
+			h = newAPI(fakeserver.Options{HoldBound: time.Minute})
+			ada = h.seedUser()
+		})
+
+		It("counts the requests in the hold now: up as they are held, down as they go", func() {
+			f := h.srv.AddFault(fakeserver.Rule{Path: "/api/auth/me", Action: fakeserver.ActionHoldResponse})
+			first := h.async("GET", "/api/auth/me", nil, bearer(ada.Access))
+			second := h.async("GET", "/api/auth/me", nil, bearer(ada.Access))
+			waitHeld(f, 2)
+			Expect([]int{f.Held(), f.Waiting()}).To(Equal([]int{2, 2}))
+			Expect(h.srv.State().Rules[0].Waiting).To(Equal(2))
+			f.Release()
+			for _, ch := range []<-chan apiReply{first, second} {
+				var r apiReply
+				Eventually(ch, "5s").Should(Receive(&r))
+				Expect(r.Status).To(Equal(200))
+			}
+			Expect([]int{f.Held(), f.Waiting()}).To(Equal([]int{2, 0}), "Held counts all time, Waiting only now")
+		})
+
+		It("counts a request Close abandons out of the hold", func() {
+			f := h.srv.AddFault(fakeserver.Rule{Path: "/api/auth/me", Action: fakeserver.ActionHoldBefore})
+			done := h.async("GET", "/api/auth/me", nil, bearer(ada.Access))
+			waitHeld(f, 1)
+			Expect(f.Waiting()).To(Equal(1))
+			h.srv.Close() // waits for the handler, which leaves the hold first
+			Expect(f.Waiting()).To(BeZero())
+			var r apiReply
+			Eventually(done, "5s").Should(Receive(&r))
+			Expect(r.Err).To(HaveOccurred(), "abandoned: no answer")
+		})
+
+		It("RemoveFault removes one rule and lets what it holds go; Fault finds installed rules by id", func() {
+			hold := h.srv.AddFault(fakeserver.Rule{Path: "/api/auth/me", Action: fakeserver.ActionHoldBefore})
+			keep := h.srv.AddFault(fakeserver.Rule{Path: "/api/ideas", Action: fakeserver.ActionStatus, Status: 503})
+			Expect(h.srv.Fault(hold.ID())).To(BeIdenticalTo(hold))
+			done := h.async("GET", "/api/auth/me", nil, bearer(ada.Access))
+			waitHeld(hold, 1)
+			Expect(h.srv.RemoveFault(hold.ID())).To(BeTrue())
+			var r apiReply
+			Eventually(done, "5s").Should(Receive(&r))
+			Expect(r.Status).To(Equal(200))
+			Expect(h.srv.RemoveFault(hold.ID())).To(BeFalse(), "already removed")
+			Expect(h.srv.RemoveFault(99)).To(BeFalse())
+			Expect(h.srv.Fault(hold.ID())).To(BeNil())
+			Expect(h.srv.Faults()).To(Equal([]*fakeserver.Fault{keep}))
+			Expect(h.me(ada.Access).Status).To(Equal(200))
+			Expect(hold.Matched()).To(Equal(1), "matches nothing once removed")
+			Expect(h.do("GET", "/api/ideas", nil).Status).To(Equal(503))
+		})
+
+		It("ReleaseHolds releases the holding rules only, and says which", func() {
+			status := h.srv.AddFault(fakeserver.Rule{Path: "/api/ideas", Action: fakeserver.ActionStatus, Status: 503})
+			hold := h.srv.AddFault(fakeserver.Rule{Path: "/api/auth/me", Action: fakeserver.ActionHoldBefore})
+			holdResponse := h.srv.AddFault(fakeserver.Rule{Path: "/api/auth/refresh", Action: fakeserver.ActionHoldResponse})
+			Expect(h.srv.ReleaseHolds()).To(Equal([]*fakeserver.Fault{hold, holdResponse}))
+			Expect([]bool{status.Released(), hold.Released(), holdResponse.Released()}).To(Equal([]bool{false, true, true}))
+			Expect(h.me(ada.Access).Status).To(Equal(200))
+			Expect(hold.Held()).To(BeZero(), "released before it came")
+		})
+	})
+
 	Describe("ReleaseAfter", func() {
 		// A long hold bound, so only ReleaseAfter (or Release) can let a request go
 		// within the specs' timeouts.

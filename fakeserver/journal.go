@@ -18,6 +18,11 @@ type journal struct {
 	bytes    int // the sizes of the slots in the ring
 	seq      int
 	dropped  int
+	// version counts changes (an entry pushed or updated); each slot keeps the
+	// version of its last change, so a journal stream sends an entry again only
+	// when it changed (journal_stream.go). epoch counts resets.
+	version uint64
+	epoch   int
 
 	// changed is closed (and replaced) by the next change, when a waiter took it:
 	// WaitJournal sleeps on it instead of polling. Untaken, it stays as it is, so
@@ -31,6 +36,11 @@ type journalSlot struct {
 	e    Entry
 	size int
 	gone bool // dropped from the ring: its later updates count for nothing
+	ver  uint64
+	// doneAt is the journal's last seq when the entry stopped being Pending: a
+	// stream resuming after seq N resends the entries at or below N that finished
+	// once N existed, which its reader may have seen pending.
+	doneAt int
 }
 
 func newJournal(o Options) *journal {
@@ -65,6 +75,8 @@ func (j *journal) push(sl *journalSlot) {
 		j.grow()
 	}
 	j.ring[(j.head+j.n)%len(j.ring)] = sl
+	j.version++
+	sl.ver = j.version
 	j.n++
 	sl.size = entrySize(&sl.e)
 	j.bytes += sl.size
@@ -141,7 +153,13 @@ func (j *journal) chunk(after, upTo, n int) Journal {
 func (j *journal) update(sl *journalSlot, fn func(*Entry)) Entry {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	wasPending := sl.e.Pending
 	fn(&sl.e)
+	j.version++
+	sl.ver = j.version
+	if wasPending && !sl.e.Pending {
+		sl.doneAt = j.seq
+	}
 	if !sl.gone {
 		size := entrySize(&sl.e)
 		j.bytes += size - sl.size
@@ -160,6 +178,7 @@ func (j *journal) reset() {
 		j.ring[(j.head+i)%len(j.ring)].gone = true
 	}
 	j.ring, j.head, j.n, j.bytes, j.seq, j.dropped = nil, 0, 0, 0, 0, 0
+	j.epoch++
 	j.notify()
 }
 
@@ -172,6 +191,19 @@ func (j *journal) stats() (last, dropped int) {
 // Journal returns a copy of every journal entry so far, in seq order, including
 // requests still in flight (Pending). Body slices are shared, never mutated.
 func (s *Server) Journal() Journal { return s.journal.snapshot() }
+
+// JournalRange returns a copy of the entries with from <= seq <= to, at most
+// JournalRangeMax of them (the first ones), in seq order: a window of a long journal
+// without copying the rest. Entries the bounded journal dropped are absent.
+func (s *Server) JournalRange(from, to int) Journal {
+	if to < from {
+		return nil
+	}
+	return s.journal.chunk(max(from, 1)-1, to, min(to-max(from, 1)+1, JournalRangeMax))
+}
+
+// JournalRangeMax bounds what one JournalRange copies.
+const JournalRangeMax = 10_000
 
 // WaitJournal reports whether cond came to hold on the journal before ctx ended.
 // It evaluates cond on a snapshot now, then again after every change (an entry

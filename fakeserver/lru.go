@@ -41,3 +41,13 @@ func (q *lru[T]) each(fn func(T)) {
 		fn(e.Value.(T))
 	}
 }
+
+// eachNewest calls fn on values, most recently used first, until fn returns false:
+// the newest few of a long list, without walking it all.
+func (q *lru[T]) eachNewest(fn func(T) bool) {
+	for e := q.l.Back(); e != nil; e = e.Prev() {
+		if !fn(e.Value.(T)) {
+			return
+		}
+	}
+}

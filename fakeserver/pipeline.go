@@ -79,7 +79,7 @@ func (s *Server) arrive(r *http.Request) (*request, []*Fault) {
 	e.Seq = j.seq
 	now := s.Now()
 	e.VirtualTime = now.UTC().Format(timeLayout)
-	e.VirtualOffset = "T+" + now.Sub(s.origin).String()
+	e.VirtualOffset = s.clockOffset(now)
 	e.RealOffsetMs = s.realOffsetMs()
 	j.push(sl)
 	acting := s.faults.match(r.Method, r.URL.Path)

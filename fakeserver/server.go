@@ -53,6 +53,11 @@ type Server struct {
 	srvMu   sync.Mutex
 	httpSrv *http.Server
 	url     string
+
+	// mounted are the control paths served by handlers from outside the package
+	// (the web console), behind the same guard (MountControl).
+	mountMu sync.RWMutex
+	mounted map[string]http.Handler
 }
 
 // New builds a server from opts, filling zero values with the spec's defaults; it

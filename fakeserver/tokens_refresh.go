@@ -30,6 +30,10 @@ func (s *Server) newRefresh(fam *family, now time.Time) *refreshRecord {
 		exp:    now.Add(s.opts.RefreshTTL),
 	}
 	t.nextRefresh++
+	if fam.issued == 0 {
+		fam.first = rec.label
+	}
+	fam.issued++
 	fam.current = rec
 	t.addRefresh(rec)
 	return rec
@@ -128,7 +132,7 @@ func (s *Server) refresh(cookie string, present bool) (refreshJudgement, issued,
 	}
 	rec, fam := j.rec, j.rec.fam
 	j.rec = nil
-	s.tok.families.touch(fam.use)
+	s.tok.useFamily(fam)
 	out := issued{refresh: fam.current, at: now}
 	if !j.grace && !s.opts.NoRotation {
 		rec.spent, rec.spentAt = true, now
@@ -177,10 +181,32 @@ func (s *Server) RevokeRefresh(email string) int {
 func (s *Server) FamilyRevoked(label string) (revoked, ok bool) {
 	s.tokMu.RLock()
 	defer s.tokMu.RUnlock()
-	for _, rec := range s.tok.refresh {
-		if rec.label == label && !rec.fam.forgotten {
-			return rec.fam.revoked, true
-		}
+	if fam := s.tok.familyOf(label); fam != nil {
+		return fam.revoked, true
 	}
 	return false, false
+}
+
+// RevokeFamily revokes the one refresh family that issued the refresh token with
+// that label (R0, R1…: any token of the family, its current one or one it rotated
+// away), as a detected reuse or a logout does; the user's other families stay
+// valid. It reports whether the label names a remembered family: false for a
+// label never issued, from before a Reset, or of a family forgotten by a bound.
+// A family already revoked stays revoked (true).
+func (s *Server) RevokeFamily(label string) bool {
+	found, _ := s.revokeFamily(label)
+	return found
+}
+
+// revokeFamily is RevokeFamily; newly says the family was not revoked before.
+func (s *Server) revokeFamily(label string) (found, newly bool) {
+	s.tokMu.Lock()
+	defer s.tokMu.Unlock()
+	fam := s.tok.familyOf(label)
+	if fam == nil {
+		return false, false
+	}
+	newly = !fam.revoked
+	fam.revoked = true
+	return true, newly
 }

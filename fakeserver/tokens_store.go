@@ -1,9 +1,11 @@
 package fakeserver
 
 import (
+	"cmp"
 	"container/list"
 	"crypto/rand"
 	"encoding/base64"
+	"slices"
 	"time"
 )
 
@@ -34,6 +36,11 @@ type family struct {
 	revoked   bool
 	forgotten bool          // pushed out by a bound: its tokens are unknown now
 	use       *list.Element // in tokenStore.families
+	// For State: the label of its first token (the family's name for a person),
+	// how many tokens it was issued, and when it was last used (tokenStore.useSeq).
+	first  string
+	issued int
+	used   uint64
 }
 
 // tokenStore holds the tokens issued since the last Reset, within Options.MaxTokens
@@ -58,6 +65,12 @@ type tokenStore struct {
 	nextAccess  int
 	nextRefresh int
 	evicted     Evicted // Families and Tokens
+
+	useSeq uint64 // stamps family.used: the order families were used in
+	// forgottenRecent is the most recently used of the forgotten families, at most
+	// StateFamilyLimit, most recently used first: State lists them among the
+	// remembered ones (a family forgotten with its user can be among the newest).
+	forgottenRecent []*family
 }
 
 func newTokenStore(o Options) *tokenStore {
@@ -76,6 +89,8 @@ func newTokenStore(o Options) *tokenStore {
 func (t *tokenStore) startFamily(userID string) *family {
 	fam := &family{userID: userID}
 	fam.use = t.families.add(fam)
+	t.useSeq++
+	fam.used = t.useSeq
 	if t.byUser[userID] == nil {
 		t.byUser[userID] = map[*family]struct{}{}
 	}
@@ -96,6 +111,7 @@ func (t *tokenStore) forgetFamily(fam *family) {
 	}
 	fam.forgotten = true
 	t.families.remove(fam.use)
+	t.keepForgotten(fam)
 	if fams := t.byUser[fam.userID]; fams != nil {
 		delete(fams, fam)
 		if len(fams) == 0 {
@@ -103,6 +119,32 @@ func (t *tokenStore) forgetFamily(fam *family) {
 		}
 	}
 	t.evicted.Families++
+}
+
+// useFamily marks fam used now (a refresh): most recently used.
+func (t *tokenStore) useFamily(fam *family) {
+	t.families.touch(fam.use)
+	t.useSeq++
+	fam.used = t.useSeq
+}
+
+// keepForgotten puts a family just forgotten among forgottenRecent when it is one
+// of the StateFamilyLimit most recently used: a full store forgets a family at
+// every login, and this costs it at most StateFamilyLimit pointers moved.
+func (t *tokenStore) keepForgotten(fam *family) {
+	kept := t.forgottenRecent
+	if len(kept) == StateFamilyLimit && kept[len(kept)-1].used >= fam.used {
+		return
+	}
+	i, _ := slices.BinarySearchFunc(kept, fam.used, func(f *family, used uint64) int {
+		return cmp.Compare(used, f.used) // newest first
+	})
+	kept = slices.Insert(kept, i, fam)
+	if len(kept) > StateFamilyLimit {
+		kept[len(kept)-1] = nil
+		kept = kept[:StateFamilyLimit]
+	}
+	t.forgottenRecent = kept
 }
 
 // addAccess remembers an access token, forgetting the oldest beyond MaxTokens.
@@ -136,6 +178,22 @@ func (t *tokenStore) addRefresh(rec *refreshRecord) {
 			old.fam.previous = nil
 		}
 	}
+}
+
+// familyOf is the remembered family that issued the refresh token with that
+// label, or nil. Families have no label of their own and labels are not indexed:
+// a scan of the remembered tokens (at most MaxTokens), for the control API only,
+// is cheaper than an index every refresh would pay for.
+func (t *tokenStore) familyOf(label string) *family {
+	for _, rec := range t.refresh {
+		if rec.label == label {
+			if rec.fam.forgotten {
+				return nil
+			}
+			return rec.fam
+		}
+	}
+	return nil
 }
 
 // forgetUser forgets every family of a user forgotten by MaxUsers.
