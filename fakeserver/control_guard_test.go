@@ -126,3 +126,61 @@ var _ = Describe("Control API: what a web page cannot do", func() {
 		Expect(r.Status).To(Equal(http.StatusOK))
 	})
 })
+
+var _ = Describe("Control API: handlers mounted on it", func() {
+	var (
+		h       *controlHarness
+		reached []string
+	)
+	BeforeEach(func() {
+		reached = nil
+		h = newControlHarness()
+		h.srv.MountControl("ui", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			reached = append(reached, r.URL.Path)
+			_, _ = io.WriteString(w, "console")
+		}))
+	})
+
+	It("serves the name and every path below it", func() {
+		for _, p := range []string{"ui", "ui/", "ui/console.js"} {
+			r := h.do(http.MethodGet, fakeserver.ControlPrefix+p, "")
+			Expect(r.Status).To(Equal(http.StatusOK), p)
+			Expect(string(r.Body)).To(Equal("console"))
+		}
+		Expect(reached).To(Equal([]string{"/_tokenclock/ui", "/_tokenclock/ui/", "/_tokenclock/ui/console.js"}))
+	})
+
+	It("keeps the guard: a foreign page or Host never reaches the handler", func() {
+		Expect(h.do(http.MethodGet, fakeserver.ControlPrefix+"ui/", "", "Origin", "https://evil.example").Status).To(Equal(http.StatusForbidden))
+		Expect(h.do(http.MethodGet, fakeserver.ControlPrefix+"ui/", "", "Sec-Fetch-Site", "cross-site").Status).To(Equal(http.StatusForbidden))
+		Expect(rawControl(h.srv, http.MethodGet, fakeserver.ControlPrefix+"ui/", "rebind.attacker.example", "").Status).To(Equal(http.StatusForbidden))
+		Expect(reached).To(BeEmpty())
+	})
+
+	It("never takes over a built-in control path", func() {
+		h.srv.MountControl("state", http.NotFoundHandler())
+		Expect(h.do(http.MethodGet, fakeserver.ControlPrefix+"state", "").Status).To(Equal(http.StatusOK))
+		h.srv.MountControl("faults", http.NotFoundHandler())
+		Expect(h.do(http.MethodPost, fakeserver.ControlPrefix+"faults/release", "{}").Status).To(Equal(http.StatusOK))
+	})
+})
+
+var _ = Describe("JournalRange", func() {
+	It("copies a window of seqs, bounded, without the rest", func() {
+		h := newControlHarness()
+		for range 5 {
+			h.do(http.MethodGet, fakeserver.PathMe, "")
+		}
+		seqs := func(j fakeserver.Journal) []int {
+			var out []int
+			for _, e := range j {
+				out = append(out, e.Seq)
+			}
+			return out
+		}
+		Expect(seqs(h.srv.JournalRange(2, 4))).To(Equal([]int{2, 3, 4}))
+		Expect(seqs(h.srv.JournalRange(-10, 1))).To(Equal([]int{1}))
+		Expect(seqs(h.srv.JournalRange(4, 99))).To(Equal([]int{4, 5}))
+		Expect(h.srv.JournalRange(3, 2)).To(BeEmpty())
+	})
+})
