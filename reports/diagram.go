@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -46,9 +47,13 @@ type diagramLane struct {
 	X    int
 }
 
+var diagramLanes = []diagramLane{{"client", laneClientX}, {"API", laneAPIX}, {"refresh", laneRefreshX}}
+
 // diagramArrow is one journal entry: a line from the client lane to the lane it
 // addressed, its label above, the answer at its head, and the virtual time and
-// real offset in the left gutter.
+// real offset in the left gutter. Its coordinates are relative to its row, which
+// the template moves to RowTop: the web console draws the same rows, a window of
+// them at a time (WriteDiagramRows).
 type diagramArrow struct {
 	Seq                   int
 	Class                 string
@@ -62,38 +67,91 @@ type diagramArrow struct {
 	Title                 string
 }
 
+// arrowY is the baseline of an arrow within its row.
+const arrowY = diagramRowH/2 + 4
+
+// newArrow lays out entry e, of the given kinds, in the row starting at rowTop.
+func newArrow(e fakeserver.Entry, kinds string, rowTop int, start time.Time, startOK, tabs bool) diagramArrow {
+	x2 := laneAPIX
+	if e.Path == fakeserver.PathRefresh {
+		x2 = laneRefreshX
+	}
+	return diagramArrow{
+		Seq: e.Seq, Class: "arrow " + kinds,
+		RowTop: rowTop, Y: arrowY, X1: laneClientX, X2: x2, TextY: arrowY - 4,
+		Head:       fmt.Sprintf("M%d %d l-8 -4 v8 z", x2, arrowY),
+		LabelX:     laneClientX + 6,
+		StatusX:    x2 + 6,
+		Label:      clip(tabPrefix(e, tabs)+arrowLabel(e, kinds), (x2-laneClientX-12)/charWidth),
+		Status:     clip(statusLabel(e), (diagramWidth-x2-8)/charWidth),
+		VirtualAt:  virtualOffset(e.VirtualTime, start, startOK),
+		RealOffset: fmt.Sprintf("%.1fms", finite(e.RealOffsetMs)),
+		Title:      entryTitle(e),
+	}
+}
+
 // buildDiagram lays out j; kinds are the entries' classes from entryKinds.
 func buildDiagram(j fakeserver.Journal, kinds []string) diagram {
 	shown := min(len(j), DiagramCap)
 	d := diagram{
 		Width: diagramWidth, RowH: diagramRowH, Total: len(j), Shown: shown,
 		Height: diagramTop + shown*diagramRowH + diagramBottom,
-		Lanes:  []diagramLane{{"client", laneClientX}, {"API", laneAPIX}, {"refresh", laneRefreshX}},
+		Lanes:  diagramLanes,
 	}
 	d.LaneBottom = d.Height - 4
 	start, startOK := firstVirtualTime(j)
 	tabs := severalInstances(j)
 	for i := 0; i < shown; i++ {
-		e := j[i]
-		y := diagramTop + i*diagramRowH + diagramRowH/2 + 4
-		x2 := laneAPIX
-		if e.Path == fakeserver.PathRefresh {
-			x2 = laneRefreshX
-		}
-		d.Arrows = append(d.Arrows, diagramArrow{
-			Seq: e.Seq, Class: "arrow " + kinds[i], Zebra: i%2 == 1,
-			RowTop: diagramTop + i*diagramRowH, Y: y, X1: laneClientX, X2: x2, TextY: y - 4,
-			Head:       fmt.Sprintf("M%d %d l-8 -4 v8 z", x2, y),
-			LabelX:     laneClientX + 6,
-			StatusX:    x2 + 6,
-			Label:      clip(tabPrefix(e, tabs)+arrowLabel(e, kinds[i]), (x2-laneClientX-12)/charWidth),
-			Status:     clip(statusLabel(e), (diagramWidth-x2-8)/charWidth),
-			VirtualAt:  virtualOffset(e.VirtualTime, start, startOK),
-			RealOffset: fmt.Sprintf("%.1fms", finite(e.RealOffsetMs)),
-			Title:      entryTitle(e),
-		})
+		a := newArrow(j[i], kinds[i], diagramTop+i*diagramRowH, start, startOK, tabs)
+		a.Zebra = i%2 == 1
+		d.Arrows = append(d.Arrows, a)
 	}
 	return d
+}
+
+// DiagramLayout is the geometry of report.html's sequence diagrams, for a page
+// that draws their rows itself (the web console): the SVG width, the height of one
+// row, and the lanes.
+type DiagramLayout struct {
+	Width int           `json:"width"`
+	RowH  int           `json:"rowHeight"`
+	Lanes []DiagramLane `json:"lanes"`
+}
+
+// DiagramLane is one lane: its name and the x of its line.
+type DiagramLane struct {
+	Name string `json:"name"`
+	X    int    `json:"x"`
+}
+
+// Layout is the diagrams' geometry.
+func Layout() DiagramLayout {
+	l := DiagramLayout{Width: diagramWidth, RowH: diagramRowH}
+	for _, ln := range diagramLanes {
+		l.Lanes = append(l.Lanes, DiagramLane(ln))
+	}
+	return l
+}
+
+// WriteDiagramRows writes the arrows of j's entries with seq >= from as
+// report.html draws them (the same template, so the same labels, classes and
+// highlighting), each moved to its row: the row of seq from is at y 0, the next
+// one diagramRowH below. The entries of j before from are context only: the replay
+// rule matches a resend with an earlier 401. The gutter's virtual times count from
+// start.
+func WriteDiagramRows(w io.Writer, j fakeserver.Journal, from int, start time.Time) error {
+	kinds := entryKinds(j)
+	tabs := severalInstances(j)
+	for i, e := range j {
+		if e.Seq < from {
+			continue
+		}
+		a := newArrow(e, kinds[i], (e.Seq-from)*diagramRowH, start, true, tabs)
+		if err := reportTemplate.ExecuteTemplate(w, "arrow", a); err != nil {
+			return fmt.Errorf("draw diagram rows: %w", err)
+		}
+	}
+	return nil
 }
 
 // severalInstances reports whether more than one client instance (tab) sent requests:

@@ -1,8 +1,11 @@
 package reports_test
 
 import (
-	"github.com/tokenclock/tokenclock/conformance"
+	"regexp"
+	"strings"
 	"time"
+
+	"github.com/tokenclock/tokenclock/conformance"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -103,5 +106,67 @@ var _ = Describe("sequence diagram replays across tabs", func() {
 		k := kindsOf(b.j)
 		Expect(k[3]).NotTo(ContainSubstring("replay"), "tab 0's first send")
 		Expect(k[5]).To(ContainSubstring("replay"), "tab 0's replay")
+	})
+})
+
+var _ = Describe("diagram rows for a page that draws a window (the web console)", func() {
+	// arrowGroups are the <g class="arrow …"> elements of markup, with the row's
+	// translate(0 y) left out: report.html and a window place rows differently.
+	arrowGroups := func(markup string) []string {
+		re := regexp.MustCompile(`<g class="arrow[^"]*" data-seq="[0-9]+" transform="translate\(0 [0-9]+\)">.*?</g>`)
+		tr := regexp.MustCompile(` transform="translate\(0 [0-9]+\)"`)
+		var out []string
+		for _, g := range re.FindAllString(markup, -1) {
+			out = append(out, tr.ReplaceAllString(g, ""))
+		}
+		return out
+	}
+	j := func() fakeserver.Journal { return journalSequential() }
+
+	It("draws each row exactly as report.html does", func() {
+		run := conformance.RunResult{Clients: []conformance.ClientResult{{Name: "c", Scenarios: []conformance.ScenarioResult{{ID: "X", Outcome: conformance.Passed, Journal: j()}}}}}
+		page := arrowGroups(string(render(reports.WriteHTML, run)))
+		var b strings.Builder
+		Expect(reports.WriteDiagramRows(&b, j(), 1, start(j()))).To(Succeed())
+		Expect(arrowGroups(b.String())).To(Equal(page))
+		Expect(page).To(HaveLen(len(j())))
+	})
+
+	It("draws only the rows from the first seq asked, row 0 at y 0, with earlier entries as context", func() {
+		var b strings.Builder
+		Expect(reports.WriteDiagramRows(&b, j(), 4, start(j()))).To(Succeed())
+		Expect(b.String()).NotTo(ContainSubstring(`data-seq="3"`))
+		Expect(b.String()).To(ContainSubstring(`<g class="arrow api replay" data-seq="4" transform="translate(0 0)">`),
+			"seq 4 resends seq 2's 401: a replay even when the window starts at it")
+		Expect(b.String()).To(ContainSubstring(`data-seq="5" transform="translate(0 20)"`))
+	})
+
+	It("gives the geometry a page needs to place them", func() {
+		l := reports.Layout()
+		Expect(l.RowH).To(Equal(20))
+		Expect(l.Lanes).To(HaveLen(3))
+		Expect(l.Lanes[0].Name).To(Equal("client"))
+	})
+})
+
+// start is the virtual time of j's first entry: report.html's gutter counts from it.
+func start(j fakeserver.Journal) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, j[0].VirtualTime)
+	Expect(err).NotTo(HaveOccurred())
+	return t
+}
+
+var _ = Describe("a session report (tokenclock serve's console, Save as report)", func() {
+	It("is report.html's page without the exit code and matrix, saying what the session was", func() {
+		run := conformance.RunResult{Tool: "tokenclock", Clients: []conformance.ClientResult{{Name: "serve session", Scenarios: []conformance.ScenarioResult{
+			{ID: "SESSION", Title: "requests tokenclock serve saw", Outcome: conformance.Skipped, Verdict: conformance.VerdictSkipped, Journal: journalSequential()}}}}}
+		var b strings.Builder
+		Expect(reports.WriteSessionHTML(&b, run, "A session recorded by tokenclock serve.")).To(Succeed())
+		html := b.String()
+		Expect(html).To(ContainSubstring("— session report</h1>"))
+		Expect(html).To(ContainSubstring(`<p class="session-note">A session recorded by tokenclock serve.</p>`))
+		Expect(html).NotTo(ContainSubstring("<h2>Matrix</h2>"))
+		Expect(html).NotTo(ContainSubstring("exit code"))
+		Expect(html).To(ContainSubstring(`class="arrow refresh"`))
 	})
 })

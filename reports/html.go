@@ -14,6 +14,12 @@ import (
 //go:embed report.html.tmpl
 var reportHTML string
 
+// DiagramCSS is the sequence diagrams' style sheet: report.html inlines it, the
+// web console serves it, so both draw each kind of request alike.
+//
+//go:embed diagram.css
+var DiagramCSS string
+
 // reportTemplate is parsed once; the text is a constant of this package, so a
 // parse error is a bug caught by every test run.
 var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
@@ -21,6 +27,8 @@ var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap
 	"dur":     duration,
 	"join":    strings.Join,
 	"reqText": func(id conformance.RequirementID) string { return id.Text() },
+	// The style sheet is this package's own constant text, not run data.
+	"diagramCSS": func() template.CSS { return template.CSS(DiagramCSS) },
 }).Parse(reportHTML))
 
 // page is everything report.html shows, computed up front so the template only
@@ -32,6 +40,9 @@ type page struct {
 	Clients     []pageClient
 	Rows        []pageRow
 	Details     []pageDetail
+	// Session, when set, makes the page a recorded session's (WriteSessionHTML):
+	// it says what the session was instead of an exit code and a matrix.
+	Session string
 }
 
 type pageClient struct {
@@ -103,6 +114,20 @@ type journalRow struct {
 func WriteHTML(w io.Writer, run conformance.RunResult) error {
 	if err := reportTemplate.Execute(w, buildPage(run)); err != nil {
 		return fmt.Errorf("write report.html: %w", err)
+	}
+	return nil
+}
+
+// WriteSessionHTML writes a report.html of something that was not a conformance
+// run — a session recorded by tokenclock serve, exported from its web console: the
+// same page and diagrams, with note (what the session was, why nothing is judged)
+// in place of the exit code, the options and the matrix. run holds one client and
+// its scenario(s), the journal in each.
+func WriteSessionHTML(w io.Writer, run conformance.RunResult, note string) error {
+	p := buildPage(run)
+	p.Session = note
+	if err := reportTemplate.Execute(w, p); err != nil {
+		return fmt.Errorf("write session report.html: %w", err)
 	}
 	return nil
 }
