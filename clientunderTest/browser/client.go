@@ -62,10 +62,7 @@ type Client struct {
 	app     *http.Server // serves the page for the cross-origin and cross-site scenarios
 	appPort int
 
-	allocCancel   context.CancelFunc
-	browserCtx    context.Context
-	browserCancel context.CancelFunc
-	profileDir    string // Chromium's --user-data-dir, ours: Close waits for every process using it
+	chromium *Chromium
 
 	mu         sync.Mutex
 	scenario   *scenario
@@ -109,15 +106,10 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 	if err := c.serveApp(); err != nil {
 		return nil, err
 	}
-	// The profile directory is ours, so Close can tell this browser's processes from
-	// any other's and wait until none is left.
-	if c.profileDir, err = os.MkdirTemp("", "tokenclock-chromium-"); err != nil {
-		return nil, fmt.Errorf("browser profile directory: %w", err)
+	if c.chromium, err = NewChromium(exe); err != nil {
+		_ = c.app.Close()
+		return nil, err
 	}
-	allocCtx, allocCancel := chromedp.NewExecAllocator(context.Background(),
-		append(allocatorOptions(exe), chromedp.UserDataDir(c.profileDir))...)
-	c.allocCancel = allocCancel
-	c.browserCtx, c.browserCancel = chromedp.NewContext(allocCtx)
 	if err := c.start(ctx); err != nil {
 		c.Close() // kills a browser that is still starting
 		return nil, err
@@ -185,7 +177,7 @@ func (c *Client) start(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.StartTimeout)
 	defer cancel()
 	launched := make(chan error, 1)
-	go func() { launched <- chromedp.Do(c.browserCtx) }() // launches Chromium
+	go func() { launched <- chromedp.Do(c.chromium.Ctx) }() // launches Chromium
 	select {
 	case err := <-launched:
 		if err != nil {
@@ -194,7 +186,7 @@ func (c *Client) start(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("browser mode: Chromium did not start within %s: %w", c.opts.StartTimeout, context.Cause(ctx))
 	}
-	tabCtx, closeTab := chromedp.NewContext(c.browserCtx, chromedp.WithNewBrowserContext())
+	tabCtx, closeTab := chromedp.NewContext(c.chromium.Ctx, chromedp.WithNewBrowserContext())
 	defer closeTab()
 	t := &tab{ctx: tabCtx}
 	if err := c.prepareTab(ctx, t); err != nil {

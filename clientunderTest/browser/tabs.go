@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -49,7 +48,7 @@ func (c *Client) Init(ctx context.Context, env cut.Env) error {
 	if old != nil {
 		go old.cancel() // the old context closes while the new one loads
 	}
-	first, cancel := chromedp.NewContext(c.browserCtx, chromedp.WithNewBrowserContext())
+	first, cancel := chromedp.NewContext(c.chromium.Ctx, chromedp.WithNewBrowserContext())
 	sc := &scenario{env: env, cancel: cancel}
 	c.mu.Lock()
 	c.scenario = sc
@@ -331,18 +330,7 @@ func (c *Client) Close() error {
 	if sc != nil {
 		sc.cancel()
 	}
-	if c.browserCancel != nil {
-		c.browserCancel()
-	}
-	if c.allocCancel != nil {
-		c.allocCancel() // waits for the browser's main process
-	}
-	if c.profileDir != "" {
-		// Its helper processes (renderers, the zygote, …) exit a moment after it: wait
-		// for them, and kill any still there, so that no process outlives the run.
-		reapProfile(c.profileDir, profileGrace)
-		_ = os.RemoveAll(c.profileDir)
-	}
+	c.chromium.Close()
 	if c.app != nil {
 		_ = c.app.Close()
 	}
