@@ -1,7 +1,9 @@
 package selftest_test
 
 import (
+	"context"
 	"encoding/base64"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,9 +13,14 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 
+	"github.com/jonboulle/clockwork"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+
+	"github.com/tokenclock/tokenclock/fakeserver"
+	"github.com/tokenclock/tokenclock/webconsole"
 )
 
 var _ = Describe("a driver that leaks its tokens", func() {
@@ -96,3 +103,80 @@ func expectNoSecrets(texts map[string]string, secrets []string) {
 		}
 	}
 }
+
+var _ = Describe("tokenclock serve's journal stream and web console", func() {
+	It("leak no secret: stream data, state, diagram rows and the saved report carry labels only", func() {
+		srv := fakeserver.New(fakeserver.Options{ExposeControl: true, Clock: clockwork.NewRealClock()})
+		srv.MountControl(webconsole.Name, webconsole.Handler(srv, "test"))
+		Expect(srv.Start()).To(Succeed())
+		defer srv.Close()
+		_, err := srv.AddUser("Ann", "ann@example.com", "secret123")
+		Expect(err).NotTo(HaveOccurred())
+		c := &http.Client{Timeout: 10 * time.Second}
+		defer c.CloseIdleConnections()
+		send := func(method, path, body string, header ...string) *http.Response {
+			req, err := http.NewRequest(method, srv.URL()+path, strings.NewReader(body))
+			Expect(err).NotTo(HaveOccurred())
+			req.Header.Set("Content-Type", "application/json")
+			for i := 0; i+1 < len(header); i += 2 {
+				req.Header.Set(header[i], header[i+1])
+			}
+			res, err := c.Do(req)
+			Expect(err).NotTo(HaveOccurred())
+			return res
+		}
+		read := func(res *http.Response) string {
+			defer res.Body.Close()
+			b, err := io.ReadAll(res.Body)
+			Expect(err).NotTo(HaveOccurred())
+			return string(b)
+		}
+
+		// Login, use the token, refresh, then present the spent refresh token again.
+		var secrets []string
+		login := send(http.MethodPost, fakeserver.PathLogin, `{"email":"ann@example.com","password":"secret123"}`)
+		var body struct {
+			AccessToken string `json:"accessToken"`
+		}
+		Expect(json.Unmarshal([]byte(read(login)), &body)).To(Succeed())
+		secrets = append(secrets, body.AccessToken)
+		for _, ck := range login.Cookies() {
+			secrets = append(secrets, ck.Value)
+		}
+		read(send(http.MethodGet, fakeserver.PathMe, "", "Authorization", "Bearer "+body.AccessToken))
+		refreshed := send(http.MethodPost, fakeserver.PathRefresh, "", "Cookie", "refreshToken="+secrets[1])
+		Expect(json.Unmarshal([]byte(read(refreshed)), &body)).To(Succeed())
+		secrets = append(secrets, body.AccessToken)
+		for _, ck := range refreshed.Cookies() {
+			secrets = append(secrets, ck.Value)
+		}
+		read(send(http.MethodPost, fakeserver.PathRefresh, "", "Cookie", "refreshToken="+secrets[1]))
+		Expect(secrets).To(HaveLen(4))
+
+		// The stream from its start, read until its fifth entry.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL()+fakeserver.ControlPrefix+"journal/stream", nil)
+		res, err := http.DefaultClient.Do(req)
+		Expect(err).NotTo(HaveOccurred())
+		var stream strings.Builder
+		buf := make([]byte, 4096)
+		for !strings.Contains(stream.String(), "id: 4\n") {
+			n, err := res.Body.Read(buf)
+			stream.Write(buf[:n])
+			Expect(err).NotTo(HaveOccurred(), "the stream so far: %s", stream.String())
+		}
+		cancel()
+		res.Body.Close()
+
+		texts := map[string]string{
+			"journal stream": stream.String(),
+			"state":          read(send(http.MethodGet, fakeserver.ControlPrefix+"state", "")),
+			"diagram rows":   read(send(http.MethodGet, webconsole.Path+"rows?from=1&to=4", "")),
+			"saved report":   read(send(http.MethodGet, webconsole.Path+"report.html", "")),
+		}
+		Expect(texts["saved report"]).To(ContainSubstring("R0 reused"))
+		Expect(texts["diagram rows"]).To(ContainSubstring("reuse"))
+		expectNoSecrets(texts, secrets)
+	})
+})

@@ -13,6 +13,7 @@ func printBanner(out *requestLog, cfg serveConfig, apiURL, controlURL string) {
 	out.Printf("tokenclock serve: API on %s (access TTL %v, refresh TTL %v, rotation %v, reuse grace %v)",
 		apiURL, cfg.AccessTTL, cfg.RefreshTTL, cfg.Rotation, cfg.ReuseGrace)
 	out.Printf("  control API: %s  e.g. curl -X POST %sexpire -d '{\"what\":\"access\"}'", controlURL, controlURL)
+	out.Printf("  web console: %sui/  (watch the requests live, expire, revoke, inject faults)", controlURL)
 	for _, u := range cfg.SeedUsers {
 		out.Printf("  seeded user: %s <%s>", u.Name, u.Email)
 	}

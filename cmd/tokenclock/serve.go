@@ -15,6 +15,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/tokenclock/tokenclock/fakeserver"
+	"github.com/tokenclock/tokenclock/webconsole"
 )
 
 // shutdownGrace bounds how long the control listener waits for requests in flight.
@@ -35,6 +36,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer out.Close()
 
 	srv := fakeserver.New(cfg.options(out.Entry))
+	srv.MountControl(webconsole.Name, webconsole.Handler(srv, version()))
 	for _, u := range cfg.SeedUsers {
 		if _, err := srv.AddUser(u.Name, u.Email, u.Password); err != nil {
 			fmt.Fprintf(stderr, "tokenclock serve: --seed-user %s: %v\n", u.Email, err)
