@@ -129,6 +129,7 @@ chromium:
 		$$sudo apt-get update && $$sudo apt-get install -y chromium; \
 	fi
 
+# docs/img/console*.png: the web console, photographed by its own specs (webconsole).
 # docs/img/report-matrix.png and docs/img/report-detail.png: report.html of a three-client
 # run, in headless chromium; docs/img/report-browser*.png: a run of the three bundled
 # browser adapters (browser mode) and nocred's BROWSER-01 detail. axios-seed fails by design, so a non-zero exit is tolerated as
@@ -159,4 +160,5 @@ screenshots: chromium
 		|| { test -s "$$dir/browser/report.html" && echo "conformance exited non-zero (nocred fails by design); taking the screenshot"; } && \
 	printf '<!DOCTYPE html><body style="margin:0"><iframe src="report.html#d-nocred-BROWSER-01" style="border:0;width:100%%;height:100vh"></iframe></body>\n' >"$$dir/browser/detail.html" && \
 	shot docs/img/report-browser.png 1300,1100 "$$dir/browser/report.html" && \
-	shot docs/img/report-browser-detail.png 1300,1000 "$$dir/browser/detail.html"
+	shot docs/img/report-browser-detail.png 1300,1000 "$$dir/browser/detail.html" && \
+	go test ./webconsole -count=1 -args -update-screenshots && echo "wrote docs/img/console*.png (the web console's specs)"
