@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -18,9 +19,15 @@ import (
 //	data: {"seq":9,...}        was answered); no id, so Last-Event-ID stays the
 //	                           newest seq sent
 //
-//	event: reset               the journal was reset: seq starts again at 1
-//	data: {}
+//	event: reset               the journal was reset: seq starts again at 1;
+//	data: {"resets":1}         resets counts them, as the journal event does
 //
+//	event: journal             first on every connection: which server and which
+//	data: {"server":"…",...}   journal (resets so far) the ids count in
+//
+// Ids are bare seqs, and seqs start again after a reset or on another server, so a
+// resuming reader that kept the journal event of its last connection compares it:
+// a different server or reset count means it missed a reset and must start over.
 // A new entry is sent once it arrives, usually still pending; its final state
 // follows as an update. A reader that reconnects with Last-Event-ID N (an
 // EventSource does so by itself) gets the entries after N and, as updates, those
@@ -40,9 +47,21 @@ const (
 
 // streamCursor is what one journal stream has sent.
 type streamCursor struct {
-	epoch int
-	after int            // the newest seq sent as a new entry
-	open  map[int]uint64 // seq → version sent, for entries sent while pending
+	epoch  int
+	after  int            // the newest seq sent as a new entry
+	open   map[int]uint64 // seq → version sent, for entries sent while pending
+	newest int            // the journal's newest seq when the stream started
+}
+
+// journalHello is the data of the journal event that opens every connection.
+type journalHello struct {
+	// Server identifies this server process (random, fixed at New).
+	Server string `json:"server"`
+	// Resets counts the journal's resets: with Server, it names the journal the
+	// ids count in.
+	Resets int `json:"resets"`
+	// Last is the newest seq when the stream started (0: empty journal).
+	Last int `json:"last"`
 }
 
 // streamBatchOut is one wake-up's worth of events.
@@ -63,7 +82,7 @@ func (b streamBatchOut) empty() bool {
 func (j *journal) resumeCursor(lastID int) (streamCursor, bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	c := streamCursor{epoch: j.epoch, after: lastID, open: map[int]uint64{}}
+	c := streamCursor{epoch: j.epoch, after: lastID, open: map[int]uint64{}, newest: j.seq}
 	if lastID > j.seq {
 		c.after = 0
 		return c, lastID > 0
@@ -112,7 +131,8 @@ func (j *journal) streamNext(c *streamCursor, n int) (streamBatchOut, <-chan str
 			delete(c.open, seq)
 		}
 	}
-	sortBySeq(out.updates)
+	// Map order is random; readers expect the journal's order.
+	slices.SortFunc(out.updates, func(a, b Entry) int { return a.Seq - b.Seq })
 	for i := max(c.after+1-first, 0); j.n > 0 && i < j.n && len(out.fresh) < n; i++ {
 		sl := j.ring[(j.head+i)%len(j.ring)]
 		out.fresh = append(out.fresh, sl.e)
@@ -122,16 +142,6 @@ func (j *journal) streamNext(c *streamCursor, n int) (streamBatchOut, <-chan str
 		}
 	}
 	return out, j.changed
-}
-
-// sortBySeq orders a few updates by seq (map order is random; readers expect the
-// journal's order). Insertion sort: a batch holds the requests in flight.
-func sortBySeq(j Journal) {
-	for i := 1; i < len(j); i++ {
-		for k := i; k > 0 && j[k].Seq < j[k-1].Seq; k-- {
-			j[k], j[k-1] = j[k-1], j[k]
-		}
-	}
 }
 
 // controlJournalStream serves the journal stream until the reader goes away or
@@ -155,15 +165,19 @@ func controlJournalStream(s *Server, w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 
 	bw := bufio.NewWriterSize(w, 32<<10)
-	flush := func() bool {
-		_ = rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
-		return bw.Flush() == nil && rc.Flush() == nil
-	}
+	// Every batch gets its own deadline before its first byte: a batch bigger than
+	// the buffer writes to the connection before its flush, and must not inherit the
+	// deadline of a flush long ago (the stream may have been quiet for minutes).
+	deadline := func() { _ = rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout)) }
+	flush := func() bool { return bw.Flush() == nil && rc.Flush() == nil }
+	deadline()
 	// A reconnecting EventSource waits this long (ms) before trying again.
 	_, _ = bw.WriteString("retry: 1000\n\n")
 	cur, wasReset := s.journal.resumeCursor(lastID)
+	hello, _ := json.Marshal(journalHello{Server: s.id, Resets: cur.epoch, Last: cur.newest})
+	writeStreamEvent(bw, "journal", "", hello)
 	if wasReset {
-		writeStreamEvent(bw, "reset", "", []byte("{}"))
+		writeStreamEvent(bw, "reset", "", resetData(cur.epoch))
 	}
 	if !flush() {
 		return
@@ -173,8 +187,9 @@ func controlJournalStream(s *Server, w http.ResponseWriter, r *http.Request) {
 	for {
 		batch, changed := s.journal.streamNext(&cur, streamBatch)
 		if !batch.empty() {
+			deadline()
 			if batch.reset {
-				writeStreamEvent(bw, "reset", "", []byte("{}"))
+				writeStreamEvent(bw, "reset", "", resetData(cur.epoch))
 			}
 			for i := range batch.updates {
 				b, _ := json.Marshal(&batch.updates[i]) // an Entry always marshals
@@ -192,6 +207,7 @@ func controlJournalStream(s *Server, w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-changed:
 		case <-keepalive.C:
+			deadline()
 			_, _ = bw.WriteString(": keepalive\n\n")
 			if !flush() {
 				return
@@ -203,6 +219,9 @@ func controlJournalStream(s *Server, w http.ResponseWriter, r *http.Request) {
 		}
 	}
 }
+
+// resetData is a reset event's data: how many resets the journal has had.
+func resetData(resets int) []byte { return []byte(`{"resets":` + strconv.Itoa(resets) + `}`) }
 
 // writeStreamEvent writes one event; data is one line of JSON (json.Marshal
 // escapes line breaks inside strings), so it needs one data: field.

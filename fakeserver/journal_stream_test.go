@@ -23,7 +23,12 @@ type journalEvent struct {
 // has read it.
 type journalStream struct {
 	*sseStream
-	read int
+	read  int
+	hello struct {
+		Server string `json:"server"`
+		Resets int    `json:"resets"`
+		Last   int    `json:"last"`
+	}
 }
 
 // openJournalStream opens the stream with the query and headers ("Name: value").
@@ -33,7 +38,11 @@ func openJournalStream(h *controlHarness, query string, headers ...string) *jour
 	Expect(r.Err).NotTo(HaveOccurred())
 	Expect(r.Status).To(Equal(http.StatusOK))
 	Expect(r.Header.Get("Content-Type")).To(Equal("text/event-stream"))
-	return &journalStream{sseStream: s}
+	js := &journalStream{sseStream: s}
+	ev := js.next()
+	Expect(ev.Event).To(Equal("journal"), "every connection opens with the journal event")
+	Expect(json.Unmarshal([]byte(ev.Data), &js.hello)).To(Succeed())
+	return js
 }
 
 // next is the next event, failing the spec after 5 s of real time.
@@ -184,6 +193,28 @@ var _ = Describe("the journal stream", func() {
 		for i := 1; i <= n; i++ {
 			Expect(s.next().ID).To(Equal(strconv.Itoa(i)))
 		}
+	})
+
+	It("opens every connection naming the server and its resets, so a reader can tell a restart or a missed reset", func() {
+		h.get("/api/ideas")
+		first := openJournalStream(h, "")
+		Expect(first.hello.Server).To(MatchRegexp(`^[0-9a-f]{12}$`))
+		Expect(first.hello.Resets).To(Equal(0))
+		Expect(first.hello.Last).To(Equal(1))
+		Expect(openJournalStream(h, "").hello.Server).To(Equal(first.hello.Server), "the same server")
+
+		h.srv.Reset()
+		for range 3 {
+			h.get("/api/ideas")
+		}
+		// Resuming after seq 1 of the old journal: the seqs exist again, so only the
+		// journal event can say they are other requests.
+		again := openJournalStream(h, "", "Last-Event-ID: 1")
+		Expect(again.hello.Resets).To(Equal(1))
+		Expect(again.hello.Server).To(Equal(first.hello.Server))
+
+		other := newControlHarness()
+		Expect(openJournalStream(other, "").hello.Server).NotTo(Equal(first.hello.Server), "another server")
 	})
 
 	It("is refused to a foreign web page like the rest of the control API", func() {

@@ -2,6 +2,7 @@ package fakeserver
 
 import (
 	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -58,6 +59,10 @@ type Server struct {
 	// (the web console), behind the same guard (MountControl).
 	mountMu sync.RWMutex
 	mounted map[string]http.Handler
+
+	// id names this server process in the journal stream's opening event, so a
+	// reader resuming on another server (a restart) can tell.
+	id string
 }
 
 // New builds a server from opts, filling zero values with the spec's defaults; it
@@ -69,7 +74,10 @@ func New(opts Options) *Server {
 		key = make([]byte, 32)
 		_, _ = rand.Read(key) // crypto/rand.Read never fails on supported platforms
 	}
+	id := make([]byte, 6)
+	_, _ = rand.Read(id)
 	s := &Server{
+		id:      hex.EncodeToString(id),
 		opts:    opts,
 		clock:   opts.Clock,
 		key:     append([]byte(nil), key...),
