@@ -40,6 +40,7 @@ type diagram struct {
 	Lanes                     []diagramLane
 	Arrows                    []diagramArrow
 	Total, Shown              int
+	Tail                      bool // the last Shown entries, not the first
 }
 
 type diagramLane struct {
@@ -85,24 +86,43 @@ func newArrow(e fakeserver.Entry, kinds string, rowTop int, start time.Time, sta
 		Label:      clip(tabPrefix(e, tabs)+arrowLabel(e, kinds), (x2-laneClientX-12)/charWidth),
 		Status:     clip(statusLabel(e), (diagramWidth-x2-8)/charWidth),
 		VirtualAt:  virtualOffset(e.VirtualTime, start, startOK),
-		RealOffset: fmt.Sprintf("%.1fms", finite(e.RealOffsetMs)),
+		RealOffset: realOffset(e.RealOffsetMs),
 		Title:      entryTitle(e),
 	}
 }
 
+// diagramView says which part of a journal a diagram draws and from which zero
+// it counts virtual time; the zero value is a scenario's: the first DiagramCap
+// entries, timed from the first one.
+type diagramView struct {
+	// Tail draws the last DiagramCap entries instead: a recorded session's
+	// incident is at its end.
+	Tail bool
+	// Origin, when set, is virtual time's zero (a serve session counts from the
+	// server's start, as its web console does).
+	Origin time.Time
+}
+
 // buildDiagram lays out j; kinds are the entries' classes from entryKinds.
-func buildDiagram(j fakeserver.Journal, kinds []string) diagram {
+func buildDiagram(j fakeserver.Journal, kinds []string, v diagramView) diagram {
 	shown := min(len(j), DiagramCap)
+	first := 0
+	if v.Tail {
+		first = len(j) - shown
+	}
 	d := diagram{
-		Width: diagramWidth, RowH: diagramRowH, Total: len(j), Shown: shown,
+		Width: diagramWidth, RowH: diagramRowH, Total: len(j), Shown: shown, Tail: v.Tail,
 		Height: diagramTop + shown*diagramRowH + diagramBottom,
 		Lanes:  diagramLanes,
 	}
 	d.LaneBottom = d.Height - 4
 	start, startOK := firstVirtualTime(j)
+	if !v.Origin.IsZero() {
+		start, startOK = v.Origin, true
+	}
 	tabs := severalInstances(j)
 	for i := 0; i < shown; i++ {
-		a := newArrow(j[i], kinds[i], diagramTop+i*diagramRowH, start, startOK, tabs)
+		a := newArrow(j[first+i], kinds[first+i], diagramTop+i*diagramRowH, start, startOK, tabs)
 		a.Zebra = i%2 == 1
 		d.Arrows = append(d.Arrows, a)
 	}
@@ -207,16 +227,27 @@ func entryKinds(j fakeserver.Journal) []string {
 	return kinds
 }
 
+// ReplayWindow is how soon after the answer that issued its access token a send
+// must arrive to be drawn as a replay: a client resends a 401'd request as soon as
+// its refresh answers. A request sent later with the same token is the app's next
+// call, even when an earlier 401 of the same path was never resent (a caller that
+// gave up).
+const ReplayWindow = time.Second
+
 // replaySet marks the entries that resend an earlier request answered 401 (or
 // another auth failure): the same method and path from the same instance, with a
-// newer access token. Each 401 is matched by at most
-// one later send (preferring the same body), so a fresh request that merely
-// carries the new token is not mistaken for a replay once its predecessor's
-// replay has been seen.
+// newer access token, sent within ReplayWindow (real time) of the answer that
+// issued that token. Each 401 is matched by at most one later send (preferring the
+// same body), so a fresh request that merely carries the new token is not mistaken
+// for a replay once its predecessor's replay has been seen.
 func replaySet(j fakeserver.Journal) map[int]bool {
-	unmatched := map[string][]int{} // method+path → indexes of unmatched 401s
+	unmatched := map[string][]int{}  // method+path → indexes of unmatched 401s
+	issuedAt := map[string]float64{} // access token label → real ms its answer was written
 	out := map[int]bool{}
 	for i, e := range j {
+		if e.IssuedAccess != "" {
+			issuedAt[e.IssuedAccess] = e.RespondedOffsetMs
+		}
 		if e.Path == fakeserver.PathRefresh {
 			continue
 		}
@@ -224,6 +255,10 @@ func replaySet(j fakeserver.Journal) map[int]bool {
 		key := fmt.Sprintf("%d %s %s", e.Instance, e.Method, e.Path)
 		cand := unmatched[key]
 		match := -1
+		at, known := issuedAt[e.AccessToken]
+		if !known || e.RealOffsetMs-at > float64(ReplayWindow.Milliseconds()) {
+			cand = nil // no answer issued its token lately: not a resend
+		}
 		for ci, pi := range cand {
 			if tokenIndex(j[pi].AccessToken) < tokenIndex(e.AccessToken) {
 				if match < 0 {
@@ -309,6 +344,17 @@ func statusLabel(e fakeserver.Entry) string {
 		s += " (" + oneLine(e.Fault) + ")"
 	}
 	return s
+}
+
+// realOffset shows real time since the server started: milliseconds, as a
+// scenario lasts a few hundred of them, and seconds past 10 s (a serve session's
+// gutter would otherwise read 136550.4ms).
+func realOffset(ms float64) string {
+	ms = finite(ms)
+	if ms >= 10_000 {
+		return fmt.Sprintf("%.2fs", ms/1000)
+	}
+	return fmt.Sprintf("%.1fms", ms)
 }
 
 // entryTitle is the full entry as a tooltip, since labels are clipped.

@@ -1,6 +1,7 @@
 package reports_test
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -69,6 +70,27 @@ var _ = Describe("sequence diagram kinds", func() {
 		}
 		run := conformance.RunResult{Clients: []conformance.ClientResult{{Name: "c", Scenarios: []conformance.ScenarioResult{{ID: "X", Outcome: conformance.Passed, Journal: j}}}}}
 		Expect(render(reports.WriteHTML, run)).To(ContainSubstring("not a time"))
+	})
+})
+
+var _ = Describe("sequence diagram replays in a long session", func() {
+	It("does not call the next round's calls replays of 401s that were never resent", func() {
+		later := func(ms float64) func(*fakeserver.Entry) {
+			return func(e *fakeserver.Entry) { e.RealOffsetMs, e.RespondedOffsetMs = ms, ms+0.5 }
+		}
+		b := loginJournal()
+		for range 3 { // three callers get 401; only one is resent after the refresh
+			b.add(expired, "GET", me, "A0", "expired", "", "none", 401, later(100))
+		}
+		b.add(expired, "POST", refresh, "", "none", "R0", "valid", 200, issued("A1", "R1"), later(120))
+		b.add(expired, "GET", me, "A1", "valid", "", "none", 200, later(125))
+		for range 2 { // the app's next round, two seconds on
+			b.add(expired, "GET", me, "A1", "valid", "", "none", 200, later(2125))
+		}
+		k := kindsOf(b.j)
+		Expect(k[6]).To(ContainSubstring("replay"))
+		Expect(k[7]).To(Equal("arrow api"))
+		Expect(k[8]).To(Equal("arrow api"))
 	})
 })
 
@@ -161,12 +183,26 @@ var _ = Describe("a session report (tokenclock serve's console, Save as report)"
 		run := conformance.RunResult{Tool: "tokenclock", Clients: []conformance.ClientResult{{Name: "serve session", Scenarios: []conformance.ScenarioResult{
 			{ID: "SESSION", Title: "requests tokenclock serve saw", Outcome: conformance.Skipped, Verdict: conformance.VerdictSkipped, Journal: journalSequential()}}}}}
 		var b strings.Builder
-		Expect(reports.WriteSessionHTML(&b, run, "A session recorded by tokenclock serve.")).To(Succeed())
+		Expect(reports.WriteSessionHTML(&b, run, reports.Session{Note: "A session recorded by tokenclock serve.", Origin: clock0})).To(Succeed())
 		html := b.String()
 		Expect(html).To(ContainSubstring("— session report</h1>"))
 		Expect(html).To(ContainSubstring(`<p class="session-note">A session recorded by tokenclock serve.</p>`))
 		Expect(html).NotTo(ContainSubstring("<h2>Matrix</h2>"))
 		Expect(html).NotTo(ContainSubstring("exit code"))
 		Expect(html).To(ContainSubstring(`class="arrow refresh"`))
+		Expect(html).To(ContainSubstring("<details open>"), "the one detail is the point of the page")
+		Expect(html).NotTo(ContainSubstring(`class="outcome"`), "no outcome: nothing was judged")
+		Expect(html).NotTo(ContainSubstring("skipped: not judged"))
+		Expect(html).To(ContainSubstring("T&#43;61.000s"), "virtual time counts from the session's origin, as the console does")
+	})
+
+	It("draws the last entries of a long session: the incident is at its end", func() {
+		run := conformance.RunResult{Clients: []conformance.ClientResult{{Name: "serve session", Scenarios: []conformance.ScenarioResult{
+			{ID: "SESSION", Outcome: conformance.Skipped, Journal: longJournal(reports.DiagramCap + 20)}}}}}
+		var b strings.Builder
+		Expect(reports.WriteSessionHTML(&b, run, reports.Session{Note: "n"})).To(Succeed())
+		Expect(b.String()).To(ContainSubstring(fmt.Sprintf("The diagram shows the last %d of %d journal entries", reports.DiagramCap, reports.DiagramCap+20)))
+		Expect(b.String()).To(ContainSubstring(fmt.Sprintf(`data-seq="%d"`, reports.DiagramCap+20)))
+		Expect(b.String()).NotTo(ContainSubstring(`class="arrow api" data-seq="1"`))
 	})
 })

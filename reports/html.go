@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/tokenclock/tokenclock/fakeserver"
 )
@@ -118,21 +119,39 @@ func WriteHTML(w io.Writer, run conformance.RunResult) error {
 	return nil
 }
 
+// Session is what a recorded session's report.html says and draws differently
+// from a conformance run's (WriteSessionHTML).
+type Session struct {
+	// Note says what the session was and that nothing is judged; it replaces the
+	// run's exit code, options and matrix.
+	Note string
+	// Origin is virtual time's zero in the diagrams: the server's clock at its
+	// start, as the web console counts.
+	Origin time.Time
+}
+
 // WriteSessionHTML writes a report.html of something that was not a conformance
 // run — a session recorded by tokenclock serve, exported from its web console: the
-// same page and diagrams, with note (what the session was, why nothing is judged)
-// in place of the exit code, the options and the matrix. run holds one client and
-// its scenario(s), the journal in each.
-func WriteSessionHTML(w io.Writer, run conformance.RunResult, note string) error {
-	p := buildPage(run)
-	p.Session = note
+// same page and diagrams, with the session's note in place of the exit code, the
+// options and the matrix; every detail open, without an outcome; each diagram
+// drawing the last DiagramCap entries (the incident is at the end of a session).
+// run holds one client and its scenario(s), the journal in each.
+func WriteSessionHTML(w io.Writer, run conformance.RunResult, s Session) error {
+	p := buildPageWith(run, diagramView{Tail: true, Origin: s.Origin})
+	p.Session = s.Note
+	for i := range p.Details {
+		p.Details[i].Open = true
+		p.Details[i].Verdict = "not judged: a recorded session, not a conformance run"
+	}
 	if err := reportTemplate.Execute(w, p); err != nil {
 		return fmt.Errorf("write session report.html: %w", err)
 	}
 	return nil
 }
 
-func buildPage(run conformance.RunResult) page {
+func buildPage(run conformance.RunResult) page { return buildPageWith(run, diagramView{}) }
+
+func buildPageWith(run conformance.RunResult, view diagramView) page {
 	p := page{Run: run, ExitText: exitText(run.ExitCode), Interrupted: interruptedLine(run)}
 	anchors := map[*conformance.ScenarioResult]string{}
 	used := map[string]bool{}
@@ -150,7 +169,7 @@ func buildPage(run conformance.RunResult) page {
 			sr := &run.Clients[ci].Scenarios[si]
 			a := uniqueAnchor(anchorID(c.Name, sr.ID), used)
 			anchors[sr] = a
-			d := buildDetail(a, c.Name, *sr)
+			d := buildDetail(a, c.Name, *sr, view)
 			d.First = si == 0
 			p.Details = append(p.Details, d)
 		}
@@ -175,11 +194,11 @@ func buildPage(run conformance.RunResult) page {
 	return p
 }
 
-func buildDetail(anchor, client string, sr conformance.ScenarioResult) pageDetail {
+func buildDetail(anchor, client string, sr conformance.ScenarioResult, view diagramView) pageDetail {
 	kinds := entryKinds(sr.Journal)
 	d := pageDetail{Anchor: anchor, Client: client, S: sr, Class: "o-" + string(shown(sr.Outcome)),
 		Symbol: htmlSymbol[shown(sr.Outcome)], Message: detailMessage(sr),
-		Diagram: buildDiagram(sr.Journal, kinds), Findings: sr.Findings}
+		Diagram: buildDiagram(sr.Journal, kinds, view), Findings: sr.Findings}
 	// Everything the client did wrong starts open, expected failures and
 	// warnings included: a matrix link should land on the diagram, not on a
 	// collapsed line. Passes and skips stay closed to keep the page short.
