@@ -357,6 +357,43 @@ var _ = Describe("the web console", func() {
 		p.waitFor(`document.querySelector('#rows g.arrow[data-seq="1"]') !== null`)
 	})
 
+	It("starts over after a reset and after a restart, even one it missed while reconnecting", func() {
+		c := newConsoleServer(fakeserver.Options{})
+		fillJournal(c, 200) // longer than the pane: it scrolls, following the newest row
+		p := openConsole(c, 1500, 700)
+		p.waitFor(`document.querySelector('#rows g.arrow[data-seq="200"]') !== null`)
+
+		By("a taller window keeps following")
+		p.do(chromedp.EmulateViewport(1500, 1000))
+		Consistently(func() bool { return eval[bool](p, `document.getElementById("follow").checked`) }).
+			WithTimeout(300 * time.Millisecond).Should(BeTrue())
+
+		By("Reset: the next requests are drawn from the top")
+		p.do(chromedp.Click(`button[data-action="reset"]`), chromedp.Click(`button[data-action="reset"]`))
+		p.waitFor(`document.querySelectorAll("#rows g.arrow").length === 0`)
+		fillMore(c, 5)
+		p.waitFor(`document.querySelectorAll("#rows g.arrow").length === 5`)
+		Expect(eval[bool](p, `(() => {
+			const row = document.querySelector('#rows g.arrow[data-seq="1"]').getBoundingClientRect();
+			const pane = document.getElementById("scroller").getBoundingClientRect();
+			return row.top >= pane.top && row.bottom <= pane.bottom;
+		})()`)).To(BeTrue(), "row 1 is in view, not scrolled away")
+
+		By("a restart the page learns of only after the new journal passed the old one")
+		addr := strings.TrimPrefix(c.base, "http://")
+		c.srv.Close()
+		c.srv = fakeserver.New(fakeserver.Options{Clock: clockwork.NewRealClock(), ExposeControl: true})
+		c.srv.MountControl(webconsole.Name, webconsole.Handler(c.srv, "test"))
+		Expect(c.srv.StartAt(addr)).To(Succeed())
+		DeferCleanup(c.srv.Close)
+		fillMore(c, 8) // before the page reconnects (it waits a second)
+		p.waitFor(`document.getElementById("alert").textContent.includes("The server restarted")`)
+		p.waitFor(`document.querySelectorAll("#rows g.arrow").length === 8`)
+		Expect(eval[string](p, `document.getElementById("n-requests").textContent`)).To(Equal("0"), "counting starts over")
+		c.call(http.MethodGet, fakeserver.PathMe, "")
+		p.waitFor(`document.querySelector('#rows g.arrow[data-seq="9"]') !== null && document.getElementById("n-requests").textContent === "1"`)
+	})
+
 	It("works in a narrow window: the panels go below the diagram", func() {
 		c := newConsoleServer(fakeserver.Options{})
 		p := openConsole(c, 420, 900)
@@ -423,10 +460,10 @@ var _ = Describe("the web console with a long journal", func() {
 		loaded := eval[float64](p, `performance.now()`)
 		drawn := eval[int](p, `document.querySelectorAll("#rows g.arrow").length`)
 		Expect(drawn).To(BeNumerically("<", 200), "a window of rows, not the journal")
-		Expect(eval[int](p, `document.getElementById("spacer").getBoundingClientRect().height`)).To(Equal(n * 20))
+		Expect(eval[bool](p, fmt.Sprintf(`Math.abs(document.getElementById("spacer").getBoundingClientRect().height - %d * view.rowPx) < 1`, n))).To(BeTrue())
 
 		By("scrolling to the middle draws the rows there")
-		mark := eval[float64](p, `(window.__t0 = performance.now(), document.getElementById("scroller").scrollTop = 50000 * 20, window.__t0)`)
+		mark := eval[float64](p, `(window.__t0 = performance.now(), document.getElementById("scroller").scrollTop = 50000 * view.rowPx, window.__t0)`)
 		p.waitFor(`document.querySelector('#rows g.arrow[data-seq="50010"]') !== null`)
 		scrolled := eval[float64](p, `performance.now()`) - mark
 		Expect(eval[bool](p, `document.getElementById("follow").checked`)).To(BeFalse(), "scrolling up stops following")
@@ -440,7 +477,7 @@ var _ = Describe("the web console with a long journal", func() {
 		p.waitFor(fmt.Sprintf(`document.querySelector('#rows g.arrow[data-seq="%d"]') !== null`, n+10_000))
 		caughtUp := time.Since(burst)
 		Expect(eval[int](p, `document.querySelectorAll("#rows g.arrow").length`)).To(BeNumerically("<", 200))
-		p.waitFor(fmt.Sprintf(`document.getElementById("spacer").getBoundingClientRect().height === %d`, n*20))
+		p.waitFor(fmt.Sprintf(`Math.abs(document.getElementById("spacer").getBoundingClientRect().height - %d * view.rowPx) < 1`, n))
 
 		longest := eval[float64](p, `window.__longest`)
 		GinkgoWriter.Println(eval[string](p, `JSON.stringify({tasks: window.__tasks, t0: window.__t0, now: performance.now()})`))
@@ -498,7 +535,7 @@ var _ = Describe("the walkthrough of docs/manual-repro.md, with the console", fu
 			}
 		}
 		Expect(eval[string](p, `document.getElementById("alert").textContent`)).To(ContainSubstring(
-			fmt.Sprintf("reuse detected at #%d (4 reuses so far): R0", firstReuse)), "the alert names the first reuse")
+			fmt.Sprintf("reuse detected at #%d: R0 was presented again after it was rotated (and 3 more times)", firstReuse)), "the alert names the first reuse")
 		p.waitFor(`document.querySelector("#families li .st-revoked")?.textContent.startsWith("R0 → R1 (2 tokens)")`)
 		p.screenshot("console-storm.png")
 		Eventually(exited).WithTimeout(20 * time.Second).Should(BeClosed())

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tokenclock/tokenclock/conformance"
+	"github.com/tokenclock/tokenclock/fakeserver"
 	"github.com/tokenclock/tokenclock/reports"
 )
 
@@ -46,13 +47,38 @@ func (c *console) report(w http.ResponseWriter, _ *http.Request) {
 			}},
 		}},
 	}
-	note := fmt.Sprintf("A session recorded by tokenclock serve and exported from its web console at %s: %d requests. "+
+	note := fmt.Sprintf("A session recorded by tokenclock serve and exported from its web console at %s: %s. "+
 		"This is not a conformance run, so nothing is judged; the sequence diagram and journal below are what the server saw. "+
-		"Token values never appear, only their labels (A0, R1, …).", now.Format(time.RFC3339), len(j))
+		"Token values never appear, only their labels (A0, R1, …).", now.Format(time.RFC3339), tally(j))
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="tokenclock-session-`+now.Format("20060102-150405")+`.html"`)
-	if err := reports.WriteSessionHTML(w, run, note); err != nil {
+	if err := reports.WriteSessionHTML(w, run, reports.Session{Note: note, Origin: c.srv.Origin()}); err != nil {
 		// Headers are sent; the truncated page is all the reader can get.
 		return
 	}
+}
+
+// tally is the session in one line: requests, refreshes, 401s and reuses, so
+// whoever opens the file knows what to look for before reading the diagram.
+func tally(j fakeserver.Journal) string {
+	var refreshes, unauthorized, reuses, firstReuse int
+	for _, e := range j {
+		if e.Path == fakeserver.PathRefresh {
+			refreshes++
+		}
+		if e.Status == http.StatusUnauthorized {
+			unauthorized++
+		}
+		if e.RefreshState == fakeserver.StateReused {
+			if reuses == 0 {
+				firstReuse = e.Seq
+			}
+			reuses++
+		}
+	}
+	s := fmt.Sprintf("%d requests, %d refreshes, %d answered 401", len(j), refreshes, unauthorized)
+	if reuses > 0 {
+		s += fmt.Sprintf(", %d refresh token reuses (the first at #%d: the server revoked that session's family)", reuses, firstReuse)
+	}
+	return s
 }

@@ -60,6 +60,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		warnBeyondLoopback(stderr, "--control-addr", cfg.ControlAddr, true)
 		hs := srv.HTTPServer(srv.ControlHandler())
+		// Shutdown waits for open requests, and a journal stream (the web console's)
+		// stays open until the server closes: close it first, or every Ctrl-C waits
+		// out the shutdown grace.
+		hs.RegisterOnShutdown(srv.Close)
 		go func() { controlErr <- hs.Serve(ln) }()
 		defer shutdownHTTP(hs)
 		controlURL = "http://" + ln.Addr().String() + fakeserver.ControlPrefix

@@ -1,7 +1,7 @@
 // tokenclock console: reads the journal stream in a worker, off the page's main
 // thread. A burst of requests brings thousands of events a second; parsing each
-// here and posting one summary every BATCH_MS keeps the page responsive while a
-// client floods the server.
+// here and posting one summary at most every BATCH_MS keeps the page responsive
+// while a client floods the server.
 "use strict";
 
 const BATCH_MS = 50;
@@ -9,14 +9,17 @@ const FRESH_MAX = 500; // only the newest rows can be in view when they arrive
 
 let batch = emptyBatch();
 let timer = 0;
+let lastFlush = 0;
 const counted = new Set(); // seqs whose final state was counted (an entry arrives pending, then finishes)
-let newest = 0;
+let newest = 0; // the newest seq this page has seen arrive
+let since = 0; // entries up to this seq arrived before the page opened: not counted
+let journal = null; // {server, resets} of the journal the ids count in
+let src = null;
+let base = "";
 
 function emptyBatch() {
-  return { last: 0, requests: 0, refresh: 0, unauthorized: 0, reuse: [], fresh: [], updated: [], reset: false };
+  return { last: 0, requests: 0, refresh: 0, unauthorized: 0, reuse: [], fresh: [], updated: [], reset: null };
 }
-
-let lastFlush = 0;
 
 // flushSoon posts what arrived at once when the stream was quiet (a request's row
 // should appear as it happens), and at most every BATCH_MS during a burst.
@@ -32,9 +35,10 @@ function flush() {
   batch = emptyBatch();
 }
 
-// countFinal counts a request once, when its answer is final.
+// countFinal counts a request once, when its answer is final, and only if it
+// arrived while the page was open (the counters say "since the page was opened").
 function countFinal(e) {
-  if (e.pending || counted.has(e.seq)) return;
+  if (e.pending || e.seq <= since || counted.has(e.seq)) return;
   counted.add(e.seq);
   if (counted.size > 20000) {
     // Only recent seqs can come again (an update after a reconnect): forget the rest.
@@ -45,11 +49,40 @@ function countFinal(e) {
   if (e.refreshState === "reused") batch.reuse.push({ seq: e.seq, token: e.refreshToken });
 }
 
-function connect(url) {
-  const src = new EventSource(url);
+// startOver forgets everything: the journal was reset, or the server is another
+// one. The page redraws from the server's state; counting starts again.
+function startOver(why, last) {
+  batch = emptyBatch();
+  batch.reset = why;
+  counted.clear();
+  newest = last;
+  since = last;
+  flush();
+}
+
+function connect(after) {
+  src = new EventSource(`${base}?after=${after}`);
   src.onopen = () => postMessage({ open: true });
-  // EventSource reconnects by itself, sending Last-Event-ID.
-  src.onerror = () => postMessage({ down: true });
+  src.onerror = () => {
+    // EventSource reconnects by itself, sending Last-Event-ID, unless the server
+    // answered something other than a stream.
+    postMessage(src.readyState === EventSource.CLOSED ? { closed: true } : { down: true });
+  };
+  // First on every connection: which server and journal the ids count in. After a
+  // reconnect, a different one means the ids resumed from belong to another
+  // journal (the server restarted, or was reset while we were away).
+  src.addEventListener("journal", (ev) => {
+    const j = JSON.parse(ev.data);
+    if (journal && (j.server !== journal.server || j.resets !== journal.resets)) {
+      const why = j.server !== journal.server ? "restarted" : "reset";
+      journal = { server: j.server, resets: j.resets };
+      src.close();
+      startOver(why, j.last);
+      connect(j.last);
+      return;
+    }
+    journal = { server: j.server, resets: j.resets };
+  });
   src.onmessage = (ev) => {
     const e = JSON.parse(ev.data);
     newest = Math.max(newest, e.seq);
@@ -65,16 +98,16 @@ function connect(url) {
     batch.updated.push(e.seq);
     flushSoon();
   });
-  src.addEventListener("reset", () => {
-    // What came before the reset is gone: the page starts over from this batch.
-    batch = emptyBatch();
-    batch.reset = true;
-    counted.clear();
-    newest = 0;
-    flushSoon();
+  src.addEventListener("reset", (ev) => {
+    journal.resets = JSON.parse(ev.data).resets;
+    startOver("reset", 0);
   });
 }
 
 onmessage = (ev) => {
-  if (ev.data && ev.data.connect) connect(ev.data.connect);
+  if (ev.data && ev.data.connect) {
+    base = ev.data.connect;
+    since = newest = ev.data.after;
+    connect(ev.data.after);
+  }
 };

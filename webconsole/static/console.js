@@ -22,7 +22,10 @@ const view = {
   inFlight: false,
   frame: 0,
   fresh: new Set(), // seqs to flash when drawn (new requests)
-  firstReuse: null, // the first reuse seen: the alert names it
+  reuses: new Map(), // spent token label → {first: seq of its first reuse, n}
+  lastReused: "", // the token of the newest reuse: the alert names it
+  scale: 1, // the diagram drawn at this size (fit)
+  rowPx: 20, // one row's height on screen
 };
 const counts = { requests: 0, refresh: 0, unauthorized: 0, reuse: 0 };
 
@@ -74,7 +77,9 @@ const actions = {
   "clear-faults": async () => {
     try {
       const res = await fetch(new URL("faults", control), { method: "DELETE" });
-      note(`Remove all rules: ${(await res.json()).message}`);
+      const answer = await res.json();
+      if (!res.ok) throw new Error(answer.message || `HTTP ${res.status}`);
+      note(`Remove all rules: ${answer.message}`);
     } catch (err) {
       alertBox(`Remove all rules failed: ${err.message}`);
     }
@@ -213,7 +218,9 @@ function showFamilies(st) {
     ...fams.map((f) => {
       const chain = f.first === f.current ? f.current : `${f.first} → ${f.current}`;
       const who = f.email ? ` · ${f.email}` : "";
-      const buttons = f.state === "live" ? [["Revoke", () => act(`Revoke family ${f.first}`, "revoke", { what: "refresh", family: f.first })]] : [];
+      // By its current token: the first may be forgotten already (the token bound),
+      // the current one never while the family is remembered.
+      const buttons = f.state === "live" ? [["Revoke", () => act(`Revoke family ${chain}`, "revoke", { what: "refresh", family: f.current })]] : [];
       return item(`${chain} (${f.tokens} ${f.tokens === 1 ? "token" : "tokens"})${who} · ${f.state}`, "st-" + f.state, buttons);
     }),
   );
@@ -257,45 +264,62 @@ function inWindow(seq) {
 function connect(after) {
   const worker = new Worker(new URL("console-stream.js", ui));
   worker.onmessage = ({ data }) => {
-    if (data.open) {
-      $("conn").textContent = "live";
-      $("conn").className = "conn live";
-    }
-    if (data.down) {
-      $("conn").textContent = "reconnecting…";
-      $("conn").className = "conn down";
-    }
+    if (data.open) badge("live", "live");
+    if (data.down) badge("reconnecting…", "down");
+    if (data.closed) badge("disconnected: the server refused the journal stream — reload the page", "down");
     if (data.batch) apply(data.batch);
   };
-  worker.postMessage({ connect: new URL(`journal/stream?after=${after}`, control).href });
+  worker.postMessage({ connect: new URL("journal/stream", control).href, after });
+}
+
+function badge(text, cls) {
+  $("conn").textContent = text;
+  $("conn").className = "conn " + cls;
 }
 
 // apply takes one summary from the stream worker.
 function apply(b) {
-  if (b.reset) {
-    view.first = 1;
-    view.last = 0;
-    view.fresh.clear();
-    view.firstReuse = null;
-    Object.keys(counts).forEach((k) => (counts[k] = 0));
-    $("alert").hidden = true;
-    refreshState();
-  }
+  if (b.reset) startOver(b.reset);
   counts.requests += b.requests;
   counts.refresh += b.refresh;
   counts.unauthorized += b.unauthorized;
   counts.reuse += b.reuse.length;
+  for (const r of b.reuse) {
+    // One incident per spent token: its first reuse, and how many followed.
+    const seen = view.reuses.get(r.token) ?? { first: r.seq, n: 0 };
+    seen.n++;
+    view.reuses.set(r.token, seen);
+    view.lastReused = r.token;
+  }
   if (b.reuse.length) {
-    view.firstReuse ??= b.reuse[0];
-    const r = view.firstReuse;
-    const times = counts.reuse > 1 ? ` (${counts.reuse} reuses so far)` : "";
-    alertBox(`⚠ Refresh token reuse detected at #${r.seq}${times}: ${r.token} was presented again after it was rotated, so the server revoked its whole family. Every tab of that session is now logged out.`);
+    const { first, n } = view.reuses.get(view.lastReused);
+    const times = n > 1 ? ` (and ${n - 1} more times)` : "";
+    alertBox(`⚠ Refresh token reuse detected at #${first}: ${view.lastReused} was presented again after it was rotated${times}, ` +
+      "so the server revoked its whole family. That session's next refresh fails, in every tab that shares it: its user is logged out once the access token expires.");
   }
   for (const seq of b.fresh) view.fresh.add(seq);
   if (b.last > view.last) view.last = b.last;
   if (b.updated.some(inWindow)) view.dirty = true;
   resizeSoon();
   scheduleState();
+}
+
+// startOver clears the diagram and counters: the journal was reset, or the server
+// restarted (the stream worker noticed either).
+function startOver(why) {
+  view.first = 1;
+  view.last = 0;
+  view.fresh.clear();
+  view.drawn = null;
+  view.reuses.clear();
+  Object.keys(counts).forEach((k) => (counts[k] = 0));
+  const svg = $("rows");
+  svg.innerHTML = "";
+  svg.setAttribute("height", 0);
+  $("scroller").scrollTop = 0;
+  if (why === "restarted") alertBox("The server restarted: the journal starts over.", "info");
+  else $("alert").hidden = true;
+  refreshState();
 }
 
 let countsFrame = 0;
@@ -309,13 +333,24 @@ function scheduleState() {
 
 // ---- the diagram ---------------------------------------------------------
 
-const SVG = "http://www.w3.org/2000/svg";
+// fit scales the diagram down to the pane when it is a little narrower than the
+// diagram (so the refresh lane's answers stay in view), but not below NARROWEST:
+// in a narrow window the diagram keeps its size and scrolls sideways.
+const NARROWEST = 900;
+function fit() {
+  const { width, rowHeight } = view.layout;
+  const pane = $("scroller").clientWidth;
+  view.scale = pane >= NARROWEST ? Math.min(1, pane / width) : 1;
+  view.rowPx = rowHeight * view.scale;
+  document.documentElement.style.setProperty("--row", `${view.rowPx}px`);
+  drawLanes();
+}
 
 function drawLanes() {
   const { width, lanes } = view.layout;
   const head = $("lanes");
-  head.setAttribute("width", width);
-  head.setAttribute("height", 24);
+  head.setAttribute("width", width * view.scale);
+  head.setAttribute("height", 24 * view.scale);
   head.setAttribute("viewBox", `0 0 ${width} 24`);
   const parts = [`<text class="gutter" x="4" y="16">virtual</text><text class="gutter" x="92" y="16">real</text>`];
   for (const l of lanes) {
@@ -336,16 +371,15 @@ function resizeSoon() {
 }
 
 // resize grows the spacer to the journal's length, follows the newest row when
-// asked to, and redraws.
+// asked to, and draws what is in view.
 function resize() {
-  const rowH = view.layout.rowHeight;
-  $("spacer").style.height = `${rows() * rowH}px`;
+  $("spacer").style.height = `${rows() * view.rowPx}px`;
   $("empty").hidden = rows() > 0;
   if ($("follow").checked) {
     const s = $("scroller");
     s.scrollTop = s.scrollHeight;
   }
-  view.dirty = true;
+  if (view.drawn && view.drawn.from < view.first) view.dirty = true; // the oldest rows were dropped
   showCountsSoon();
   draw(); // now, not a frame later: a new row should show as it happens
 }
@@ -361,30 +395,28 @@ async function draw() {
   view.frame = 0;
   if (view.inFlight) return;
   const s = $("scroller");
-  const rowH = view.layout.rowHeight;
   if (rows() === 0) {
     $("rows").innerHTML = "";
+    $("rows").setAttribute("height", 0);
     view.drawn = null;
     return;
   }
-  const top = Math.floor(s.scrollTop / rowH);
-  const bottom = Math.ceil((s.scrollTop + s.clientHeight) / rowH);
+  // A scroll position beyond the rows (the journal was reset or shrank) shows the last ones.
+  const top = Math.min(Math.floor(s.scrollTop / view.rowPx), rows() - 1);
+  const bottom = Math.ceil((s.scrollTop + s.clientHeight) / view.rowPx);
   const from = Math.max(view.first, view.first + top - OVERSCAN);
-  const to = Math.min(view.last, view.first + bottom + OVERSCAN);
-  const need = !view.drawn || view.dirty || from < view.drawn.from || to > view.drawn.to ||
-    (view.drawn.to < view.last && to > view.drawn.to);
-  if (!need || to < from) return;
+  const to = Math.min(view.last, Math.max(from, view.first + bottom + OVERSCAN));
+  const need = !view.drawn || view.dirty || from < view.drawn.from || to > view.drawn.to;
+  if (!need) return;
   view.inFlight = true;
   view.dirty = false;
   try {
     const res = await fetch(new URL(`rows?from=${from}&to=${to}`, ui));
     if (!res.ok) throw new Error((await res.json()).message);
-    const answer = await res.json();
-    place(answer);
+    place(await res.json());
   } catch (err) {
     view.dirty = true;
-    $("conn").textContent = `cannot draw rows: ${err.message}`;
-    $("conn").className = "conn down";
+    badge(`cannot draw rows: ${err.message}`, "down");
   } finally {
     view.inFlight = false;
   }
@@ -395,20 +427,17 @@ function place(answer) {
   const { width, rowHeight, lanes } = view.layout;
   const svg = $("rows");
   const height = (answer.to - answer.from + 1) * rowHeight;
-  svg.setAttribute("width", width);
-  svg.setAttribute("height", height);
+  svg.setAttribute("width", width * view.scale);
+  svg.setAttribute("height", height * view.scale);
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
-  svg.style.top = `${(answer.from - view.first) * rowHeight}px`;
+  svg.style.top = `${(answer.from - view.first) * view.rowPx}px`;
   const laneLines = lanes.map((l) => `<g class="lane"><line x1="${l.x}" y1="0" x2="${l.x}" y2="${height}"></line></g>`).join("");
   svg.innerHTML = laneLines + answer.svg;
   for (const g of svg.querySelectorAll("g.arrow")) {
-    const seq = Number(g.dataset.seq);
-    if (view.fresh.has(seq)) g.dataset.fresh = "";
+    if (view.fresh.has(Number(g.dataset.seq))) g.dataset.fresh = "";
   }
   view.fresh.clear(); // what arrived outside this window is not new any more when scrolled to
   view.drawn = { from: answer.from, to: answer.to };
-  svg.dataset.from = answer.from;
-  svg.dataset.to = answer.to;
 }
 
 // ---- start ---------------------------------------------------------------
@@ -431,23 +460,9 @@ async function start() {
     ev.preventDefault();
     act("Add rule", "faults", faultBody(form));
   });
-  const s = $("scroller");
-  let lastTop = 0;
-  s.addEventListener("scroll", () => {
-    // Scrolling up stops following; scrolling back to the bottom resumes it. Only
-    // a move up counts: following itself only ever scrolls down, and the journal
-    // may have grown again by the time its scroll event fires.
-    if (s.scrollTop < lastTop - 2) $("follow").checked = false;
-    else if (s.scrollTop + s.clientHeight >= s.scrollHeight - view.layout.rowHeight) $("follow").checked = true;
-    lastTop = s.scrollTop;
-    $("lanes").parentElement.scrollLeft = s.scrollLeft;
-    scheduleDraw();
-  });
-  window.addEventListener("resize", scheduleDraw);
 
   view.layout = await (await fetch(new URL("layout", ui))).json();
-  document.documentElement.style.setProperty("--row", `${view.layout.rowHeight}px`);
-  drawLanes();
+  fit();
   const st = await (await fetch(new URL("state", control))).json();
   view.first = (st.journalDropped || 0) + 1;
   view.last = st.requests;
@@ -455,6 +470,27 @@ async function start() {
   resize();
   connect(st.requests);
   setInterval(refreshState, STATE_POLL_MS);
+
+  // Only now that the layout is known: the handlers below use it.
+  const s = $("scroller");
+  let lastTop = s.scrollTop;
+  s.addEventListener("scroll", () => {
+    // Scrolling up stops following; reaching the bottom resumes it. Following
+    // itself only scrolls down, and a taller window clamps the position upwards
+    // while at the bottom: neither is the reader scrolling up.
+    const atBottom = s.scrollTop + s.clientHeight >= s.scrollHeight - view.rowPx;
+    if (atBottom) $("follow").checked = true;
+    else if (s.scrollTop < lastTop - 2) $("follow").checked = false;
+    lastTop = s.scrollTop;
+    $("lanes").parentElement.scrollLeft = s.scrollLeft;
+    scheduleDraw();
+  });
+  $("follow").addEventListener("change", () => $("follow").checked && resize());
+  window.addEventListener("resize", () => {
+    fit();
+    view.dirty = true;
+    resize();
+  });
 }
 
 start().catch((err) => alertBox(`The console could not start: ${err.message}`));

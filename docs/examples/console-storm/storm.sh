@@ -30,4 +30,4 @@ rounds=${ROUNDS:-0}
   sleep 2 # the last answers
   echo "{\"id\":$id,\"cmd\":\"shutdown\"}"
 } | node clientunderTest/node/kit/run.mjs clientunderTest/node/adapters/axios-seed.mjs |
-  sed -E 's/eyJ[A-Za-z0-9_.-]+/<token>/g'
+  awk '{ gsub(/eyJ[A-Za-z0-9_.-]+/, "<token>"); print; fflush() }' # line by line, even into a file
