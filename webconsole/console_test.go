@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/jonboulle/clockwork"
 	. "github.com/onsi/ginkgo/v2"
@@ -403,6 +405,25 @@ var _ = Describe("the web console", func() {
 		Expect(eval[bool](p, `document.querySelector(".side").getBoundingClientRect().top >= document.querySelector(".diagram-pane").getBoundingClientRect().bottom`)).To(BeTrue())
 		Expect(eval[bool](p, `document.documentElement.scrollWidth <= window.innerWidth`)).To(BeTrue(), "nothing but the diagram scrolls sideways")
 		p.screenshot("console-narrow.png")
+	})
+
+	It("flashes new rows, unless the reader asked for reduced motion", func() {
+		c := newConsoleServer(fakeserver.Options{})
+		p := openConsole(c, 1500, 900)
+		animation := func(seq int) string {
+			GinkgoHelper()
+			p.waitFor(fmt.Sprintf(`document.querySelector('#rows g.arrow[data-seq="%d"]') !== null`, seq))
+			return eval[string](p, fmt.Sprintf(`getComputedStyle(document.querySelector('#rows g.arrow[data-seq="%d"] line')).animationName`, seq))
+		}
+		c.call(http.MethodGet, fakeserver.PathMe, "")
+		Expect(animation(1)).To(Equal("flash"))
+		p.do(chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+				Features: []*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}}})
+			return err
+		}))
+		c.call(http.MethodGet, fakeserver.PathMe, "")
+		Expect(animation(2)).To(Equal("none"))
 	})
 })
 
