@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	cut "github.com/tokenclock/tokenclock/clientunderTest"
@@ -41,8 +42,12 @@ type Options struct {
 	HelloTimeout time.Duration
 	// Rerun, when set, is the command line that reruns one scenario for one client.
 	Rerun func(c ClientSpec, scenarioID string) string
-	// Progress, when set, is called as each scenario finishes, its verdict set.
+	// Progress, when set, is called as each scenario finishes, its verdict set; calls
+	// never overlap, and come in the order scenarios finish.
 	Progress func(client string, res ScenarioResult)
+	// Parallel is how many scenarios play at once, across all clients (0:
+	// DefaultParallel()). Results and their order do not depend on it.
+	Parallel int
 }
 
 // Run plays every scenario of o.Catalog against every client, then judges the run
@@ -65,11 +70,19 @@ func Run(ctx context.Context, o Options) RunResult {
 	expected := map[string]ExpectedFailures{}
 	for _, spec := range o.Clients {
 		expected[spec.Name] = spec.Expected
-		cr := playClient(ctx, o, spec)
-		run.Clients = append(run.Clients, cr)
-		for _, sc := range o.Catalog[len(cr.Scenarios):] {
-			run.NotRun = append(run.NotRun, NotRun{Client: spec.Name, ID: sc.ID})
+	}
+	for ci, played := range playAll(ctx, o) {
+		spec := o.Clients[ci]
+		cr := ClientResult{Name: spec.Name, Command: spec.Command, ExpectedFailuresFile: spec.ExpectedFailuresFile,
+			Hello: played.hello, Scenarios: []ScenarioResult{}}
+		for si, sc := range o.Catalog {
+			if res := played.results[si]; res != nil {
+				cr.Scenarios = append(cr.Scenarios, *res)
+			} else {
+				run.NotRun = append(run.NotRun, NotRun{Client: spec.Name, ID: sc.ID})
+			}
 		}
+		run.Clients = append(run.Clients, cr)
 	}
 	var irq Interrupt
 	switch err := context.Cause(ctx); {
@@ -103,45 +116,118 @@ func (i Interrupt) ExitCode() int {
 	return ExitHarnessError
 }
 
-// playClient starts one client, plays the catalog against it and closes it.
-func playClient(ctx context.Context, o Options, spec ClientSpec) ClientResult {
-	cr := ClientResult{Name: spec.Name, Command: spec.Command, ExpectedFailuresFile: spec.ExpectedFailuresFile,
-		Hello: cut.Hello{Features: []string{}}, Scenarios: []ScenarioResult{}}
-	client, startErr := StartClient(ctx, spec, o.HelloTimeout)
-	if startErr != nil && ctx.Err() != nil {
-		return cr // stopped while the driver started: not the driver's failure
+// played is what one client did: its hello and a result per catalog row (nil: not
+// played, the run was stopped).
+type played struct {
+	hello   cut.Hello
+	results []*ScenarioResult
+}
+
+// playAll plays every (client, scenario) pair, at most o.Parallel at once across all
+// clients, each scenario on a fresh server with an instance of its client (started
+// on first use, reused, closed once the client's last scenario is done). Pairs are
+// started in order — client by client, catalog order — and each result lands in its
+// own slot, so the results do not depend on which finishes first. A row marked Alone
+// plays with nothing else running.
+func playAll(ctx context.Context, o Options) []played {
+	parallel := o.Parallel
+	if parallel <= 0 {
+		parallel = DefaultParallel()
 	}
-	if client != nil {
-		defer client.Close()
-		cr.Hello = client.Hello()
+	out := make([]played, len(o.Clients))
+	for ci := range out {
+		out[ci] = played{hello: cut.Hello{Features: []string{}}, results: make([]*ScenarioResult, len(o.Catalog))}
 	}
-	book := secretBook{}
-	for _, sc := range o.Catalog {
-		if ctx.Err() != nil {
-			break
+	pools := make([]*clientPool, len(o.Clients))
+	slots := make(chan struct{}, parallel)
+	var (
+		wg, closing sync.WaitGroup
+		alone       sync.RWMutex // an Alone row takes it for writing, every other row for reading
+		progressMu  sync.Mutex
+	)
+dispatch:
+	for ci, spec := range o.Clients {
+		pool := newClientPool(spec, o.HelloTimeout, parallel)
+		pools[ci] = pool
+		var left sync.WaitGroup // the client's scenarios still to finish
+		left.Add(len(o.Catalog))
+		closing.Go(func() {
+			left.Wait()
+			pool.close() // its processes go as soon as the client is done
+		})
+		for si, sc := range o.Catalog {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				for range len(o.Catalog) - si {
+					left.Done()
+				}
+				break dispatch
+			}
+			wg.Go(func() {
+				defer func() { <-slots }()
+				defer left.Done()
+				if sc.Alone {
+					alone.Lock()
+					defer alone.Unlock()
+				} else {
+					alone.RLock()
+					defer alone.RUnlock()
+				}
+				res, ok := playOne(ctx, o, pool, spec, sc)
+				if !ok {
+					return
+				}
+				out[ci].results[si] = &res
+				if o.Progress != nil {
+					progressMu.Lock()
+					o.Progress(spec.Name, res)
+					progressMu.Unlock()
+				}
+			})
 		}
-		var res ScenarioResult
-		if startErr != nil {
-			res = ScenarioResult{ID: sc.ID, Title: sc.Title, Level: sc.Level, Requirements: sc.Requirements,
-				Outcome: Crashed, Message: startErr.Error(), Findings: []Finding{}}
-		} else {
-			res = execute(ctx, sc, client, o.Limits, book)
-		}
-		if ctx.Err() != nil {
-			break // stopped mid-scenario: not judged, and not the client's failure
-		}
-		if o.Rerun != nil {
-			res.Rerun = o.Rerun(spec, sc.ID)
-		}
-		_, listed := spec.Expected[sc.ID]
-		res.Verdict = ScenarioVerdict(res.Outcome, listed, o.Strict)
-		res.ExpectedFailure = res.Verdict == VerdictExpectedFailure
-		if o.Progress != nil {
-			o.Progress(spec.Name, res)
-		}
-		cr.Scenarios = append(cr.Scenarios, res)
 	}
-	return cr
+	wg.Wait()
+	closing.Wait()
+	for ci, pool := range pools {
+		if pool == nil {
+			continue
+		}
+		if h, ok := pool.Hello(); ok {
+			out[ci].hello = h
+		}
+	}
+	return out
+}
+
+// playOne plays one scenario on an instance of its client and sets its verdict; ok
+// is false when the run was stopped meanwhile (not the client's failure: not
+// reported).
+func playOne(ctx context.Context, o Options, pool *clientPool, spec ClientSpec, sc Scenario) (res ScenarioResult, ok bool) {
+	in, err := pool.get(ctx)
+	if ctx.Err() != nil {
+		if in != nil {
+			pool.put(in)
+		}
+		return res, false
+	}
+	if err != nil {
+		res = ScenarioResult{ID: sc.ID, Title: sc.Title, Level: sc.Level, Requirements: sc.Requirements,
+			Outcome: Crashed, Message: err.Error(), Findings: []Finding{}}
+	} else {
+		res = execute(ctx, sc, in.client, o.Limits, in.book)
+		pool.put(in)
+	}
+	if ctx.Err() != nil {
+		return res, false // stopped mid-scenario: not judged, and not the client's failure
+	}
+	if o.Rerun != nil {
+		res.Rerun = o.Rerun(spec, sc.ID)
+	}
+	_, listed := spec.Expected[sc.ID]
+	res.Verdict = ScenarioVerdict(res.Outcome, listed, o.Strict)
+	res.ExpectedFailure = res.Verdict == VerdictExpectedFailure
+	return res, true
 }
 
 // StartClient starts the client spec names: a built-in in process, an adapter module

@@ -2,6 +2,9 @@ package conformance_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -12,7 +15,7 @@ import (
 )
 
 var _ = Describe("Run", func() {
-	It("stops at an interrupt: the scenario in flight and the rest are not run, never blamed, exit 130", func() {
+	It("stops at an interrupt (one at a time): the scenario in flight and the rest are not run, never blamed, exit 130", func() {
 		ctx, cancel := context.WithCancelCause(context.Background())
 		defer cancel(nil)
 		row := func(id string, play func(*conformance.Session)) conformance.Scenario {
@@ -26,7 +29,7 @@ var _ = Describe("Run", func() {
 			}),
 			row("T-03", func(*conformance.Session) {}),
 		}
-		run := conformance.Run(ctx, conformance.Options{Catalog: catalog, Limits: limits,
+		run := conformance.Run(ctx, conformance.Options{Catalog: catalog, Limits: limits, Parallel: 1,
 			Clients: []conformance.ClientSpec{{Name: "ref", Command: "go:reference"}, {Name: "other", Command: "go:reference"}}})
 		Expect(run.Interrupted).NotTo(BeNil())
 		Expect(run.Interrupted.Signal).To(Equal("SIGINT"))
@@ -38,5 +41,86 @@ var _ = Describe("Run", func() {
 		Expect(run.NotRun).To(Equal([]conformance.NotRun{{Client: "ref", ID: "T-02"}, {Client: "ref", ID: "T-03"},
 			{Client: "other", ID: "T-01"}, {Client: "other", ID: "T-02"}, {Client: "other", ID: "T-03"}}))
 		Expect(run.Errors).To(BeEmpty())
+	})
+
+	Describe("with --parallel", func() {
+		// concurrent counts the rows playing at once, and the most there ever were.
+		type concurrent struct {
+			mu       sync.Mutex
+			now, max int
+			alone    []int // how many were playing when each Alone row played
+		}
+		// row plays for a moment (real time: the point is that rows overlap),
+		// counting itself in c.
+		row := func(c *concurrent, id string, alone bool) conformance.Scenario {
+			return conformance.Scenario{ID: id, Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC1},
+				Alone: alone, LoggedOut: true,
+				Play: func(*conformance.Session) {
+					c.mu.Lock()
+					c.now++
+					c.max = max(c.max, c.now)
+					if alone {
+						c.alone = append(c.alone, c.now)
+					}
+					c.mu.Unlock()
+					time.Sleep(150 * time.Millisecond)
+					c.mu.Lock()
+					c.now--
+					c.mu.Unlock()
+				}}
+		}
+
+		It("plays up to N scenarios at once across clients, and reports them in catalog order", func() {
+			c := &concurrent{}
+			var catalog conformance.Catalog
+			for i := range 6 {
+				catalog = append(catalog, row(c, fmt.Sprintf("P-%02d", i+1), false))
+			}
+			run := conformance.Run(context.Background(), conformance.Options{Catalog: catalog, Limits: limits, Parallel: 4,
+				Clients: []conformance.ClientSpec{{Name: "a", Command: "go:reference"}, {Name: "b", Command: "go:mutant:no-single-flight"}}})
+			Expect(c.max).To(Equal(4), "4 slots, 12 rows")
+			Expect(run.ExitCode).To(Equal(0))
+			for _, cr := range run.Clients {
+				var ids []string
+				for _, sr := range cr.Scenarios {
+					ids = append(ids, sr.ID)
+				}
+				Expect(ids).To(Equal([]string{"P-01", "P-02", "P-03", "P-04", "P-05", "P-06"}), cr.Name)
+			}
+		})
+
+		It("plays a row marked Alone with nothing else running", func() {
+			c := &concurrent{}
+			catalog := conformance.Catalog{row(c, "P-01", false), row(c, "P-02", false), row(c, "P-03", true),
+				row(c, "P-04", false), row(c, "P-05", true), row(c, "P-06", false)}
+			run := conformance.Run(context.Background(), conformance.Options{Catalog: catalog, Limits: limits, Parallel: 4,
+				Clients: []conformance.ClientSpec{{Name: "a", Command: "go:reference"}}})
+			Expect(run.ExitCode).To(Equal(0))
+			Expect(c.alone).To(Equal([]int{1, 1}))
+			Expect(c.max).To(BeNumerically(">", 1), "the other rows still overlap")
+		})
+
+		It("at an interrupt, reports what finished and lists every other pair as not run", func() {
+			ctx, cancel := context.WithCancelCause(context.Background())
+			defer cancel(nil)
+			c := &concurrent{}
+			catalog := conformance.Catalog{row(c, "P-01", false), row(c, "P-02", false),
+				{ID: "P-03", Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC1}, LoggedOut: true,
+					Play: func(*conformance.Session) { cancel(conformance.Interrupt{Signal: "SIGTERM"}) }},
+				row(c, "P-04", false)}
+			run := conformance.Run(ctx, conformance.Options{Catalog: catalog, Limits: limits, Parallel: 2,
+				Clients: []conformance.ClientSpec{{Name: "a", Command: "go:reference"}, {Name: "b", Command: "go:reference"}}})
+			Expect(run.ExitCode).To(Equal(143))
+			played := 0
+			for _, cr := range run.Clients {
+				for _, sr := range cr.Scenarios {
+					Expect(sr.Outcome).To(Equal(conformance.Passed), "nothing stopped is blamed")
+					Expect(sr.ID).NotTo(Equal("P-03"))
+					played++
+				}
+			}
+			Expect(played+len(run.NotRun)).To(Equal(8), "every pair is either reported or listed as not run")
+			Expect(run.NotRun).To(ContainElement(conformance.NotRun{Client: "a", ID: "P-03"}))
+		})
 	})
 })

@@ -42,6 +42,10 @@ type Scenario struct {
 	// NotInBrowser, when set, is why the row cannot run in a real browser (a body kind
 	// Chromium does not send): a client with feature browser skips it, naming this.
 	NotInBrowser string
+	// Alone marks a row that must play with no other scenario running (Options.Parallel):
+	// one whose judgement depends on real time the machine's load could stretch, or
+	// whose own load would stretch other rows'. Declared here, never guessed.
+	Alone bool
 }
 
 // Labels are the Ginkgo-style labels of the scenario (level:must, family:conc, req:rc2).

@@ -14,6 +14,10 @@ import (
 	"github.com/tokenclock/tokenclock/scenarios"
 )
 
+// maxParallel bounds --parallel: each scenario in flight may be a driver process
+// and a server of its own.
+const maxParallel = 64
+
 // DefaultReportDir is where the reports go without --report-dir.
 const DefaultReportDir = "reports/out"
 
@@ -52,6 +56,9 @@ Flags:
   --settle-window D         how long the parallel gate waits for a driver process
                             to act on its 401s before the shared refresh (default 100ms)
   --hello-timeout D         how long a driver may take to answer hello (default 5s)
+  --parallel N              scenarios played at once, across all clients, each on
+                            its own server and driver process (default: 2 per CPU,
+                            2 to 8); results do not depend on it. 1: one at a time
 
 Exit status: 0 every scenario passed or failed as expected; 1 an unexpected
 result (failed, inconclusive, timeout, crashed, a stale expected failure, warned
@@ -86,6 +93,7 @@ func ParseRun(args []string, program, version string) (Config, error) {
 	holdBound := fs.Duration("hold-bound", d.HoldBound, "")
 	settle := fs.Duration("settle-window", d.SettleWindow, "")
 	hello := fs.Duration("hello-timeout", cut.DefaultHelloTimeout, "")
+	parallel := fs.Int("parallel", conformance.DefaultParallel(), "")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -101,6 +109,9 @@ func ParseRun(args []string, program, version string) (Config, error) {
 			return cfg, errors.New("--deadline, --quiet-period, --hold-bound, --settle-window and --hello-timeout must be positive")
 		}
 	}
+	if *parallel < 1 || *parallel > maxParallel {
+		return cfg, fmt.Errorf("--parallel must be from 1 to %d, not %d", maxParallel, *parallel)
+	}
 	selected, err := scenarios.Catalog().Select(*focus)
 	if err != nil {
 		return cfg, err
@@ -110,7 +121,7 @@ func ParseRun(args []string, program, version string) (Config, error) {
 	}
 	cfg.Options = conformance.Options{Catalog: selected, Focus: *focus, Strict: *strict, Version: version,
 		Limits:       conformance.Limits{Deadline: *deadline, QuietPeriod: *quiet, HoldBound: *holdBound, SettleWindow: *settle},
-		HelloTimeout: *hello}
+		HelloTimeout: *hello, Parallel: *parallel}
 	if err := cfg.addClients(clients, expect); err != nil {
 		return cfg, err
 	}
