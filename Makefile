@@ -81,6 +81,8 @@ bench: node-deps
 	  echo "# $$($(GO) version)"; echo "# somaxconn: $$(cat /proc/sys/net/core/somaxconn 2>/dev/null)"; } | tee $(BENCH_OUT)
 	set -o pipefail; $(GO) test -run '^$$' -bench 'Catalog|ScenarioOverhead|ParallelGate' -benchmem \
 	  -count $(BENCH_COUNT) -timeout 20m ./scenarios | tee -a $(BENCH_OUT)
+	set -o pipefail; $(GO) test -run '^$$' -bench 'CatalogParallel' -benchtime 1x \
+	  -count 3 -timeout 30m ./scenarios | tee -a $(BENCH_OUT)
 	set -o pipefail; $(GO) test -run '^$$' -bench 'UnmatchedBodies' -benchmem \
 	  -count $(BENCH_COUNT) -timeout 20m ./conformance | tee -a $(BENCH_OUT)
 	set -o pipefail; $(GO) test -run '^$$' -bench 'AuthMe|JournalEntry' -benchmem \

@@ -104,6 +104,22 @@ func figures(s samples) {
 		fmt.Printf("2. catalog vs node axios-singleflight (one process): %.2f s (goal < 10 s: %s) = driver %.2f s + harness %.2f s; ×%.2f the reference\n",
 			wall, verdict(wall < 10), drv/1000, har/1000, wall/ref)
 	}
+	for _, set := range []struct {
+		name string
+		goal float64 // the least speedup of --parallel 4 over --parallel 1; 0: none
+	}{{"client=reference", 2.5}, {"client=axios-singleflight", 0}, {"client=browser", 0}, {"matrix=3", 2}} {
+		serial, ok1 := sec("BenchmarkCatalogParallel/" + set.name + "/parallel=1")
+		par, ok4 := sec("BenchmarkCatalogParallel/" + set.name + "/parallel=4")
+		if !ok1 || !ok4 {
+			continue
+		}
+		line := fmt.Sprintf("6. whole catalog, %s: --parallel 4 %.2f s vs --parallel 1 %.2f s: ×%.2f faster, outcomes identical (asserted)",
+			set.name, par, serial, serial/par)
+		if set.goal > 0 {
+			line += fmt.Sprintf(" (goal ≥ ×%.1f: %s)", set.goal, verdict(serial/par >= set.goal))
+		}
+		fmt.Println(line)
+	}
 	if r, ok := s.get("BenchmarkAuthMe", "ratio"); ok {
 		bare, _ := s.get("BenchmarkAuthMe", "bare-req/s")
 		fake, _ := s.get("BenchmarkAuthMe", "fake-req/s")
