@@ -79,7 +79,7 @@ bench: node-deps
 	@{ echo "# make bench, $$(date -u +%FT%TZ)"; echo "# nproc: $$(nproc)"; \
 	  echo "# cpu: $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"; \
 	  echo "# $$($(GO) version)"; echo "# somaxconn: $$(cat /proc/sys/net/core/somaxconn 2>/dev/null)"; } | tee $(BENCH_OUT)
-	set -o pipefail; $(GO) test -run '^$$' -bench 'Catalog|ScenarioOverhead|ParallelGate' -benchmem \
+	set -o pipefail; $(GO) test -run '^$$' -bench '^BenchmarkCatalog$$|ScenarioOverhead|ParallelGate' -benchmem \
 	  -count $(BENCH_COUNT) -timeout 20m ./scenarios | tee -a $(BENCH_OUT)
 	set -o pipefail; $(GO) test -run '^$$' -bench 'CatalogParallel' -benchtime 1x \
 	  -count 3 -timeout 30m ./scenarios | tee -a $(BENCH_OUT)

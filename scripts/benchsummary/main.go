@@ -90,8 +90,10 @@ func figures(s samples) {
 	if wall, ok := sec("BenchmarkCatalog/client=reference"); ok {
 		virt, _ := s.get("BenchmarkCatalog/client=reference", "virtual-s/op")
 		speed, _ := s.get("BenchmarkCatalog/client=reference", "speedup")
-		fmt.Printf("1. catalog vs reference: %.2f s wall (goal < 3 s: %s); virtual time covered %.0f s = %.1f days; speedup ×%.0f\n",
-			wall, verdict(wall < 3), virt, virt/86400, speed)
+		// The 3 s goal was set for the 28-row catalog played one scenario at a time;
+		// the catalog has grown, and figure 6 is what a run does now (--parallel).
+		fmt.Printf("1. catalog vs reference, one scenario at a time: %.2f s wall; virtual time covered %.0f s = %.1f days; speedup ×%.0f\n",
+			wall, virt, virt/86400, speed)
 	}
 	if ov, ok := s.get("BenchmarkScenarioOverhead", "overhead-ms/scen"); ok {
 		mx, _ := s.get("BenchmarkScenarioOverhead", "max-overhead-ms/scen")
@@ -123,8 +125,8 @@ func figures(s samples) {
 	if r, ok := s.get("BenchmarkAuthMe", "ratio"); ok {
 		bare, _ := s.get("BenchmarkAuthMe", "bare-req/s")
 		fake, _ := s.get("BenchmarkAuthMe", "fake-req/s")
-		fmt.Printf("3. GET /api/auth/me: fake server %.0f req/s vs bare net/http %.0f req/s: ratio %.2f (goal ≥ 0.6: %s)\n",
-			fake, bare, r, verdict(r >= 0.6))
+		fmt.Printf("3. GET /api/auth/me: fake server %.0f req/s vs bare net/http %.0f req/s: ratio %.2f (goal ≥ 0.9: %s)\n",
+			fake, bare, r, verdict(r >= 0.9))
 	}
 	base, hasBase := sec("BenchmarkParallelGate/callers=200")
 	for _, n := range []int{200, 1000, 5000} {
@@ -140,8 +142,11 @@ func figures(s samples) {
 		if hasBase && n != 200 {
 			line += fmt.Sprintf("; per caller ×%.2f the 200-caller baseline", wall/float64(n)/(base/200))
 		}
-		if n == 1000 {
+		switch n {
+		case 1000:
 			line += fmt.Sprintf(" (goal < 1 s: %s)", verdict(wall < 1))
+		case 5000:
+			line += fmt.Sprintf(" (goals: no overflow %s, < 1 s %s)", verdict(ovf == 0), verdict(wall < 1))
 		}
 		fmt.Println(line)
 	}
