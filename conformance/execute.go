@@ -67,7 +67,7 @@ func Execute(ctx context.Context, sc Scenario, client cut.Client, limits Limits)
 // execute is Execute with the secrets of the client's earlier scenarios: a driver
 // may print an old token after its scenario ended, and that text lands in this
 // result, so it is scrubbed with every secret the client was ever issued.
-func execute(ctx context.Context, sc Scenario, client cut.Client, limits Limits, book secretBook) (res ScenarioResult) {
+func execute(ctx context.Context, sc Scenario, client cut.Client, limits Limits, book scrubber) (res ScenarioResult) {
 	limits = limits.WithDefaults()
 	res = ScenarioResult{
 		ID: sc.ID, Title: sc.Title, Level: sc.Level,

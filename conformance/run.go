@@ -196,6 +196,14 @@ dispatch:
 		if h, ok := pool.Hello(); ok {
 			out[ci].hello = h
 		}
+		// Once more with every secret of the client: one instance's output may hold
+		// a token another instance was issued later (a shared cache), and a start
+		// error comes from a driver that may have seen tokens.
+		for _, res := range out[ci].results {
+			if res != nil {
+				pool.book.scrub(res)
+			}
+		}
 	}
 	return out
 }
@@ -215,7 +223,7 @@ func playOne(ctx context.Context, o Options, pool *clientPool, spec ClientSpec, 
 		res = ScenarioResult{ID: sc.ID, Title: sc.Title, Level: sc.Level, Requirements: sc.Requirements,
 			Outcome: Crashed, Message: err.Error(), Findings: []Finding{}}
 	} else {
-		res = execute(ctx, sc, in.client, o.Limits, in.book)
+		res = execute(ctx, sc, in.client, o.Limits, pool.book)
 		pool.put(in)
 	}
 	if ctx.Err() != nil {

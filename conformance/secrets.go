@@ -10,6 +10,13 @@ import (
 // encodings a client might print it in, to its label.
 type secretBook map[string]string
 
+// scrubber keeps the secrets a client was issued and scrubs results with them: a
+// secretBook, or a client's lockedBook shared by its parallel instances.
+type scrubber interface {
+	add(secrets map[string]string)
+	scrub(res *ScenarioResult)
+}
+
 // fragmentMin is the shortest run of a secret's characters treated as a leaked part
 // of it: a cut (a clipped stdout line, the front of a stderr tail) can leave any part.
 const fragmentMin = 12

@@ -36,3 +36,11 @@ func TestScrubLeavesNoPartOfASecret(t *testing.T) {
 		t.Fatalf("ordinary text changed: %q", got)
 	}
 }
+
+func TestClipBodyTwiceIsOnce(t *testing.T) {
+	long := strings.Repeat("x", maxReplyBody+10)
+	once := clipBody(long)
+	if twice := clipBody(once); twice != once {
+		t.Fatalf("clipping a clipped body changed it:\n%q\n%q", once, twice)
+	}
+}

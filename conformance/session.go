@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"runtime"
 	"sync"
 	"time"
@@ -390,11 +391,16 @@ func (s *Session) settleLocked(i int, r cut.Reply, err error, at time.Time) {
 const maxReplyBody = 8 << 10
 
 func clipBody(b string) string {
-	if len(b) <= maxReplyBody {
+	// A body clipped before is left as it is: a result may be scrubbed twice (once as
+	// it ends, once more with every secret of its client).
+	if len(b) <= maxReplyBody || clippedTail.MatchString(b[maxReplyBody:]) {
 		return b
 	}
 	return fmt.Sprintf("%s… (%d more bytes not kept)", b[:maxReplyBody], len(b)-maxReplyBody)
 }
+
+// clippedTail is what clipBody appends.
+var clippedTail = regexp.MustCompile(`^… \(\d+ more bytes not kept\)$`)
 
 func (s *Session) ms(t time.Time) float64 {
 	return float64(t.Sub(s.started).Microseconds()) / 1000

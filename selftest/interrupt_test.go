@@ -43,8 +43,8 @@ var _ = Describe("an interrupted run", func() {
 			if i%2 == 1 {
 				sig, name, code = syscall.SIGTERM, "SIGTERM", 143
 			}
-			// Every other run plays four scenarios at once (four drivers, each with its
-			// stray child, to clean up); it ends sooner, so its signal comes sooner.
+			// Every other pair of runs plays four scenarios at once (four drivers, each
+			// with its stray child, to clean up); it ends sooner, so its signal comes sooner.
 			parallel, window := "1", 1500
 			if i%4 >= 2 {
 				parallel, window = "4", 500
