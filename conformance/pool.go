@@ -129,6 +129,7 @@ func (p *clientPool) start(ctx context.Context) (*instance, error) {
 		h := c.Hello()
 		p.hello = &h
 	}
+	p.wake() // the first one started: the scenarios waiting for it may start theirs
 	return in, nil
 }
 
