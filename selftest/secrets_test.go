@@ -153,7 +153,7 @@ var _ = Describe("tokenclock serve's journal stream and web console", func() {
 		read(send(http.MethodPost, fakeserver.PathRefresh, "", "Cookie", "refreshToken="+secrets[1]))
 		Expect(secrets).To(HaveLen(4))
 
-		// The stream from its start, read until its fifth entry.
+		// The stream from its start, read until its fourth and last entry (login, me, refresh, the reuse).
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL()+fakeserver.ControlPrefix+"journal/stream", nil)
