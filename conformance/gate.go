@@ -167,22 +167,17 @@ func (s *Session) WaitHeld(f *fakeserver.Fault, n int, ps ...*Pending) bool {
 func (s *Session) WaitUntil(bound time.Duration, cond func(fakeserver.Journal) bool) bool {
 	ctx, cancel := context.WithTimeout(s.ctx, bound)
 	defer cancel()
+	w := s.Server.WatchJournal()
 	for {
-		wake, stop := context.WithCancel(ctx)
-		poked := s.changed()
-		go func() {
-			select {
-			case <-poked:
-				stop()
-			case <-wake.Done():
-			}
-		}()
-		ok := s.Server.WaitJournal(wake, cond)
-		stop()
-		switch {
-		case ok:
+		poked := s.changed() // before the snapshot, so no poke falls between them
+		snap, changed := w.Next()
+		if cond(snap) {
 			return true
-		case ctx.Err() != nil:
+		}
+		select {
+		case <-changed:
+		case <-poked:
+		case <-ctx.Done():
 			return cond(s.Server.Journal())
 		}
 	}

@@ -58,11 +58,14 @@ func (j *journal) notify() {
 
 // watch is a snapshot and the channel the next change closes, taken under one lock
 // so no change can fall between them.
-func (j *journal) watch() (Journal, <-chan struct{}) {
+func (j *journal) watch(buf Journal) (Journal, <-chan struct{}) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.watched = true
-	return j.copyLocked(), j.changed
+	if cap(buf) < j.n {
+		buf = make(Journal, 0, 2*j.n) // room for the journal to double before the next copy
+	}
+	return j.appendLocked(buf[:0]), j.changed
 }
 
 // push appends a slot (seq already set); the caller holds mu.
@@ -121,7 +124,11 @@ func (j *journal) snapshot() Journal {
 
 // copyLocked copies every entry in seq order; the caller holds mu.
 func (j *journal) copyLocked() Journal {
-	out := make(Journal, 0, j.n)
+	return j.appendLocked(make(Journal, 0, j.n))
+}
+
+// appendLocked appends every entry, oldest first, to out; the caller holds mu.
+func (j *journal) appendLocked(out Journal) Journal {
 	for i := range j.n {
 		out = append(out, j.ring[(j.head+i)%len(j.ring)].e)
 	}
@@ -212,9 +219,12 @@ const JournalRangeMax = 10_000
 // cond runs on a copy, outside the journal's lock, so it may call the Server; it
 // may miss intermediate states when several changes come at once, so a cond should
 // test what is there (e.g. len(j.Refreshes()) >= 2), not wait for one exact step.
+// cond must not keep j (or a slice of it) after it returns: the snapshots come
+// from one JournalWatcher.
 func (s *Server) WaitJournal(ctx context.Context, cond func(Journal) bool) bool {
+	w := s.WatchJournal()
 	for {
-		snap, changed := s.journal.watch()
+		snap, changed := w.Next()
 		if cond(snap) {
 			return true
 		}
@@ -224,4 +234,25 @@ func (s *Server) WaitJournal(ctx context.Context, cond func(Journal) bool) bool 
 			return false
 		}
 	}
+}
+
+// JournalWatcher takes successive snapshots of a server's journal into one reused
+// buffer, for a waiter that re-checks a condition on every change: a 5000-caller
+// gate changes the journal 10 000 times, and a fresh copy per change was most of
+// such a run's allocations.
+type JournalWatcher struct {
+	s    *Server
+	snap Journal
+}
+
+// WatchJournal returns a watcher of the journal.
+func (s *Server) WatchJournal() *JournalWatcher { return &JournalWatcher{s: s} }
+
+// Next returns a snapshot of the journal and a channel closed at the next change
+// after it. The snapshot is valid until the next call of Next: keep a copy
+// (slices.Clone), not the snapshot.
+func (w *JournalWatcher) Next() (Journal, <-chan struct{}) {
+	var changed <-chan struct{}
+	w.snap, changed = w.s.journal.watch(w.snap)
+	return w.snap, changed
 }

@@ -170,6 +170,25 @@ var _ = Describe("Journal", func() {
 		Expect(ok).To(BeFalse())
 	})
 
+	It("Since takes the tail of a journal in seq order, filters any other, and an append to its result leaves the journal alone", func() {
+		j := fakeserver.Journal{{Seq: 1}, {Seq: 2}, {Seq: 3}, {Seq: 4}}
+		seqs := func(j fakeserver.Journal) []int {
+			out := []int{}
+			for _, e := range j {
+				out = append(out, e.Seq)
+			}
+			return out
+		}
+		Expect(seqs(j.Since(2))).To(Equal([]int{3, 4}))
+		Expect(seqs(j.Since(0))).To(Equal([]int{1, 2, 3, 4}))
+		Expect(j.Since(4)).To(BeEmpty())
+		head := j[:2:4] // room to grow into j's entries
+		_ = append(head.Since(1), fakeserver.Entry{Seq: 99})
+		Expect(seqs(j)).To(Equal([]int{1, 2, 3, 4}))
+		shuffled := fakeserver.Journal{{Seq: 3}, {Seq: 1}, {Seq: 4}, {Seq: 2}}
+		Expect(seqs(shuffled.Since(2))).To(Equal([]int{3, 4}))
+	})
+
 	It("is bounded: drops the oldest entries and counts them", func() {
 		h := newAPI(fakeserver.Options{JournalLimit: 3})
 		for i := 0; i < 5; i++ {

@@ -48,6 +48,18 @@ var _ = Describe("WaitJournal", func() {
 		Expect(calls.Load()).To(Equal(int32(1)))
 	})
 
+	It("a JournalWatcher's snapshots follow the journal in one buffer, each with a channel closed at the next change", func() {
+		w := h.srv.WatchJournal()
+		first, changed := w.Next()
+		Expect(first).To(HaveLen(1))
+		Consistently(changed, 20*time.Millisecond).ShouldNot(BeClosed())
+		h.me(ada.Access)
+		Eventually(changed).Should(BeClosed())
+		second, _ := w.Next()
+		Expect(second).To(HaveLen(2))
+		Expect(second[1].Path).To(Equal("/api/auth/me"))
+	})
+
 	It("wakes on an entry arriving, then on it finishing", func() {
 		hold := h.srv.AddFault(fakeserver.Rule{Path: fakeserver.PathRefresh, Times: 1, Action: fakeserver.ActionHoldBefore})
 		done := h.async(http.MethodPost, fakeserver.PathRefresh, nil, cookie(ada.Refresh))

@@ -118,21 +118,21 @@ func (s *Server) respond(w http.ResponseWriter, rq *request, rp reply) {
 		s.serveStream(w, rq, rp) // finishes the entry itself, when the stream ends
 		return
 	}
-	e := s.finish(rq, rp.status)
+	e, first := s.finish(rq, rp.status)
 	rp.write(w)
-	if s.opts.OnRequest != nil && e != nil {
-		s.opts.OnRequest(*e)
+	if s.opts.OnRequest != nil && first {
+		s.opts.OnRequest(e)
 	}
 }
 
 // finish makes the entry final (once). With status 0 (reset, abandoned) it also
 // calls OnRequest, as nothing more will happen; otherwise respond does after writing.
-func (s *Server) finish(rq *request, status int) *Entry {
+func (s *Server) finish(rq *request, status int) (final Entry, first bool) {
 	if rq.finished {
-		return nil
+		return Entry{}, false
 	}
 	rq.finished = true
-	final := s.journal.update(rq.entry, func(e *Entry) {
+	final = s.journal.update(rq.entry, func(e *Entry) {
 		rq.copyInto(e)
 		e.Status = status
 		e.RespondedOffsetMs = s.realOffsetMs()
@@ -141,7 +141,7 @@ func (s *Server) finish(rq *request, status int) *Entry {
 	if status == 0 && s.opts.OnRequest != nil {
 		s.opts.OnRequest(final)
 	}
-	return &final
+	return final, true
 }
 
 // abandon ends a request the client gave up on, or that Close cut short: status 0,

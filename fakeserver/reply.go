@@ -32,9 +32,12 @@ func jsonReply(status int, v any) reply {
 	if err != nil {
 		body = []byte(`{"message":"response could not be encoded"}`)
 	}
-	h := http.Header{}
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
+	// Fresh one-element slices each time: a header value slice is never shared
+	// between replies, so nothing written to one can show in another.
+	h := http.Header{
+		"Content-Type":  {"application/json; charset=utf-8"},
+		"Cache-Control": {"no-store"},
+	}
 	return reply{status: status, header: h, body: body}
 }
 
