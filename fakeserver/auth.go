@@ -48,19 +48,24 @@ func handleLogin(s *Server, rq *request) reply {
 	if err != nil {
 		return badBody(err)
 	}
-	s.dataMu.Lock()
-	u, ok := s.data.byEmail[emailKey(email)]
-	good := ok && u.password == password
-	var user User
-	if good {
-		s.data.userUse.touch(u.use)
-		user = u.User
-	}
-	s.dataMu.Unlock()
-	if !good {
+	user, ok := s.checkPassword(email, password)
+	if !ok {
 		return badCredentials()
 	}
 	return s.sessionReply(rq, http.StatusOK, user)
+}
+
+// checkPassword finds the user with that email and password (login, the password
+// grant).
+func (s *Server) checkPassword(email, password string) (User, bool) {
+	s.dataMu.Lock()
+	defer s.dataMu.Unlock()
+	u, ok := s.data.byEmail[emailKey(email)]
+	if !ok || u.password != password {
+		return User{}, false
+	}
+	s.data.userUse.touch(u.use)
+	return u.User, true
 }
 
 // badCredentials is login's 401: no invalid_token challenge, as it is not an
@@ -109,6 +114,11 @@ func handleRefresh(s *Server, rq *request) reply {
 
 // refreshRejected is the refresh endpoint's 401 {message}, by the cookie's state.
 func refreshRejected(state string) reply {
+	return messageReply(http.StatusUnauthorized, refreshRejectedMessage(state))
+}
+
+// refreshRejectedMessage says why a refresh token was refused, by its state.
+func refreshRejectedMessage(state string) string {
 	msg := map[string]string{
 		StateNone:    "no refresh token",
 		StateInvalid: "the refresh token is invalid",
@@ -119,7 +129,7 @@ func refreshRejected(state string) reply {
 	if msg == "" {
 		msg = "the refresh token was revoked"
 	}
-	return messageReply(http.StatusUnauthorized, msg)
+	return msg
 }
 
 // handleLogout revokes the family of the presented token (spent or live; not

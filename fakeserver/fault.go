@@ -129,9 +129,16 @@ func (f *Fault) count() bool {
 	return n > f.rule.After && (f.rule.Times <= 0 || n-f.rule.After <= f.rule.Times)
 }
 
-// matches reports whether the rule applies to method and path ("" matches any).
-func (f *Fault) matches(method, path string) bool {
-	return (f.rule.Method == "" || f.rule.Method == method) && (f.rule.Path == "" || f.rule.Path == path)
+// matches reports whether the rule covers a request to path making the auth call
+// call (authCall): a rule on an auth call's name covers that call (under oauth2 a
+// rule on PathRefresh covers the refresh_token grant at PathToken, and not a
+// request to the cookie path itself, which makes no call); a rule on any other path
+// covers requests to it.
+func (f *Fault) matches(method, path, call string) bool {
+	if f.rule.Method != "" && f.rule.Method != method {
+		return false
+	}
+	return f.rule.Path == "" || f.rule.Path == call || f.rule.Path == path && !callNames[path]
 }
 
 // faultSet is the installed rules in the order added.
@@ -143,12 +150,12 @@ type faultSet struct {
 
 // match counts the request against every rule (in arrival order: the caller holds
 // the journal lock that assigned its seq) and returns the rules that act on it.
-func (fs *faultSet) match(method, path string) []*Fault {
+func (fs *faultSet) match(method, path, call string) []*Fault {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	var acting []*Fault
 	for _, f := range fs.rules {
-		if f.matches(method, path) && f.count() {
+		if f.matches(method, path, call) && f.count() {
 			acting = append(acting, f)
 		}
 	}

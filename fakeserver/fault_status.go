@@ -50,13 +50,18 @@ func (f *Fault) status() int {
 // the credentials message, with no challenge; on GraphQL the server's GraphQL auth
 // signal (in errors mode, 200 UNAUTHENTICATED).
 func (s *Server) faultReply(rq *request, status int) reply {
+	if status == http.StatusBadRequest && rq.form != nil { // the token endpoint's 400 is RFC 6749 §5.2's
+		return oauthFailed("invalid_request", "the request was refused (fault)")
+	}
 	if status != http.StatusUnauthorized {
 		return messageReply(status, http.StatusText(status))
 	}
-	switch rq.r.URL.Path {
-	case PathRefresh, PathLogout:
+	switch {
+	case rq.form != nil: // the oauth2 token endpoint: a 401 there refuses the client
+		return oauthFailed("invalid_client", "unknown client or wrong client secret")
+	case rq.call == PathRefresh || rq.call == PathLogout:
 		return refreshRejected(rq.refresh.state)
-	case PathLogin, PathRegister:
+	case rq.call == PathLogin || rq.call == PathRegister:
 		return badCredentials()
 	}
 	j := rq.access

@@ -99,8 +99,19 @@ type Entry struct {
 	// instead, so a scenario counts the mutations a client sent. "" when the body
 	// is neither.
 	GraphQLOp string `json:"graphqlOp,omitempty"`
+	// GrantType is the grant_type of a request to the oauth2 profile's PathToken
+	// ("password", "refresh_token", or what the client sent, cut like Path), read
+	// on arrival; absent elsewhere. Entry.Call names the call it makes.
+	GrantType string `json:"grantType,omitempty"`
+	// AuthCall is the auth call the request made when its path does not say it
+	// (Entry.Call): under oauth2 "/api/auth/refresh" for the token endpoint's
+	// refresh_token grant, "/api/auth/login" for its password grant,
+	// "/api/auth/logout" for a revocation; NoCall ("-") for an auth endpoint of the
+	// other profile, which answers 404 and is no refresh, login or logout. Absent
+	// when the path is the call.
+	AuthCall string `json:"authCall,omitempty"`
 	// AuthFailure marks an answer that is its endpoint's signal that the access
-	// token was refused: a 401 with a WWW-Authenticate challenge (REST, GraphQL in
+	// token was refused: a 401 with a Bearer WWW-Authenticate challenge (REST, GraphQL in
 	// GraphQLAuthStatus mode, a faulted 401 on a protected path), or GraphQL's 200
 	// with an UNAUTHENTICATED error (GraphQLAuthErrors). Status alone cannot say it
 	// for GraphQL; login's and refresh's 401s are credential answers, not this.

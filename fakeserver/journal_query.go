@@ -2,7 +2,6 @@ package fakeserver
 
 import (
 	"cmp"
-	"net/http"
 	"slices"
 	"sort"
 )
@@ -14,12 +13,17 @@ import (
 // run's allocations.
 type Journal []Entry
 
-// Refreshes returns the POST PathRefresh entries.
-func (j Journal) Refreshes() Journal { return j.To(http.MethodPost, PathRefresh) }
+// Refreshes returns the refresh calls (Entry.IsRefresh): POST PathRefresh, or under
+// oauth2 the refresh_token grant at PathToken.
+func (j Journal) Refreshes() Journal { return j.Where(Entry.IsRefresh) }
 
-// To returns the entries for that method and path ("" matches any method).
+// To returns the entries for that method and path ("" matches any method). path
+// may name an auth call (Entry.Call): To("POST", PathLogin) finds the oauth2
+// password grants too.
 func (j Journal) To(method, path string) Journal {
-	return j.Where(func(e Entry) bool { return (method == "" || e.Method == method) && e.Path == path })
+	return j.Where(func(e Entry) bool {
+		return (method == "" || e.Method == method) && (e.Path == path || e.Call() == path)
+	})
 }
 
 // Since returns the entries with seq > seq. A journal in seq order (as the server

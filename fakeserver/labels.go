@@ -15,8 +15,9 @@ func (s *Server) Label(token string) string {
 }
 
 // Secrets returns every issued token string the server still remembers with its
-// label (those of forgotten families too), so reports can replace secrets by labels
-// before anything is written out. With the default bounds a scenario never comes
+// label (those of forgotten families too), and under oauth2 the client secret
+// labelled "client_secret", so reports can replace secrets by labels before anything is
+// written out. With the default bounds a scenario never comes
 // near forgetting a token.
 func (s *Server) Secrets() map[string]string {
 	s.tokMu.RLock()
@@ -27,6 +28,9 @@ func (s *Server) Secrets() map[string]string {
 	}
 	for secret, rec := range s.tok.refresh {
 		out[secret] = rec.label
+	}
+	if s.opts.Profile == ProfileOAuth2 {
+		out[s.opts.OAuthClientSecret] = "client_secret"
 	}
 	return out
 }

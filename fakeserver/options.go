@@ -16,6 +16,25 @@ type Options struct {
 	// passes the real clock, which cannot be moved: there they add to an offset on
 	// top of it. Default: the real clock.
 	Clock clockwork.Clock
+	// Profile is how clients log in and refresh: ProfileCookie (POST PathLogin and
+	// PathRefresh, the refresh token in an HttpOnly cookie) or ProfileOAuth2 (POST
+	// PathToken with grant_type password or refresh_token, the refresh token in the
+	// form body and the JSON answer). The other profile's auth endpoints answer 404.
+	// Tokens, rotation, reuse detection, revocation, faults and the journal work the
+	// same under both. Default ProfileCookie.
+	Profile string
+	// OAuthClientID and OAuthClientSecret are the one client the oauth2 profile's
+	// token endpoint accepts. Defaults: DefaultOAuthClientID and a random secret per
+	// server, which Secrets lists, so reports scrub it like a token.
+	OAuthClientID     string
+	OAuthClientSecret string
+	// OAuthNoRefreshInAnswer makes a refresh_token grant answer without a
+	// refresh_token when the family's refresh token is still the one presented
+	// (NoRotation): RFC 6749 §6 lets a server keep the old refresh token valid and say
+	// nothing, and the client must keep using it. A rotated or grace-re-sent token is
+	// always named. Default false: the answer always carries the family's current
+	// refresh token.
+	OAuthNoRefreshInAnswer bool
 	// AccessTTL is the access token lifetime. Default 1 minute.
 	AccessTTL time.Duration
 	// RefreshTTL is the refresh token lifetime. Default 7 days.
@@ -159,6 +178,7 @@ type Options struct {
 // Defaults used when an Options field is zero (or, for counts, bytes and timeouts,
 // not positive).
 const (
+	DefaultOAuthClientID   = "tokenclock-app"
 	DefaultAccessTTL       = time.Minute
 	DefaultRefreshTTL      = 7 * 24 * time.Hour
 	DefaultHoldBound       = 2 * time.Second
@@ -232,6 +252,15 @@ func (o Options) withDefaults() Options {
 		o.JournalBodyBytes = MaxBodyBytes
 	case o.JournalBodyBytes < 0:
 		o.JournalBodyBytes = 0
+	}
+	if o.Profile != ProfileOAuth2 {
+		o.Profile = ProfileCookie // "" and any unknown value: callers check with ParseProfile
+	}
+	if o.OAuthClientID == "" {
+		o.OAuthClientID = DefaultOAuthClientID
+	}
+	if o.OAuthClientSecret == "" {
+		o.OAuthClientSecret = randomString(24)
 	}
 	if o.GraphQLAuthSignal != GraphQLAuthErrors {
 		o.GraphQLAuthSignal = GraphQLAuthStatus // "" and any unknown value

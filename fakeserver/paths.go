@@ -28,6 +28,18 @@ const (
 	// PathGraphQL is POST {query, variables} → the query me or the mutation
 	// createIdea (graphql.go), outside /api/ as GraphQL endpoints usually are.
 	PathGraphQL = "/graphql"
+	// PathToken is the oauth2 profile's token endpoint (RFC 6749 §3.2): POST,
+	// form-encoded, grant_type password (the harness's login) or refresh_token
+	// (the refresh call), client authentication by client_id/client_secret in the
+	// body or HTTP Basic → 200 {access_token, token_type, expires_in, refresh_token}
+	// or an RFC 6749 §5.2 error (oauth.go).
+	PathToken = "/oauth/token"
+	// PathRevoke is the oauth2 profile's revocation endpoint (RFC 7009): POST token=
+	// a refresh token revokes its family; always 200 for a known client.
+	PathRevoke = "/oauth/revoke"
+	// PathOAuthMetadata is the oauth2 profile's authorization server metadata
+	// (RFC 8414), for clients that discover the token endpoint.
+	PathOAuthMetadata = "/.well-known/oauth-authorization-server"
 	// ControlPrefix is where the control API lives, on the API listener (ExposeControl)
 	// or on a listener of its own (serve's --control-addr).
 	ControlPrefix = "/_tokenclock/"

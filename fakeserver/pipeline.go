@@ -2,6 +2,7 @@ package fakeserver
 
 import (
 	"net/http"
+	"net/url"
 )
 
 // serveAPI is every API request's life: arrive (seq, clock, fault matching, in
@@ -13,15 +14,24 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if s.track() {
 		defer s.inflight.Done()
 	}
-	rq, acting := s.arrive(r)
+	form, formBad := s.peekForm(r)
+	rq, acting := s.arrive(r, form)
+	rq.formBad = formBad
 	defer s.recoverPanic(w, rq)
 
 	rq.readCookie()
-	rq.verified = s.verifyAccess(r.Header.Values("Authorization"))
+	if form == nil { // a token request's Authorization is the client's Basic credentials
+		rq.verified = s.verifyAccess(r.Header.Values("Authorization"))
+	}
 	s.judgeTokens(rq)
 	rq.streamed = streamsBody(r) // an upload's handler reads its body as it streams (attachments.go)
 	if !rq.streamed {
 		rq.readBody(s.opts.JournalBodyBytes)
+	}
+	if rq.form != nil {
+		// A token request's body holds the password, the refresh token and the client
+		// secret: the journal keeps its hash and length, never its bytes.
+		rq.kept, rq.bodyTruncated = nil, rq.bodyLength > 0
 	}
 	s.labelIdempotencyKey(rq)
 	s.readExtras(rq)
@@ -66,11 +76,20 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 // arrive journals the request as pending with its seq, server time and real
 // offset, and counts it against the fault rules under the same lock, so rules see
 // matches in seq order.
-func (s *Server) arrive(r *http.Request) (*request, []*Fault) {
+func (s *Server) arrive(r *http.Request, form url.Values) (*request, []*Fault) {
+	grant := clipString(form.Get("grant_type"), JournalPathBytes)
+	if r.URL.Path != PathToken {
+		grant = ""
+	}
+	call := authCall(s.opts.Profile, r.URL.Path, grant)
+	recorded := call
+	if call == r.URL.Path {
+		recorded = "" // the path says it
+	}
 	sl := &journalSlot{e: Entry{
 		Method: clipString(r.Method, JournalPathBytes), Path: clipString(r.URL.Path, JournalPathBytes),
 		Pending: true, AuthorizationHeaders: len(r.Header.Values("Authorization")),
-		Instance: instanceOf(r.Header),
+		Instance: instanceOf(r.Header), GrantType: grant, AuthCall: recorded,
 	}}
 	e := &sl.e
 	j := s.journal
@@ -82,9 +101,9 @@ func (s *Server) arrive(r *http.Request) (*request, []*Fault) {
 	e.VirtualOffset = s.clockOffset(now)
 	e.RealOffsetMs = s.realOffsetMs()
 	j.push(sl)
-	acting := s.faults.match(r.Method, r.URL.Path)
+	acting := s.faults.match(r.Method, r.URL.Path, call)
 	j.mu.Unlock()
-	return &request{r: r, entry: sl}, acting
+	return &request{r: r, entry: sl, form: form, grant: grant, call: call}, acting
 }
 
 // waitBefore runs the waits before handling (delays, holds) in the order the rules

@@ -7,6 +7,7 @@ import (
 	"hash"
 	"io"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -31,8 +32,17 @@ type request struct {
 	idempotencyKey   string // label of the Idempotency-Key (idempotency.go)
 	idempotentReplay bool   // the answer is the stored response of an earlier request
 
-	verified  verifiedAccess // signature checked once, judged again when handled
-	access    accessJudgement
+	// form is an oauth2 token or revocation request's form body (peekForm), grant
+	// its grant_type, and call the auth call it makes (authCall).
+	form    url.Values
+	formBad bool // the body was no form, or over formPeekBytes
+	grant   string
+	call    string
+
+	verified verifiedAccess // signature checked once, judged again when handled
+	access   accessJudgement
+	// cookie is the refresh token presented: the refresh cookie, or under oauth2 the
+	// form's refresh_token (a grant) or token (a revocation).
 	cookie    string
 	hasCookie bool
 	refresh   refreshJudgement
@@ -87,9 +97,19 @@ func (rq *request) readBody(keep int) {
 
 func hexSum(h hash.Hash) string { return hex.EncodeToString(h.Sum(nil)) }
 
-// cookieValue reads the refresh cookie; a value net/http cannot parse counts as
-// absent.
+// readCookie reads the refresh token presented: the refresh cookie (a value
+// net/http cannot parse counts as absent), or under oauth2 the form's refresh_token
+// or token.
 func (rq *request) readCookie() {
+	if rq.form != nil {
+		name := "refresh_token"
+		if rq.r.URL.Path == PathRevoke {
+			name = "token"
+		}
+		_, rq.hasCookie = rq.form[name]
+		rq.cookie = rq.form.Get(name)
+		return
+	}
 	c, err := rq.r.Cookie(refreshCookieName)
 	if errors.Is(err, http.ErrNoCookie) || err != nil {
 		return
@@ -101,7 +121,7 @@ func (rq *request) readCookie() {
 // effects; handlers that decide (authenticate, refresh) overwrite their part.
 func (s *Server) judgeTokens(rq *request) {
 	rq.access = s.judgeAccess(rq.verified, s.Now())
-	rq.refresh = s.peekRefresh(rq.cookie, rq.hasCookie, rq.r.URL.Path == PathRefresh)
+	rq.refresh = s.peekRefresh(rq.cookie, rq.hasCookie, rq.call == PathRefresh)
 }
 
 // copyInto fills the entry from the request (the caller holds the journal lock).

@@ -1,6 +1,9 @@
 package fakeserver
 
-import "net/http"
+import (
+	"net/http"
+	"strings"
+)
 
 // requestExtras is what event streams and GraphQL add to a request on its way
 // through the pipeline, kept apart from the core request so those endpoints live
@@ -42,9 +45,10 @@ func (x *requestExtras) copyInto(e *Entry) {
 
 // signalsAuthFailure reports whether the reply tells the client its access token
 // was refused: a 401 carrying a Bearer challenge (RFC 6750 §3: login's and
-// refresh's 401s carry none, and are credential answers), or a reply marked
+// refresh's 401s carry none, and the token endpoint's invalid_client a Basic one:
+// credential answers), or a reply marked
 // unauthenticated (GraphQL's errors mode). Judged on the reply as written, so a
 // faulted 401 on a protected path counts like a real one.
 func (rp reply) signalsAuthFailure() bool {
-	return rp.unauthenticated || rp.status == http.StatusUnauthorized && rp.header.Get("WWW-Authenticate") != ""
+	return rp.unauthenticated || rp.status == http.StatusUnauthorized && strings.HasPrefix(rp.header.Get("WWW-Authenticate"), bareBearer)
 }

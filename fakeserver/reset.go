@@ -61,7 +61,13 @@ func (s *Server) State() State {
 	for i, f := range faults {
 		rules[i] = f.state()
 	}
+	clientID := s.opts.OAuthClientID
+	if s.opts.Profile != ProfileOAuth2 {
+		clientID = ""
+	}
 	return State{
+		Profile:         s.opts.Profile,
+		OAuthClientID:   clientID,
 		Now:             now.UTC().Format(timeLayout),
 		AccessTTL:       s.opts.AccessTTL.String(),
 		RefreshTTL:      s.opts.RefreshTTL.String(),

@@ -28,22 +28,21 @@ func newEndpoint(pairs ...any) endpoint {
 // every error here must be {"message"}.
 var (
 	fixedRoutes = map[string]endpoint{
-		PathRegister: newEndpoint(http.MethodPost, handleRegister),
-		PathLogin:    newEndpoint(http.MethodPost, handleLogin),
-		PathRefresh:  newEndpoint(http.MethodPost, handleRefresh),
-		PathLogout:   newEndpoint(http.MethodPost, handleLogout),
-		PathMe:       newEndpoint(http.MethodGet, handleMe),
-		PathIdeas:    newEndpoint(http.MethodGet, handleListIdeas, http.MethodPost, handleCreateIdea),
-		PathEvents:   newEndpoint(http.MethodGet, handleEvents),
-		PathGraphQL:  newEndpoint(http.MethodPost, handleGraphQL),
+		PathMe:      newEndpoint(http.MethodGet, handleMe),
+		PathIdeas:   newEndpoint(http.MethodGet, handleListIdeas, http.MethodPost, handleCreateIdea),
+		PathEvents:  newEndpoint(http.MethodGet, handleEvents),
+		PathGraphQL: newEndpoint(http.MethodPost, handleGraphQL),
 	}
 	ideaRoute = newEndpoint(http.MethodGet, handleGetIdea, http.MethodPut, handleUpdateIdea,
 		http.MethodDelete, handleDeleteIdea)
 )
 
-// lookup finds the endpoint for path and the {id} it carries, if any.
-func lookup(path string) (endpoint, string, bool) {
+// lookup finds the endpoint for path under profile and the {id} it carries, if any.
+func lookup(profile, path string) (endpoint, string, bool) {
 	if e, ok := fixedRoutes[path]; ok {
+		return e, "", true
+	}
+	if e, ok := profileRoutes[profile][path]; ok {
 		return e, "", true
 	}
 	if id, ok := attachmentsIdea(path); ok {
@@ -59,7 +58,11 @@ func lookup(path string) (endpoint, string, bool) {
 // (JSON body, Allow header), 413 too large, then the endpoint's own checks (401
 // bad credentials, 400 bad body, 404 missing idea, 403 not the owner).
 func (s *Server) handle(rq *request) reply {
-	ep, id, ok := lookup(rq.r.URL.Path)
+	ep, id, ok := lookup(s.opts.Profile, rq.r.URL.Path)
+	if other, theirs := s.otherProfilePath(rq.r.URL.Path); !ok && theirs {
+		return messageReply(http.StatusNotFound, "no such endpoint under the "+s.opts.Profile+" profile: "+
+			rq.r.URL.Path+" belongs to the "+other+" profile")
+	}
 	if !ok {
 		return messageReply(http.StatusNotFound, "no such endpoint: "+rq.r.URL.Path)
 	}

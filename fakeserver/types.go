@@ -28,12 +28,17 @@ type Idea struct {
 
 // State is the control API's view of the server.
 type State struct {
-	Now        string `json:"now"`
-	AccessTTL  string `json:"accessTTL"`
-	RefreshTTL string `json:"refreshTTL"`
-	Rotation   bool   `json:"rotation"`
-	ReuseGrace string `json:"reuseGrace"`
-	Users      int    `json:"users"`
+	// Profile is Options.Profile: cookie or oauth2.
+	Profile string `json:"profile"`
+	// OAuthClientID is the client the oauth2 token endpoint accepts (its secret is
+	// never shown); absent under cookie.
+	OAuthClientID string `json:"oauthClientId,omitempty"`
+	Now           string `json:"now"`
+	AccessTTL     string `json:"accessTTL"`
+	RefreshTTL    string `json:"refreshTTL"`
+	Rotation      bool   `json:"rotation"`
+	ReuseGrace    string `json:"reuseGrace"`
+	Users         int    `json:"users"`
 	// Families counts every refresh family ever started (one per login/register)
 	// since the last Reset, revoked, forgotten or not.
 	Families int `json:"families"`
