@@ -113,11 +113,12 @@ FORCE:
 clean:
 	rm -rf bin reports/out
 
-# The Python kit needs only the standard library; the requests and httpx drivers use
-# Debian's packages of them, for Debian's /usr/bin/python3 (docs/python-kit.md).
-PYTHON_PACKAGES := python3 python3-requests python3-httpx
+# The Python kit needs only the standard library; the requests, httpx,
+# requests-oauthlib and Authlib drivers use Debian's packages of them, for Debian's
+# /usr/bin/python3 (docs/python-kit.md).
+PYTHON_PACKAGES := python3 python3-requests python3-httpx python3-requests-oauthlib python3-authlib
 python-deps:
-	@if ! /usr/bin/python3 -c 'import requests, httpx' 2>/dev/null; then \
+	@if ! /usr/bin/python3 -c 'import requests, httpx, requests_oauthlib, authlib' 2>/dev/null; then \
 		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$sudo apt-get install -y --no-install-recommends $(PYTHON_PACKAGES) || \
 		{ $$sudo apt-get update && $$sudo apt-get install -y --no-install-recommends $(PYTHON_PACKAGES); }; \

@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
+
+	"github.com/tokenclock/tokenclock/fakeserver"
 )
 
 // Client is a client under test, as the scenarios drive it. Implementations: the
@@ -47,6 +50,12 @@ type Env struct {
 	// Origin is where a browser client's page comes from (PageHost); other clients
 	// ignore it.
 	Origin Origin
+	// Profile is the server's profile (fakeserver.ProfileCookie or ProfileOAuth2);
+	// only a client that lists it in Hello.Profiles is ever given oauth2.
+	Profile string
+	// TokenURL, ClientID and ClientSecret are the oauth2 profile's token endpoint
+	// and client credentials; empty under cookie.
+	TokenURL, ClientID, ClientSecret string
 }
 
 // Hello is the driver's answer to hello.
@@ -58,6 +67,25 @@ type Hello struct {
 	// (a browser's six connections per host, a pool's limit): the parallel gate waits
 	// for at most that many first sends.
 	MaxConcurrency int `json:"maxConcurrency,omitempty"`
+	// Profiles are the server profiles the client can log in and refresh under
+	// ("cookie", "oauth2"); none announced means cookie only.
+	Profiles []string `json:"profiles,omitempty"`
+}
+
+// ProfileNames is Profiles, or cookie alone when none was announced.
+func (h Hello) ProfileNames() []string {
+	if len(h.Profiles) == 0 {
+		return []string{fakeserver.ProfileCookie}
+	}
+	return h.Profiles
+}
+
+// SupportsProfile reports whether the client announced profile ("" is cookie).
+func (h Hello) SupportsProfile(profile string) bool {
+	if profile == "" {
+		profile = fakeserver.ProfileCookie
+	}
+	return slices.Contains(h.ProfileNames(), profile)
 }
 
 // Has reports whether the client announced feature f.

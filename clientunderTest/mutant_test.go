@@ -72,6 +72,42 @@ func probeNoRefreshOn(status int) probe {
 }
 
 var probes = map[string]probe{
+	"retries-invalid-grant": func(ctx context.Context, r *rig) error {
+		// OAUTH-01: a revoked family answers the refresh 400 invalid_grant; the caller
+		// gets its 401 and the next call refreshes no more.
+		r.restartOn(ctx, fakeserver.Options{Profile: fakeserver.ProfileOAuth2})
+		r.srv.RevokeRefresh(adaEmail)
+		r.srv.ExpireAccess()
+		first, err := mustCall(ctx, r, http.MethodGet, pathMe, "")
+		if err != nil {
+			return err
+		}
+		second, err := mustCall(ctx, r, http.MethodGet, pathMe, "")
+		if err != nil {
+			return err
+		}
+		return errors.Join(
+			expect("RC23", "the first caller's status", first.Status, http.StatusUnauthorized),
+			expect("RC23", "the second caller's status", second.Status, http.StatusUnauthorized),
+			expect("RC23", "refresh calls", len(r.journal().Refreshes()), 1))
+	},
+
+	"drops-absent-refresh-token": func(ctx context.Context, r *rig) error {
+		// OAUTH-03: answers without refresh_token; the second refresh presents R0.
+		r.restartOn(ctx, fakeserver.Options{Profile: fakeserver.ProfileOAuth2, NoRotation: true, OAuthNoRefreshInAnswer: true})
+		for range 2 {
+			r.srv.ExpireAccess()
+			if _, err := mustCall(ctx, r, http.MethodGet, pathMe, ""); err != nil {
+				return err
+			}
+		}
+		rs := r.journal().Refreshes()
+		if len(rs) != 2 {
+			return fmt.Errorf("RC24: expected 2 refresh calls, observed %d", len(rs))
+		}
+		return expect("RC24", "the second refresh's token", rs[1].RefreshToken+" "+rs[1].RefreshState, "R0 valid")
+	},
+
 	"stream-stale-token": func(ctx context.Context, r *rig) error {
 		handle, reply, err := r.c.Subscribe(ctx, fakeserver.PathEvents, 0)
 		if err != nil || reply.Status != 0 || reply.Error != "" {
@@ -351,7 +387,7 @@ func committedPost(ctx context.Context, r *rig, key, req string) error {
 }
 
 var _ = Describe("Mutants", func() {
-	It("are listed in a stable order, each with a doc and a probe, covering RC1–RC8", func() {
+	It("are listed in a stable order, each with a doc, a probe and a known profile, covering RC1–RC8", func() {
 		infos := cut.Mutants()
 		Expect(infos).To(HaveLen(len(probes)))
 		covered := map[string]bool{}
@@ -359,6 +395,7 @@ var _ = Describe("Mutants", func() {
 			Expect(probes).To(HaveKey(m.Name), "every mutant needs a probe that catches it")
 			Expect(m.Doc).NotTo(BeEmpty())
 			Expect(m.Breaks).NotTo(BeEmpty())
+			Expect(m.Profile).To(BeElementOf("", fakeserver.ProfileOAuth2))
 			for _, req := range m.Breaks {
 				covered[req] = true
 			}

@@ -26,6 +26,12 @@ type (
 		Now      string `json:"now"`
 		// Instances is sent only to a driver that announced feature instances.
 		Instances int `json:"instances,omitempty"`
+		// Profile and the oauth2 fields are sent only under the oauth2 profile, to a
+		// driver that listed it in hello's profiles.
+		Profile      string `json:"profile,omitempty"`
+		TokenURL     string `json:"tokenURL,omitempty"`
+		ClientID     string `json:"clientId,omitempty"`
+		ClientSecret string `json:"clientSecret,omitempty"`
 	}
 	loginCmd struct {
 		ID       int64  `json:"id"`

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/tokenclock/tokenclock/fakeserver"
 )
 
 // Init binds the driver's client to env.BaseURL for a new scenario. A driver that
@@ -26,8 +28,12 @@ func (p *Process) Init(ctx context.Context, env Env) error {
 		instances = max(env.Instances, 1)
 	}
 	w, err := d.roundTrip(ctx, desc, func(id int64) ([]byte, error) {
-		return json.Marshal(initCmd{ID: id, Cmd: "init", BaseURL: env.BaseURL, Scenario: scenario,
-			Now: env.Now.UTC().Format(time.RFC3339), Instances: instances})
+		cmd := initCmd{ID: id, Cmd: "init", BaseURL: env.BaseURL, Scenario: scenario,
+			Now: env.Now.UTC().Format(time.RFC3339), Instances: instances}
+		if env.Profile == fakeserver.ProfileOAuth2 {
+			cmd.Profile, cmd.TokenURL, cmd.ClientID, cmd.ClientSecret = env.Profile, env.TokenURL, env.ClientID, env.ClientSecret
+		}
+		return json.Marshal(cmd)
 	})
 	if err != nil {
 		return err
@@ -98,7 +104,7 @@ func (p *Process) launch(ctx context.Context) (*driver, Hello, error) {
 		d.stop(0)
 		return nil, Hello{}, p.helloFailed(reason)
 	}
-	h := Hello{Name: w.Name, Version: w.Version, Features: w.Features, MaxConcurrency: max(w.MaxConcurrency, 0)}
+	h := Hello{Name: w.Name, Version: w.Version, Features: w.Features, MaxConcurrency: max(w.MaxConcurrency, 0), Profiles: w.Profiles}
 	if h.Features == nil {
 		h.Features = []string{}
 	}

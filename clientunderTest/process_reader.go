@@ -65,6 +65,8 @@ type wireReply struct {
 	Features []string        `json:"features"`
 	// MaxConcurrency is hello's optional cap on requests the client has in flight.
 	MaxConcurrency int `json:"maxConcurrency"`
+	// Profiles are hello's server profiles (none: cookie alone).
+	Profiles []string `json:"profiles"`
 	// Events, Open and StreamError answer the events command (feature sse).
 	Events      []string `json:"events"`
 	Open        *bool    `json:"open"`

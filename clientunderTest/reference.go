@@ -2,7 +2,6 @@ package clientundertest
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -60,6 +59,7 @@ type Reference struct {
 	mu      sync.Mutex
 	observe func(status int) // ObserveResponses' hook; nil when nobody listens
 	base    string           // base URL without a trailing slash; "" before Init
+	wire    authWire         // how this scenario's profile logs in, refreshes and logs out
 	life    context.Context  // ends on the next Init or Close: aborts this scenario's work
 	endLife context.CancelFunc
 	clock   *clientClock // the client's own clock (feature clock)
@@ -98,7 +98,8 @@ func newTransport() *http.Transport {
 // Hello announces the client and the optional features it implements.
 func (r *Reference) Hello() Hello {
 	return Hello{Name: r.name, Version: ReferenceVersion + " (" + runtime.Version() + ")",
-		Features: []string{FeatureCancel, FeatureRestart, FeatureInstances, FeatureClock, FeatureBodies, FeatureSSE}}
+		Features: []string{FeatureCancel, FeatureRestart, FeatureInstances, FeatureClock, FeatureBodies, FeatureSSE},
+		Profiles: []string{fakeserver.ProfileCookie, fakeserver.ProfileOAuth2}}
 }
 
 // ObserveResponses sets the hook called once for every response to an application
@@ -137,6 +138,7 @@ func (r *Reference) Init(ctx context.Context, env Env) error {
 	r.mu.Lock()
 	r.endLife()
 	r.base = strings.TrimRight(baseURL, "/")
+	r.wire = newAuthWire(env)
 	r.life, r.endLife = life, end
 	r.clock = newClientClock(env.Now)
 	r.streams = map[int64]*refStream{}
@@ -226,12 +228,15 @@ func (r *Reference) Login(ctx context.Context, email, password string) (Reply, e
 	if err != nil {
 		return Reply{}, err
 	}
-	body, err := json.Marshal(map[string]string{"email": email, "password": password})
+	r.mu.Lock()
+	wire := r.wire
+	r.mu.Unlock()
+	o, err := wire.login(base, email, password)
 	if err != nil {
 		return Reply{}, fmt.Errorf("%s: login: %w", r.name, err)
 	}
 	s := r.newSession()
-	reply, err := r.exchange(ctx, t.life, s.client, outgoing{method: http.MethodPost, url: base + fakeserver.PathLogin, body: body})
+	reply, err := r.exchange(ctx, t.life, s.client, o)
 	if err != nil || reply.Error != "" {
 		return reply, err
 	}
@@ -239,6 +244,7 @@ func (r *Reference) Login(ctx context.Context, email, password string) (Reply, e
 		r.mu.Lock()
 		if r.tabs[0] == t && t.life.Err() == nil { // not re-initialised or restarted meanwhile
 			s.canRefresh = true
+			s.refreshToken = doc.RefreshToken
 			r.sess = s
 			nt := r.newTab(0, s)
 			r.tabs[0] = nt
@@ -268,8 +274,10 @@ func (r *Reference) LogoutInstance(ctx context.Context, instance int) (Reply, er
 	if r.sess == old {
 		r.sess = r.newSession()
 	}
+	o := r.wire.logout(base, old.refreshToken)
 	r.mu.Unlock()
-	return r.exchange(ctx, t.life, old.client, outgoing{method: http.MethodPost, url: base + fakeserver.PathLogout, instance: t.index})
+	o.instance = t.index
+	return r.exchange(ctx, t.life, old.client, o)
 }
 
 // current is a consistent snapshot of what a call of one instance needs: the base URL

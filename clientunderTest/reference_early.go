@@ -10,19 +10,34 @@ import (
 
 // issued is what a login or refresh response carries for the client.
 type issued struct {
-	AccessToken string `json:"accessToken"`
+	AccessToken string
 	// ExpiresIn is the access token's lifetime in seconds as the server counts it
 	// (OAuth 2's expires_in); 0 when the server did not say.
-	ExpiresIn int64 `json:"expiresIn"`
+	ExpiresIn int64
+	// RefreshToken is an oauth2 answer's refresh_token: "" when it carried none, and
+	// then the session keeps the one it has (RFC 6749 §6).
+	RefreshToken string
 }
 
-// issuedToken reads a 2xx login or refresh response; ok is false without a token.
+// issuedToken reads a 2xx login or refresh response, in the cookie profile's shape
+// ({accessToken, expiresIn}) or OAuth 2's ({access_token, expires_in,
+// refresh_token}); ok is false without an access token.
 func issuedToken(reply Reply) (issued, bool) {
-	var doc issued
-	if reply.Status/100 != 2 || json.Unmarshal(reply.Body, &doc) != nil || doc.AccessToken == "" {
+	var doc struct {
+		AccessToken       string `json:"accessToken"`
+		ExpiresIn         int64  `json:"expiresIn"`
+		OAuthAccessToken  string `json:"access_token"`
+		OAuthExpiresIn    int64  `json:"expires_in"`
+		OAuthRefreshToken string `json:"refresh_token"`
+	}
+	if reply.Status/100 != 2 || json.Unmarshal(reply.Body, &doc) != nil {
 		return issued{}, false
 	}
-	return doc, true
+	out := issued{AccessToken: doc.AccessToken, ExpiresIn: doc.ExpiresIn, RefreshToken: doc.OAuthRefreshToken}
+	if out.AccessToken == "" {
+		out.AccessToken, out.ExpiresIn = doc.OAuthAccessToken, doc.OAuthExpiresIn
+	}
+	return out, out.AccessToken != ""
 }
 
 // renewAfter is how much of a token's lifetime passes before the early refresh: three

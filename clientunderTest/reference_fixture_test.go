@@ -67,7 +67,7 @@ func (r *rig) call(ctx context.Context, method, path, body string) (cut.Reply, e
 }
 
 // restartOn moves the rig to a fresh server with opts (a fake clock as newRig's),
-// re-initialising the client and logging it in again.
+// re-initialising the client (under opts.Profile) and logging it in again.
 func (r *rig) restartOn(ctx context.Context, opts fakeserver.Options) {
 	GinkgoHelper()
 	opts.Clock = clockwork.NewFakeClockAt(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))
@@ -76,7 +76,12 @@ func (r *rig) restartOn(ctx context.Context, opts fakeserver.Options) {
 	DeferCleanup(srv.Close)
 	_, err := srv.AddUser("Ada", adaEmail, adaPassword)
 	Expect(err).NotTo(HaveOccurred())
-	Expect(r.c.Init(ctx, cut.Env{BaseURL: srv.URL(), Scenario: "test", Now: srv.Now()})).To(Succeed())
+	env := cut.Env{BaseURL: srv.URL(), Scenario: "test", Now: srv.Now(), Profile: opts.Profile}
+	if opts.Profile == fakeserver.ProfileOAuth2 {
+		env.TokenURL = srv.URL() + fakeserver.PathToken
+		env.ClientID, env.ClientSecret = srv.OAuthClient()
+	}
+	Expect(r.c.Init(ctx, env)).To(Succeed())
 	reply, err := r.c.Login(ctx, adaEmail, adaPassword)
 	Expect(err).NotTo(HaveOccurred())
 	Expect(reply.Status).To(Equal(http.StatusOK), "login: %s", reply.Body)

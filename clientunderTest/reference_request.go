@@ -107,7 +107,8 @@ func (r *Reference) request(ctx context.Context, call Call) (Reply, error) {
 // path except the auth endpoints that take no access token.
 func protected(path string) bool {
 	switch path {
-	case fakeserver.PathLogin, fakeserver.PathRegister, fakeserver.PathRefresh, fakeserver.PathLogout:
+	case fakeserver.PathLogin, fakeserver.PathRegister, fakeserver.PathRefresh, fakeserver.PathLogout,
+		fakeserver.PathToken, fakeserver.PathRevoke:
 		return false
 	}
 	return true

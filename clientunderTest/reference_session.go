@@ -9,8 +9,6 @@ import (
 	"net/url"
 	"sync"
 	"time"
-
-	"github.com/tokenclock/tokenclock/fakeserver"
 )
 
 // refreshTimeout bounds one refresh call, so a hung auth server cannot keep every
@@ -30,6 +28,9 @@ type session struct {
 	// canRefresh is true from a successful login until a terminal refresh failure in
 	// any tab: after a refresh answered 401 the session is over (RC10).
 	canRefresh bool
+	// refreshToken is the oauth2 profile's refresh token (the cookie profile keeps it
+	// in jar): what the profile persists, like a refresh token in app storage.
+	refreshToken string
 	// lock is held (a token in the channel) by the one tab refreshing: tabs share one
 	// rotating refresh token, so two refreshes at once would present it twice (RC19).
 	lock chan struct{}
@@ -248,7 +249,11 @@ func (r *Reference) runRefresh(life context.Context, base string, t *tab, f *fli
 	// not eat into this one's time.
 	ctx, cancel := context.WithTimeout(life, refreshTimeout)
 	defer cancel()
-	client, o := s.client, outgoing{method: http.MethodPost, url: base + fakeserver.PathRefresh, wrote: f.markQueued, instance: t.index}
+	r.mu.Lock()
+	o := r.wire.refresh(base, s.refreshToken) // read after the lock: a tab that waited presents the rotated one
+	r.mu.Unlock()
+	client := s.client
+	o.wrote, o.instance = f.markQueued, t.index
 	if r.bug == bugIgnoresRotatedCookie {
 		// Mutant: present the jar's cookie by hand and drop the rotated one the
 		// response sets (RC8).
@@ -276,8 +281,11 @@ func (r *Reference) runRefresh(life context.Context, base string, t *tab, f *fli
 func (r *Reference) settle(t *tab, f *flight, reply Reply) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	transient := reply.Error != "" || reply.Status >= 500 || reply.Status == http.StatusTooManyRequests
+	// Mutant: an OAuth 2 invalid_grant (400) is taken for a passing failure (RC23).
+	transient = transient || r.bug == bugRetriesInvalidGrant && reply.Status == http.StatusBadRequest
 	switch {
-	case reply.Error != "" || reply.Status >= 500 || reply.Status == http.StatusTooManyRequests:
+	case transient:
 		f.failure = &reply // transient: keep the session, let a later call try again
 		if f.early {
 			// A failed early refresh is not retried early, by every waiting call and
@@ -293,6 +301,12 @@ func (r *Reference) settle(t *tab, f *flight, reply Reply) {
 		}
 		r.setToken(t, doc, t.gen+1)
 		f.token, f.gen = t.token, t.gen
+		// An answer without refresh_token leaves ours as it is (RFC 6749 §6, RC24),
+		// unless the mutant overwrites it anyway. The other mutant keeps presenting
+		// the old one (RC8), as it keeps the old cookie under the cookie profile.
+		if (doc.RefreshToken != "" || r.bug == bugDropsAbsentRefreshToken) && r.bug != bugIgnoresRotatedCookie {
+			t.sess.refreshToken = doc.RefreshToken
+		}
 	default:
 		// Refused (401, or any other 4xx): the refresh token is dead. Forget the access
 		// token too, so nothing goes out with it again (RC7, RC10).

@@ -226,7 +226,7 @@ func EntryList(j fakeserver.Journal) string {
 			out += ", "
 		}
 		tok := e.AccessToken
-		if e.Path == fakeserver.PathRefresh {
+		if e.Call() == fakeserver.PathRefresh {
 			tok = e.RefreshToken
 		}
 		out += fmt.Sprintf("%s %s (%s)→%s", e.Method, e.Path, tok, statusText(e.Status))

@@ -61,14 +61,39 @@ func (l Limits) WithDefaults() Limits {
 // sends init. It never panics on client behaviour: hangs become timeout, protocol
 // faults crashed, and problems of the harness itself harness-error.
 func Execute(ctx context.Context, sc Scenario, client cut.Client, limits Limits) ScenarioResult {
-	return execute(ctx, sc, client, limits, secretBook{})
+	return execute(ctx, sc, client, limits, fakeserver.ProfileCookie, secretBook{})
+}
+
+// ExecuteProfile is Execute with the server under profile (fakeserver.Profile*; ""
+// is cookie).
+func ExecuteProfile(ctx context.Context, sc Scenario, client cut.Client, limits Limits, profile string) ScenarioResult {
+	return execute(ctx, sc, client, limits, profile, secretBook{})
+}
+
+// profileFix says how to run a client under a profile it supports.
+func profileFix(profile string, hello cut.Hello) string {
+	if profile == fakeserver.ProfileCookie {
+		return fmt.Sprintf("run it with --profile NAME=%s", hello.ProfileNames()[0])
+	}
+	return fmt.Sprintf("drop --profile %s for it, or make its driver announce %q in hello's profiles", profile, profile)
+}
+
+// profileOf is the client's profile, cookie when unset.
+func profileOf(spec ClientSpec) string {
+	if spec.Profile == "" {
+		return fakeserver.ProfileCookie
+	}
+	return spec.Profile
 }
 
 // execute is Execute with the secrets of the client's earlier scenarios: a driver
 // may print an old token after its scenario ended, and that text lands in this
 // result, so it is scrubbed with every secret the client was ever issued.
-func execute(ctx context.Context, sc Scenario, client cut.Client, limits Limits, book scrubber) (res ScenarioResult) {
+func execute(ctx context.Context, sc Scenario, client cut.Client, limits Limits, profile string, book scrubber) (res ScenarioResult) {
 	limits = limits.WithDefaults()
+	if profile == "" {
+		profile = fakeserver.ProfileCookie
+	}
 	res = ScenarioResult{
 		ID: sc.ID, Title: sc.Title, Level: sc.Level,
 		Requirements: append([]RequirementID(nil), sc.Requirements...),
@@ -82,13 +107,22 @@ func execute(ctx context.Context, sc Scenario, client cut.Client, limits Limits,
 			res.Stderr = "[written after the previous scenario ended]\n" + late
 		}
 	}
-	if why := skipReason(sc, client); why != "" {
+	if hello := client.Hello(); !hello.SupportsProfile(profile) {
+		// Not a row the client lacks a feature for: the run asked for what the client
+		// cannot do at all, so nothing of it can be judged.
+		res.Outcome = HarnessError
+		res.Message = fmt.Sprintf("harness-error: the client does not support the %s profile (its hello lists %s): %s",
+			profile, strings.Join(hello.ProfileNames(), ", "), profileFix(profile, hello))
+		book.scrub(&res)
+		return res
+	}
+	if why := skipReason(sc, client, profile); why != "" {
 		res.Outcome, res.Message = Skipped, why
 		book.scrub(&res)
 		return res
 	}
 
-	s := newSession(ctx, sc, client, limits)
+	s := newSession(ctx, sc, client, limits, profile)
 	defer s.cancel()
 	if err := s.startServer(); err != nil {
 		res.Outcome, res.Message = HarnessError, "harness-error: "+err.Error()
@@ -105,9 +139,9 @@ func execute(ctx context.Context, sc Scenario, client cut.Client, limits Limits,
 	return res
 }
 
-func newSession(ctx context.Context, sc Scenario, client cut.Client, limits Limits) *Session {
+func newSession(ctx context.Context, sc Scenario, client cut.Client, limits Limits, profile string) *Session {
 	sctx, cancel := context.WithTimeout(ctx, limits.Deadline)
-	return &Session{client: client, scenario: sc, opts: limits, ctx: sctx, cancel: cancel, started: time.Now()}
+	return &Session{client: client, scenario: sc, opts: limits, profile: profile, ctx: sctx, cancel: cancel, started: time.Now()}
 }
 
 func (s *Session) startServer() error {
@@ -117,7 +151,7 @@ func (s *Session) startServer() error {
 	// seconds), so a client that reads exp against its own clock sees fresh tokens as
 	// fresh on any day; a long run does not age the tokens of later rows.
 	clock := clockwork.NewFakeClockAt(fakeserver.ScenarioClockStart(time.Now()))
-	o := fakeserver.Options{Clock: clock, HoldBound: s.opts.HoldBound, JournalBodyBytes: harnessBodyBytes}
+	o := fakeserver.Options{Clock: clock, HoldBound: s.opts.HoldBound, JournalBodyBytes: harnessBodyBytes, Profile: s.profile}
 	if host, ok := s.client.(cut.PageHost); ok {
 		// Browser mode: the page is served from the API's origin, or the API allows
 		// the page's own origin, with credentials, as a real API must.
@@ -127,6 +161,7 @@ func (s *Session) startServer() error {
 	if s.scenario.Server != nil {
 		s.scenario.Server(&o)
 	}
+	o.Profile = s.profile // a row's options never change the profile it is judged under
 	o.OnRequest = func(fakeserver.Entry) {
 		s.mu.Lock()
 		count++
@@ -171,7 +206,11 @@ func (s *Session) play() {
 			}
 		}()
 		env := cut.Env{BaseURL: s.Server.URL(), Scenario: s.scenario.ID, Now: s.Server.Now(), Instances: s.scenario.Instances,
-			Origin: s.scenario.Origin}
+			Origin: s.scenario.Origin, Profile: s.profile}
+		if s.profile == fakeserver.ProfileOAuth2 {
+			env.TokenURL = s.Server.URL() + fakeserver.PathToken
+			env.ClientID, env.ClientSecret = s.Server.OAuthClient()
+		}
 		if err := s.client.Init(s.ctx, env); err != nil {
 			s.fault(err, "init")
 		}
@@ -267,8 +306,11 @@ func message(res *ScenarioResult, e *ending, inconclusive string) string {
 
 // skipReason says why the client cannot run sc ("" when it can): a feature it did not
 // announce, a page it cannot move to another origin, or a row a browser cannot run.
-func skipReason(sc Scenario, client cut.Client) string {
+func skipReason(sc Scenario, client cut.Client, profile string) string {
 	hello := client.Hello()
+	if sc.Profile != "" && sc.Profile != profile {
+		return fmt.Sprintf("skipped under the %s profile: the row applies to the %s profile only (%s)", profile, sc.Profile, sc.ProfileReason)
+	}
 	for _, f := range sc.Features {
 		if !hello.Has(f) {
 			return fmt.Sprintf("skipped: the driver did not announce feature %q", f)

@@ -98,7 +98,7 @@ func (s *Session) settleRefresh(mark, acted0, firstSends int) {
 	s.WaitUntil(s.opts.HoldBound, func(j fakeserver.Journal) bool {
 		answered, got401 := 0, 0
 		for _, e := range j.Since(mark) {
-			if e.Path == fakeserver.PathRefresh || e.Pending {
+			if e.Call() == fakeserver.PathRefresh || e.Pending {
 				continue
 			}
 			answered++

@@ -93,7 +93,7 @@ func RefreshList(j fakeserver.Journal) string {
 		}
 		tok := e.RefreshToken
 		if tok == "" {
-			tok = "no cookie"
+			tok = "no refresh token"
 		}
 		part := fmt.Sprintf("%s→%s", tok, statusText(e.Status))
 		var notes []string

@@ -38,6 +38,8 @@ const (
 	RC20 RequirementID = "RC20"
 	RC21 RequirementID = "RC21"
 	RC22 RequirementID = "RC22"
+	RC23 RequirementID = "RC23"
+	RC24 RequirementID = "RC24"
 )
 
 // LoginPrecondition labels the finding when the client's own login fails: every row
@@ -59,23 +61,25 @@ var contract = []Requirement{
 	{RC3, Must, "Replay a request at most once after a refresh. An auth failure (401 or UNAUTHENTICATED) on the replay goes back to the caller."},
 	{RC4, Must, "The replay carries exactly one Authorization header, with the new token."},
 	{RC5, Must, "The replay keeps method, path and the identical body; a write is applied exactly once."},
-	{RC6, Must, "Never intercept the refresh call itself: a 401 from /api/auth/refresh is final."},
+	{RC6, Must, "Never intercept the refresh call itself: a 401 from it is final (the cookie profile's POST /api/auth/refresh, or the OAuth 2 token endpoint's invalid_client)."},
 	{RC7, Must, "When refresh fails, every waiting request settles promptly with an error the caller can see (the 401, not a fake success, never a hang), and none is sent again with the dead token."},
-	{RC8, Must, "Present the newest refresh token: store the rotated cookie from every refresh."},
+	{RC8, Must, "Present the newest refresh token: store the rotated one from every refresh (the cookie it sets, or the refresh_token of an OAuth 2 answer)."},
 	{RC9, Should, "A 401 for a request sent with an older access token than the one now held is replayed with the current token, without a new refresh."},
-	{RC10, Should, "After a terminal refresh failure (401), the session is over: later calls start no new refresh until the next login."},
+	{RC10, Should, "After a terminal refresh failure (401, or an OAuth 2 error), the session is over: later calls start no new refresh until the next login."},
 	{RC11, Should, "A transient refresh failure (5xx, reset) keeps the session: the next call may refresh and succeed."},
 	{RC12, Should, "Requests started while a refresh is running use its result (they wait, or join it on their 401)."},
 	{RC13, Should, "After logout, no request carries the old session's tokens."},
-	{RC14, Should, "A 401 from POST /api/auth/login or /register is a credential error, not an expiry: it starts no refresh."},
+	{RC14, Should, "A refused login (401 from POST /api/auth/login or /register, or OAuth 2's password grant answered invalid_grant) is a credential error, not an expiry: it starts no refresh."},
 	{RC15, Must, "A replay keeps the Idempotency-Key its first send carried, so the server can tell it from a new write."},
 	{RC16, Must, "A caller that cancels its request is answered at once and cancels only its own wait: the shared refresh goes on, every other waiter is replayed with its result, and the session stays intact."},
 	{RC17, Must, "A refresh that completes after logout (through this instance or another tab of the session) is discarded: no request carries a token it issued, and no caller gets a success from it."},
 	{RC18, Must, "The client's own clock never causes extra refreshes: whatever its offset from the server's clock, or a sleep it woke from, it renews a token at most once and not before half the lifetime the server gave (expiresIn) has passed; a 401 for a token it believed fresh is still answered by one refresh and a replay."},
-	{RC19, Must, "When several instances of one session (tabs sharing the cookie jar) meet an expiry together, the session survives: no refresh is refused as reuse of a token another tab already spent, and every caller gets its answer."},
+	{RC19, Must, "When several instances of one session (tabs sharing the cookie jar or storage) meet an expiry together, the session survives: no refresh is refused as reuse of a token another tab already spent, and every caller gets its answer."},
 	{RC20, Should, "Send an Idempotency-Key on a POST that may be replayed: a write the server applied before it answered 401 is then not applied twice."},
 	{RC21, Must, "A long-lived stream (Server-Sent Events) reconnects with the current access token and the last event id it saw: after a refresh no event is lost, a reconnect answered 401 gets one refresh, reconnects stay under 3 per second, and a refused refresh ends the stream with an error the caller sees."},
 	{RC22, Must, "A page whose API is on another origin makes every auth call with credentials (fetch's credentials: 'include', XMLHttpRequest's withCredentials), so the browser stores the refresh cookie the API sets and sends it back: an expiry ends in one refresh and a replay, as on one origin."},
+	{RC23, Must, "An OAuth 2 refresh refused with an error (400 invalid_grant for an expired, revoked or reused refresh token; 401 invalid_client) is terminal, whatever its status: every waiting caller gets its own 401, the refresh is not retried, and no later call refreshes until the next login."},
+	{RC24, Must, "An OAuth 2 refresh answer without a refresh_token leaves the refresh token as it was (RFC 6749 §6): the next refresh presents the one the client already holds."},
 }
 
 // Contract returns the retry contract, in order.

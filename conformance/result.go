@@ -60,6 +60,9 @@ type ClientResult struct {
 	Name    string    `json:"name"`
 	Command string    `json:"command"`
 	Hello   cut.Hello `json:"hello"`
+	// Profile is the server profile the client was judged under: cookie or oauth2
+	// (Run always sets it; absent only in results from before profiles existed).
+	Profile string `json:"profile,omitempty"`
 	// ExpectedFailuresFile is the client's --expect-failures file, if any.
 	ExpectedFailuresFile string `json:"expectedFailuresFile,omitempty"`
 	// Verdict and Counts are set by Judge.

@@ -24,6 +24,10 @@ type ClientSpec struct {
 	ExpectedFailuresFile string
 	// Expected is the client's expected-failures list (nil: none).
 	Expected ExpectedFailures
+	// Profile is the server profile the client is judged under (fakeserver.Profile*:
+	// cookie or oauth2; "" is cookie). A client whose hello does not list it has
+	// every row a harness error naming the fix: nothing of it can be judged.
+	Profile string
 }
 
 // Options are everything one run needs; flags enter here once and are passed down.
@@ -74,7 +78,7 @@ func Run(ctx context.Context, o Options) RunResult {
 	for ci, played := range playAll(ctx, o) {
 		spec := o.Clients[ci]
 		cr := ClientResult{Name: spec.Name, Command: spec.Command, ExpectedFailuresFile: spec.ExpectedFailuresFile,
-			Hello: played.hello, Scenarios: []ScenarioResult{}}
+			Profile: profileOf(spec), Hello: played.hello, Scenarios: []ScenarioResult{}}
 		for si, sc := range o.Catalog {
 			if res := played.results[si]; res != nil {
 				cr.Scenarios = append(cr.Scenarios, *res)
@@ -223,7 +227,7 @@ func playOne(ctx context.Context, o Options, pool *clientPool, spec ClientSpec, 
 		res = ScenarioResult{ID: sc.ID, Title: sc.Title, Level: sc.Level, Requirements: sc.Requirements,
 			Outcome: Crashed, Message: err.Error(), Findings: []Finding{}}
 	} else {
-		res = execute(ctx, sc, in.client, o.Limits, pool.book)
+		res = execute(ctx, sc, in.client, o.Limits, profileOf(spec), pool.book)
 		pool.put(in)
 	}
 	if ctx.Err() != nil {

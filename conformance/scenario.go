@@ -42,6 +42,11 @@ type Scenario struct {
 	// NotInBrowser, when set, is why the row cannot run in a real browser (a body kind
 	// Chromium does not send): a client with feature browser skips it, naming this.
 	NotInBrowser string
+	// Profile, when set, is the one server profile the row applies to
+	// (fakeserver.ProfileCookie or ProfileOAuth2); under the other it is skipped,
+	// naming ProfileReason. "": the row plays under every profile.
+	Profile       string
+	ProfileReason string
 	// Alone marks a row that must play with no other scenario running (Options.Parallel):
 	// one whose judgement depends on real time the machine's load could stretch, or
 	// whose own load would stretch other rows'. Declared here, never guessed.

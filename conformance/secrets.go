@@ -45,6 +45,7 @@ func (b secretBook) scrub(res *ScenarioResult) {
 	}
 	for i := range res.Journal {
 		res.Journal[i].Path = clean(res.Journal[i].Path)
+		res.Journal[i].GrantType = clean(res.Journal[i].GrantType) // the client's own text
 	}
 	res.Stderr = clean(res.Stderr)
 	res.Message = clean(res.Message)

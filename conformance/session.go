@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
 	"runtime"
 	"sync"
@@ -33,6 +34,7 @@ type Session struct {
 	client   cut.Client
 	scenario Scenario
 	opts     Limits
+	profile  string // the server profile the row is judged under
 	ctx      context.Context
 	cancel   context.CancelFunc
 	started  time.Time // real time the scenario started
@@ -167,7 +169,7 @@ func (s *Session) Login() cut.Reply { return s.LoginAs(UserEmail, UserPassword, 
 // LoginAs logs in through the client and checks the caller saw want.
 func (s *Session) LoginAs(email, password string, want int) cut.Reply {
 	t := time.Now()
-	i := s.record(ReplyRecord{Cmd: "login", Method: "POST", Path: fakeserver.PathLogin, SentMs: s.ms(t)})
+	i := s.record(ReplyRecord{Cmd: "login", Method: "POST", Path: s.AuthPath(fakeserver.PathLogin), SentMs: s.ms(t)})
 	r, err := s.client.Login(s.ctx, email, password)
 	s.settle(i, r, err, time.Now())
 	if err != nil {
@@ -189,7 +191,7 @@ func (s *Session) Logout() cut.Reply { return s.LogoutInstance(0) }
 // other than 0 needs feature instances on the row.
 func (s *Session) LogoutInstance(instance int) cut.Reply {
 	t := time.Now()
-	i := s.record(ReplyRecord{Cmd: "logout", Method: "POST", Path: fakeserver.PathLogout, Instance: instance, SentMs: s.ms(t)})
+	i := s.record(ReplyRecord{Cmd: "logout", Method: "POST", Path: s.AuthPath(fakeserver.PathLogout), Instance: instance, SentMs: s.ms(t)})
 	var r cut.Reply
 	var err error
 	if instance == 0 {
@@ -202,6 +204,31 @@ func (s *Session) LogoutInstance(instance int) cut.Reply {
 		s.fault(err, "logout")
 	}
 	return r
+}
+
+// Profile is the server profile the row is judged under (fakeserver.Profile*).
+func (s *Session) Profile() string { return s.profile }
+
+// BadCredentialsStatus is what the server answers a login with a wrong password
+// under the row's profile: 401 {message} from the cookie login, 400 invalid_grant
+// from the oauth2 password grant (RFC 6749 §5.2).
+func (s *Session) BadCredentialsStatus() int {
+	if s.profile == fakeserver.ProfileOAuth2 {
+		return http.StatusBadRequest
+	}
+	return http.StatusUnauthorized
+}
+
+// AuthPath is where the client makes the auth call named by call under the row's
+// profile: the cookie endpoint itself, or oauth2's token or revocation endpoint.
+func (s *Session) AuthPath(call string) string {
+	if s.profile != fakeserver.ProfileOAuth2 {
+		return call
+	}
+	if call == fakeserver.PathLogout {
+		return fakeserver.PathRevoke
+	}
+	return fakeserver.PathToken
 }
 
 // Expire advances the server clock past the access TTL (61 s by default).

@@ -81,7 +81,7 @@ func WriteCompatibility(w io.Writer, run conformance.RunResult, libs []Library, 
 			pattern += " — " + l.Setting
 		}
 		fmt.Fprintf(&b, "| [%s](#%s) | %s | %s | %s | %s | %d | %d | %d | %d | %s |\n", mdText(l.Client), idSafe(l.Client),
-			mdText(l.Name), mdText(c.Hello.Version), mdText(l.Runtime), mdText(pattern), t.Failed, t.Warned, t.Inconclusive, t.Skipped,
+			mdText(l.Name), mdText(c.Hello.Version), mdText(runtimeOf(l, c)), mdText(pattern), t.Failed, t.Warned, t.Inconclusive, t.Skipped,
 			compatVerdict(t.Failed, t.Warned, t.Inconclusive))
 	}
 
@@ -104,7 +104,7 @@ func WriteCompatibility(w io.Writer, run conformance.RunResult, libs []Library, 
 		c := byClient[l.Client]
 		fmt.Fprintf(&b, "\n### %s\n\n", mdText(l.Client))
 		fmt.Fprintf(&b, "- **Library:** %s — %s, on %s\n- **Documented pattern:** %s\n", mdText(l.Name), mdText(c.Hello.Version),
-			mdText(l.Runtime), mdText(l.Pattern))
+			mdText(runtimeOf(l, c)), mdText(l.Pattern))
 		if l.Setting != "" {
 			fmt.Fprintf(&b, "- **Setting:** %s\n", mdText(l.Setting))
 		}
@@ -113,6 +113,9 @@ func WriteCompatibility(w io.Writer, run conformance.RunResult, libs []Library, 
 			b.WriteString(l.Build + "\n")
 		}
 		fmt.Fprintf(&b, "tokenclock run --client '%s=%s'", l.Client, l.Command)
+		if c.Profile == fakeserver.ProfileOAuth2 {
+			b.WriteString(" --profile oauth2")
+		}
 		if c.ExpectedFailuresFile != "" {
 			fmt.Fprintf(&b, " \\\n  --expect-failures %s=%s", l.Client, c.ExpectedFailuresFile)
 		}
@@ -124,6 +127,15 @@ func WriteCompatibility(w io.Writer, run conformance.RunResult, libs []Library, 
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// runtimeOf is the runtime cell: the library's runtime, and the server profile when
+// it is not the default cookie one.
+func runtimeOf(l Library, c conformance.ClientResult) string {
+	if c.Profile == fakeserver.ProfileOAuth2 {
+		return l.Runtime + "; OAuth 2 profile"
+	}
+	return l.Runtime
 }
 
 // Tally is how a client's rows ended, as the compatibility page counts them.

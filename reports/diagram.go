@@ -74,7 +74,7 @@ const arrowY = diagramRowH/2 + 4
 // newArrow lays out entry e, of the given kinds, in the row starting at rowTop.
 func newArrow(e fakeserver.Entry, kinds string, rowTop int, start time.Time, startOK, tabs bool) diagramArrow {
 	x2 := laneAPIX
-	if e.Path == fakeserver.PathRefresh {
+	if e.Call() == fakeserver.PathRefresh {
 		x2 = laneRefreshX
 	}
 	return diagramArrow{
@@ -204,7 +204,7 @@ func entryKinds(j fakeserver.Journal) []string {
 	replays := replaySet(j)
 	for i, e := range j {
 		k := []string{"api"}
-		if e.Path == fakeserver.PathRefresh {
+		if e.Call() == fakeserver.PathRefresh {
 			k[0] = "refresh"
 		}
 		if e.RefreshState == fakeserver.StateReused {
@@ -248,7 +248,7 @@ func replaySet(j fakeserver.Journal) map[int]bool {
 		if e.IssuedAccess != "" {
 			issuedAt[e.IssuedAccess] = e.RespondedOffsetMs
 		}
-		if e.Path == fakeserver.PathRefresh {
+		if e.Call() == fakeserver.PathRefresh {
 			continue
 		}
 		// Per instance: one tab's first send is no replay of another tab's 401.
@@ -314,6 +314,9 @@ func arrowLabel(e fakeserver.Entry, kind string) string {
 		b.WriteString("⚠ reuse ")
 	}
 	fmt.Fprintf(&b, "%s %s", e.Method, e.Path)
+	if e.GrantType != "" {
+		fmt.Fprintf(&b, " (%s)", e.GrantType)
+	}
 	if e.AccessToken != "" {
 		fmt.Fprintf(&b, " · %s %s", e.AccessToken, e.AccessState)
 	}

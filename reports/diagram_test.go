@@ -116,6 +116,21 @@ var _ = Describe("sequence diagram labels", func() {
 	It("leaves labels alone when one instance sent everything", func() {
 		Expect(detail(journalSequential())).NotTo(ContainSubstring("tab 0"))
 	})
+
+	It("draws the oauth2 profile's refresh grant in the refresh lane, naming the grant, and its replay as under cookie", func() {
+		grant := func(g, call string) func(*fakeserver.Entry) {
+			return func(e *fakeserver.Entry) { e.GrantType, e.AuthCall = g, call }
+		}
+		b := (&jb{}).add(0, "POST", fakeserver.PathToken, "", "none", "", "none", 200, issued("A0", "R0"), grant("password", login)).
+			add(expired, "GET", me, "A0", "expired", "", "none", 401).
+			add(expired, "POST", fakeserver.PathToken, "", "none", "R0", "valid", 200, issued("A1", "R1"), grant("refresh_token", refresh)).
+			add(expired, "GET", me, "A1", "valid", "", "none", 200)
+		k := kindsOf(b.j)
+		Expect(k[1]).NotTo(ContainSubstring("refresh"), "the password grant is the login")
+		Expect(k[3]).To(ContainSubstring("refresh"))
+		Expect(k[4]).To(ContainSubstring("replay"))
+		Expect(detail(b.j)).To(ContainSubstring("POST /oauth/token (refresh_token) · R0 valid"))
+	})
 })
 
 var _ = Describe("sequence diagram replays across tabs", func() {

@@ -6,7 +6,7 @@ import "github.com/tokenclock/tokenclock/conformance"
 // appended to their family, never renumbered.
 func Catalog() conformance.Catalog {
 	var all conformance.Catalog
-	for _, family := range [][]conformance.Scenario{expAccess(), expRefresh(), concurrency(), loops(), rotation(), session(), cancellation(), restarts(), skews(), sleeps(), proactives(), tabs(), bodies(), idempotency(), graphQL(), streams(), browserRows()} {
+	for _, family := range [][]conformance.Scenario{expAccess(), expRefresh(), concurrency(), loops(), rotation(), session(), cancellation(), restarts(), skews(), sleeps(), proactives(), tabs(), bodies(), idempotency(), graphQL(), streams(), browserRows(), oauthRows()} {
 		all = append(all, family...)
 	}
 	return all

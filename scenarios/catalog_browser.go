@@ -13,9 +13,10 @@ import (
 // and the API on different origins or sites, where the browser — not the client —
 // decides which cookies are stored and sent and which answers the page may read.
 // The client's part is to ask for credentials, and to surface what the browser
-// refused instead of looping or hanging.
+// refused instead of looping or hanging. They are about the refresh cookie, so they
+// belong to the cookie profile.
 func browserRows() []conformance.Scenario {
-	return []conformance.Scenario{
+	rows := []conformance.Scenario{
 		{
 			ID: "BROWSER-01", Title: "an API on another origin: the refresh carries the cookie and the GET is replayed",
 			Level: conformance.Must, Requirements: []conformance.RequirementID{conformance.RC22, conformance.RC8}, Family: "browser",
@@ -77,6 +78,11 @@ func browserRows() []conformance.Scenario {
 			},
 		},
 	}
+	for i := range rows {
+		rows[i].Profile = fakeserver.ProfileCookie
+		rows[i].ProfileReason = "it judges what the browser does with the refresh cookie"
+	}
+	return rows
 }
 
 // twoExpiries: two expiries in a row, each met by a GET. The first refresh must carry

@@ -98,7 +98,7 @@ func expectRenewalsSpaced(s *conformance.Session, mark int, lifetime time.Durati
 		if err != nil || e.Status/100 != 2 || e.IssuedAccess == "" {
 			continue
 		}
-		if e.Seq > mark && e.Path == fakeserver.PathRefresh && !issuedAt.IsZero() && at.Sub(issuedAt) < lifetime/2 {
+		if e.Seq > mark && e.Call() == fakeserver.PathRefresh && !issuedAt.IsZero() && at.Sub(issuedAt) < lifetime/2 {
 			early = append(early, fmt.Sprintf("%s renewed %s after it was issued", issued, at.Sub(issuedAt)))
 		}
 		issuedAt, issued = at, e.IssuedAccess

@@ -203,7 +203,7 @@ func playFailedSharedRefresh(s *conformance.Session) {
 	s.NothingAfter(conformance.RC7)
 	// The refresh calls themselves are judged by the refresh count, not here.
 	dead := s.Server.Journal().ArrivedAfter(failed).Where(func(e fakeserver.Entry) bool {
-		return e.AccessToken == old && e.Path != fakeserver.PathRefresh
+		return e.AccessToken == old && e.Call() != fakeserver.PathRefresh
 	})
 	s.Check(len(dead) == 0, conformance.RC7, "no request carrying "+old+" after the refresh failed", "%s", conformance.EntryList(dead))
 }

@@ -76,7 +76,7 @@ func loops() []conformance.Scenario {
 			Play: func(s *conformance.Session) {
 				s.Logout()
 				mark := s.Mark()
-				s.LoginAs(conformance.UserEmail, "wrong password", 401)
+				s.LoginAs(conformance.UserEmail, "wrong password", s.BadCredentialsStatus())
 				s.ExpectRefreshes(s.Since(mark), 0, conformance.RC14)
 			},
 		},

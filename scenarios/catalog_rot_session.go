@@ -82,7 +82,7 @@ func expectNothingRevived(s *conformance.Session, mark int) {
 	all := s.Server.Journal()
 	logouts := all.To("POST", fakeserver.PathLogout)
 	if len(logouts) == 0 {
-		s.Findf(conformance.RC13, "the client's logout reaches POST /api/auth/logout", "no logout request")
+		s.Findf(conformance.RC13, "the client's logout reaches POST "+s.AuthPath(fakeserver.PathLogout), "no logout request")
 		return
 	}
 	old := oldSessionLabels(all, logouts[0].Seq)
@@ -92,7 +92,7 @@ func expectNothingRevived(s *conformance.Session, mark int) {
 		}
 	}
 	late := lateRefreshLabels(all.Since(mark))
-	since := all.Since(logouts[0].Seq).Where(func(e fakeserver.Entry) bool { return e.Path != fakeserver.PathLogout })
+	since := all.Since(logouts[0].Seq).Where(func(e fakeserver.Entry) bool { return e.Call() != fakeserver.PathLogout })
 	revived := since.Where(func(e fakeserver.Entry) bool { return late[e.AccessToken] || late[e.RefreshToken] })
 	s.Check(len(revived) == 0, conformance.RC17, "no request after the logout carries a token the refresh completed after it issued",
 		"%s", conformance.EntryList(revived))
@@ -108,7 +108,7 @@ func expectNothingRevived(s *conformance.Session, mark int) {
 func oldSessionLabels(j fakeserver.Journal, logoutSeq int) map[string]bool {
 	old := map[string]bool{}
 	for _, e := range j {
-		if e.IssuedAccess != "" && (e.Seq < logoutSeq || e.Path == fakeserver.PathRefresh) {
+		if e.IssuedAccess != "" && (e.Seq < logoutSeq || e.Call() == fakeserver.PathRefresh) {
 			old[e.IssuedAccess] = true
 		}
 	}

@@ -37,13 +37,17 @@ func contractTable(contract []conformance.Requirement) string {
 // catalogTable renders the scenario catalog as docs/conformance.md shows it.
 func catalogTable(catalog conformance.Catalog) string {
 	var b strings.Builder
-	b.WriteString("| ID | level | requirements | title |\n|---|---|---|---|\n")
+	b.WriteString("| ID | level | requirements | profile | title |\n|---|---|---|---|---|\n")
 	for _, sc := range catalog {
 		reqs := make([]string, len(sc.Requirements))
 		for i, r := range sc.Requirements {
 			reqs[i] = string(r)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", cell(sc.ID), cell(string(sc.Level)), cell(strings.Join(reqs, ", ")), cell(sc.Title))
+		profile := sc.Profile
+		if profile == "" {
+			profile = "both"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", cell(sc.ID), cell(string(sc.Level)), cell(strings.Join(reqs, ", ")), profile, cell(sc.Title))
 	}
 	return b.String()
 }

@@ -34,19 +34,21 @@ const (
 type exampleMatrix struct{ failed, warned, skipped []string }
 
 // withoutFeatures: the Node example announces no optional feature (cancel, restart,
-// clock, instances, bodies, sse), nor is it a browser.
+// clock, instances, bodies, sse), nor is it a browser; the OAUTH rows are the oauth2
+// profile's.
 var withoutFeatures = []string{"CANCEL-01", "CANCEL-02", "RESTART-01", "RESTART-02", "RESTART-03",
 	"SKEW-01", "SKEW-02", "SKEW-03", "SLEEP-01", "SLEEP-02", "PROACTIVE-01", "PROACTIVE-02",
 	"TABS-01", "TABS-02", "TABS-03", "TABS-04", "BODY-01", "BODY-02", "BODY-03",
 	"SSE-01", "SSE-02", "SSE-03", "BROWSER-01", "BROWSER-02", "BROWSER-03", "BROWSER-04",
-	"BROWSER-05", "BROWSER-06"}
+	"BROWSER-05", "BROWSER-06", "OAUTH-01", "OAUTH-02", "OAUTH-03"}
 
 // goWithoutFeatures: the Go example has the features the driver kit supplies (cancel,
 // restart, instances); not clock, since its client never reads one, nor bodies and sse,
-// which the kit does not offer; nor is it a browser.
+// which the kit does not offer; nor is it a browser (and the OAUTH rows are oauth2's).
 var goWithoutFeatures = []string{"SKEW-01", "SKEW-02", "SKEW-03", "SLEEP-01", "SLEEP-02",
 	"PROACTIVE-01", "PROACTIVE-02", "BODY-01", "BODY-02", "BODY-03", "SSE-01", "SSE-02", "SSE-03",
-	"BROWSER-01", "BROWSER-02", "BROWSER-03", "BROWSER-04", "BROWSER-05", "BROWSER-06"}
+	"BROWSER-01", "BROWSER-02", "BROWSER-03", "BROWSER-04", "BROWSER-05", "BROWSER-06",
+	"OAUTH-01", "OAUTH-02", "OAUTH-03"}
 
 var (
 	// The Go example (client.go + main.go on the driver kit) passes every row, MUST and

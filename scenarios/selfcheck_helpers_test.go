@@ -33,14 +33,20 @@ const (
 // outcomes maps scenario ID → outcome.
 type outcomes map[string]conformance.Outcome
 
-// playCatalog runs every scenario (or those in ids) against client.
+// playCatalog runs every scenario (or those in ids) against client, under the
+// cookie profile.
 func playCatalog(ctx context.Context, client cut.Client, ids ...string) (outcomes, map[string]conformance.ScenarioResult) {
+	return playCatalogUnder(ctx, "", client, ids...)
+}
+
+// playCatalogUnder is playCatalog with the server under profile ("" is cookie).
+func playCatalogUnder(ctx context.Context, profile string, client cut.Client, ids ...string) (outcomes, map[string]conformance.ScenarioResult) {
 	out, full := outcomes{}, map[string]conformance.ScenarioResult{}
 	for _, sc := range scenarios.Catalog() {
 		if len(ids) > 0 && !slices.Contains(ids, sc.ID) {
 			continue
 		}
-		res := conformance.Execute(ctx, sc, client, selfCheckLimits)
+		res := conformance.ExecuteProfile(ctx, sc, client, selfCheckLimits, profile)
 		out[sc.ID], full[sc.ID] = res.Outcome, res
 	}
 	return out, full

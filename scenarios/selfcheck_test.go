@@ -9,6 +9,7 @@ import (
 	"github.com/tokenclock/tokenclock/conformance"
 
 	cut "github.com/tokenclock/tokenclock/clientunderTest"
+	"github.com/tokenclock/tokenclock/fakeserver"
 	"github.com/tokenclock/tokenclock/scenarios"
 )
 
@@ -35,6 +36,16 @@ var caughtBy = map[string][]string{
 	"no-idempotency-key":              {"IDEM-01"},
 	"replay-drops-idempotency-key":    {"IDEM-02"},
 	"stream-stale-token":              {"SSE-01", "SSE-02"},
+	"retries-invalid-grant":           {"OAUTH-01"},
+	"drops-absent-refresh-token":      {"OAUTH-03"},
+}
+
+// caughtByUnderOAuth2 replaces caughtBy's rows for a mutant whose bug shows on other
+// rows under oauth2: intercepts-refresh-401 loops on the refresh's 401, and under
+// oauth2 a dead refresh token is answered 400 invalid_grant (EXP-REFRESH-01, 02 pass
+// it there); the token endpoint's 401 is invalid_client (LOOP-01, OAUTH-02).
+var caughtByUnderOAuth2 = map[string][]string{
+	"intercepts-refresh-401": {"LOOP-01", "OAUTH-02"},
 }
 
 // onlyShould reports whether every requirement in reqs is a SHOULD.
@@ -50,7 +61,7 @@ func onlyShould(reqs []string) bool {
 var _ = Describe("self-checks: the catalog judges known clients", func() {
 	It("passes the Go reference client on every scenario", func(ctx SpecContext) {
 		got, full := playCatalog(ctx, cut.NewReference())
-		Expect(got.failing()).To(ConsistOf(browserOnly), explain(full))
+		Expect(got.failing()).To(ConsistOf(notUnderCookie), explain(full))
 		expectSkippedForBrowser(got, full)
 		Expect(got).To(HaveLen(len(scenarios.Catalog())))
 	})
@@ -78,8 +89,9 @@ var _ = Describe("self-checks: the catalog judges known clients", func() {
 			client, err := cut.NewMutant(m.Name)
 			Expect(err).NotTo(HaveOccurred())
 			defer client.Close()
-			got, full := playCatalog(ctx, client)
-			Expect(without(got.failing(), browserOnly)).NotTo(BeEmpty(), "mutant %s escapes the whole catalog", m.Name)
+			profile := m.Profile // a bug only one profile's code has is played there
+			got, full := playCatalogUnder(ctx, profile, client)
+			Expect(without(got.failing(), skippedUnder(profile))).NotTo(BeEmpty(), "mutant %s escapes the whole catalog", m.Name)
 			for _, id := range caughtBy[m.Name] {
 				// Caught means failed (warned, for a bug that breaks only SHOULD rows) with a
 				// finding on a requirement the bug breaks: an inconclusive, timed-out or
@@ -99,6 +111,77 @@ var _ = Describe("self-checks: the catalog judges known clients", func() {
 	}
 })
 
+var _ = Describe("self-checks: the same catalog under the oauth2 profile", func() {
+	It("passes the Go reference client on every row that applies (the browser rows are the cookie's)", func(ctx SpecContext) {
+		got, full := playCatalogUnder(ctx, fakeserver.ProfileOAuth2, cut.NewReference())
+		Expect(got.failing()).To(ConsistOf(browserOnly), explain(full))
+		for _, id := range browserOnly {
+			Expect(full[id].Message).To(ContainSubstring("applies to the cookie profile only"), id)
+		}
+		for _, id := range oauthOnly {
+			Expect(got[id]).To(Equal(conformance.Passed), id)
+		}
+	})
+
+	for _, m := range cut.Mutants() {
+		if m.Profile != "" {
+			continue // played under its own profile above
+		}
+		rows := caughtBy[m.Name]
+		if r, ok := caughtByUnderOAuth2[m.Name]; ok {
+			rows = r
+		}
+		It("catches mutant "+m.Name+" under oauth2 on the rows that catch it there", func(ctx SpecContext) {
+			client, err := cut.NewMutant(m.Name)
+			Expect(err).NotTo(HaveOccurred())
+			defer client.Close()
+			got, full := playCatalogUnder(ctx, fakeserver.ProfileOAuth2, client, rows...)
+			for _, id := range rows {
+				caught := conformance.Failed
+				if onlyShould(m.Breaks) {
+					caught = conformance.Warned
+				}
+				Expect(got[id]).To(Equal(caught), "mutant %s on %s;%s", m.Name, id, explain(full))
+			}
+		})
+	}
+
+	It("judges nothing of a client that announces no oauth2 profile: a harness error naming the fix, never a pass of skipped rows", func(ctx SpecContext) {
+		got, full := playCatalogUnder(ctx, fakeserver.ProfileOAuth2, cookieOnlyClient{cut.NewReference()}, "EXP-ACCESS-01", "OAUTH-01")
+		Expect(got).To(HaveLen(2))
+		for id, outcome := range got {
+			Expect(outcome).To(Equal(conformance.HarnessError), id)
+			Expect(full[id].Message).To(ContainSubstring(`the client does not support the oauth2 profile (its hello lists cookie): drop --profile oauth2 for it, or make its driver announce "oauth2"`), id)
+		}
+	})
+
+	It("names the flag an oauth2-only client needs when it is run under the default profile", func(ctx SpecContext) {
+		got, full := playCatalog(ctx, oauthOnlyClient{cut.NewReference()}, "EXP-ACCESS-01")
+		Expect(got["EXP-ACCESS-01"]).To(Equal(conformance.HarnessError))
+		Expect(full["EXP-ACCESS-01"].Message).To(ContainSubstring("the client does not support the cookie profile (its hello lists oauth2): run it with --profile NAME=oauth2"))
+	})
+})
+
+// cookieOnlyClient is the reference announcing no profiles (a driver written before
+// the oauth2 profile existed).
+type cookieOnlyClient struct{ *cut.Reference }
+
+func (c cookieOnlyClient) Hello() cut.Hello {
+	h := c.Reference.Hello()
+	h.Profiles = nil
+	return h
+}
+
+// oauthOnlyClient is the reference announcing the oauth2 profile alone (as the
+// bundled OAuth 2 library drivers do).
+type oauthOnlyClient struct{ *cut.Reference }
+
+func (c oauthOnlyClient) Hello() cut.Hello {
+	h := c.Reference.Hello()
+	h.Profiles = []string{fakeserver.ProfileOAuth2}
+	return h
+}
+
 // seedSkipped pins the rows the seed (under the JS kit) is skipped on although the kit
 // announces every feature they need: they judge an early renewal, and the seed renews
 // nothing early (early renewal is optional).
@@ -107,6 +190,21 @@ var seedSkipped = []string{"PROACTIVE-01", "PROACTIVE-02"}
 // browserOnly are the rows that need a real browser (feature browser): every client
 // here but the browser adapters (clientunderTest/browser's self-check) skips them.
 var browserOnly = []string{"BROWSER-01", "BROWSER-02", "BROWSER-03", "BROWSER-04", "BROWSER-05", "BROWSER-06"}
+
+// oauthOnly are the rows of the oauth2 profile alone: skipped under cookie.
+var oauthOnly = []string{"OAUTH-01", "OAUTH-02", "OAUTH-03"}
+
+// notUnderCookie is what a client that is no browser skips under the cookie profile.
+var notUnderCookie = slices.Concat(browserOnly, oauthOnly)
+
+// skippedUnder is what a client that is no browser skips under profile ("" is
+// cookie): under oauth2 the browser rows are cookie-only too.
+func skippedUnder(profile string) []string {
+	if profile == fakeserver.ProfileOAuth2 {
+		return browserOnly
+	}
+	return notUnderCookie
+}
 
 // expectSkippedForBrowser checks the browser rows were skipped, naming the feature.
 func expectSkippedForBrowser(got outcomes, full map[string]conformance.ScenarioResult) {
@@ -133,7 +231,7 @@ var _ = Describe("self-checks: the bundled adapters under the JS kit (Node)", Or
 		p := startDriver(ctx, "axios-singleflight", axiosSingleflight)
 		defer p.Close()
 		got, full := playCatalog(ctx, p)
-		Expect(got.failing()).To(ConsistOf(browserOnly), explain(full))
+		Expect(got.failing()).To(ConsistOf(notUnderCookie), explain(full))
 		expectSkippedForBrowser(got, full)
 	})
 
@@ -143,7 +241,7 @@ var _ = Describe("self-checks: the bundled adapters under the JS kit (Node)", Or
 		got, full := playCatalog(ctx, p)
 		// The Python kit offers neither bodies nor event streams.
 		Expect(got.failing()).To(ConsistOf(append([]string{"BODY-01", "BODY-02", "BODY-03", "SSE-01", "SSE-02", "SSE-03"},
-			browserOnly...)), explain(full))
+			notUnderCookie...)), explain(full))
 		for _, id := range got.failing() {
 			Expect(got[id]).To(Equal(conformance.Skipped), "%s;%s", id, explain(full))
 		}
@@ -162,7 +260,7 @@ var _ = Describe("self-checks: the bundled adapters under the JS kit (Node)", Or
 			// inconclusive (which is never an expected failure) or a hang.
 			Expect(got[id]).To(BeElementOf(conformance.Failed, conformance.Warned), "%s;%s", id, explain(full))
 		}
-		Expect(got.failing()).To(ConsistOf(append(append(listed, seedSkipped...), browserOnly...)), explain(full))
+		Expect(got.failing()).To(ConsistOf(slices.Concat(listed, seedSkipped, notUnderCookie)), explain(full))
 		for _, id := range seedSkipped {
 			Expect(got[id]).To(Equal(conformance.Skipped), "%s;%s", id, explain(full))
 			Expect(full[id].Message).To(ContainSubstring("renews nothing early"), id)

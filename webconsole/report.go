@@ -63,7 +63,7 @@ func (c *console) report(w http.ResponseWriter, _ *http.Request) {
 func tally(j fakeserver.Journal) string {
 	var refreshes, unauthorized, reuses, firstReuse int
 	for _, e := range j {
-		if e.Path == fakeserver.PathRefresh {
+		if e.Call() == fakeserver.PathRefresh {
 			refreshes++
 		}
 		if e.Status == http.StatusUnauthorized {

@@ -76,6 +76,9 @@ type Config struct {
 	// Profile is what the instances share and what survives a restart: the cookie
 	// jar, storage and a profile-wide lock. It is new on every init.
 	Profile *Profile
+	// OAuth2 is the server's profile and, under oauth2, its token endpoint and client
+	// credentials.
+	OAuth2 OAuth2
 	// Clock is the client's clock (feature clock, when Options.Clock announces it):
 	// it starts at the server's time on init and the harness sets and ticks it. One
 	// clock serves every instance, as one machine's clock serves its tabs.
@@ -95,6 +98,21 @@ type Options struct {
 	// for every time it takes and every timer it sets. A client that ignores the clock
 	// would pass rows it never played.
 	Clock bool
+	// Profiles are the server profiles the client can log in and refresh under
+	// ("cookie", "oauth2"); nil announces cookie alone.
+	Profiles []string
 	// Log is where the kit and the adapters log; os.Stderr when nil.
 	Log *log.Logger
+}
+
+// OAuth2 is the server profile an instance runs under (init's profile fields).
+type OAuth2 struct {
+	// Profile is "cookie" (POST /api/auth/login and /refresh with the refresh cookie)
+	// or "oauth2" (the token endpoint below).
+	Profile string
+	// TokenURL is the OAuth 2 token endpoint (RFC 6749 §3.2); its revocation
+	// endpoint (RFC 7009) is TokenURL's sibling /oauth/revoke. Empty under cookie.
+	TokenURL string
+	// ClientID and ClientSecret authenticate the client at the token endpoint.
+	ClientID, ClientSecret string
 }

@@ -65,6 +65,11 @@ type initFields struct {
 	Scenario  string `json:"scenario"`
 	Now       string `json:"now"`
 	Instances *int   `json:"instances"`
+	// The oauth2 profile's fields (absent under cookie).
+	Profile      string `json:"profile"`
+	TokenURL     string `json:"tokenURL"`
+	ClientID     string `json:"clientId"`
+	ClientSecret string `json:"clientSecret"`
 }
 
 // loginFields are login's fields.

@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -47,6 +48,7 @@ func (s *server) init(c command) fields {
 		s.log.Printf("init: now %q is not RFC 3339; the clock starts at the real time", f.Now)
 	}
 	s.baseURL, s.scenario = strings.TrimRight(f.BaseURL, "/"), f.Scenario
+	s.oauth = OAuth2{Profile: cmp.Or(f.Profile, "cookie"), TokenURL: f.TokenURL, ClientID: f.ClientID, ClientSecret: f.ClientSecret}
 	s.profile, s.transport, s.clock = NewProfile(), newBaseTransport(), newClock(start, s.log)
 	s.slots = make([]*instance, n)
 	for i := range s.slots {
@@ -92,6 +94,7 @@ func (s *server) build(i int) fields {
 		HTTPClient: &http.Client{Transport: tr, Jar: s.profile.Jar},
 		Transport:  tr,
 		Profile:    s.profile,
+		OAuth2:     s.oauth,
 		Clock:      s.clock,
 		Log:        s.log,
 	}

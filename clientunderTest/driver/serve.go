@@ -102,6 +102,7 @@ type server struct {
 	out        *replyWriter
 
 	baseURL, scenario string
+	oauth             OAuth2 // the server profile of this init
 	profile           *Profile
 	transport         *http.Transport // the profile's connection pool
 	clock             *Clock
@@ -173,6 +174,9 @@ func (s *server) hello(c command) fields {
 	reply := fields{"name": cmp.Or(s.opts.Name, "go-driver"), "version": cmp.Or(s.opts.Version, runtime.Version()), "features": features}
 	if s.opts.MaxConcurrency > 0 {
 		reply["maxConcurrency"] = s.opts.MaxConcurrency
+	}
+	if len(s.opts.Profiles) > 0 {
+		reply["profiles"] = s.opts.Profiles
 	}
 	return reply
 }

@@ -282,6 +282,27 @@ class _InstanceHeader(urllib.request.BaseHandler):
     https_request = http_request
 
 
+class OAuth2:
+    """The server profile of an init (hello's profiles say which a driver can do).
+
+    profile        "cookie" (POST /api/auth/login, /refresh with the refresh cookie)
+                   or "oauth2" (the OAuth 2 token endpoint below)
+    token_url      the token endpoint (RFC 6749 §3.2); the revocation endpoint
+                   (RFC 7009) is revoke_url, its sibling /oauth/revoke
+    client_id, client_secret   the client's credentials at the token endpoint
+    """
+
+    def __init__(self, profile="cookie", token_url="", client_id="", client_secret=""):
+        self.profile = profile
+        self.token_url = token_url
+        self.client_id = client_id
+        self.client_secret = client_secret
+
+    @property
+    def revoke_url(self):
+        return self.token_url.rsplit("/", 1)[0] + "/revoke" if self.token_url else ""
+
+
 class Config:
     """What an adapter gets: one per instance, built by init and by restart.
 
@@ -290,6 +311,8 @@ class Config:
     instance     this instance's number (0-based); instances: how many init made
     profile      the Profile the instances share; jar, storage and lock are its fields
     clock        Clock (feature clock) or RealClock: now(), call_later(delay, fn)
+    oauth2       the server profile: an OAuth2 with profile ("cookie" or "oauth2") and,
+                 under oauth2, token_url, client_id, client_secret
     headers      {"X-Tokenclock-Instance": "<instance>"}: every request must carry it;
                  the three HTTP factories below add it for you
     closed       a threading.Event set when this instance is replaced (restart, init):
@@ -302,7 +325,8 @@ class Config:
     log(...)     a line on stderr
     """
 
-    def __init__(self, base_url, scenario, instance, instances, profile, clock):
+    def __init__(self, base_url, scenario, instance, instances, profile, clock, oauth2=None):
+        self.oauth2 = oauth2 or OAuth2()
         self.base_url = base_url
         self.scenario = scenario
         self.instance = instance
@@ -501,10 +525,12 @@ class _Work:
 
 
 class _Driver:
-    def __init__(self, factory, name, version, features, max_concurrency, out):
+    def __init__(self, factory, name, version, features, max_concurrency, out, profiles=None):
         self.factory = factory
         self.name, self.version = name, version
         self.features = list(features)
+        self.profiles = list(profiles) if profiles else None
+        self.oauth2 = OAuth2()
         self.max_concurrency = max_concurrency
         self.out = out
         self.write_lock = threading.Lock()
@@ -588,6 +614,8 @@ class _Driver:
             reply = {"name": self.name, "version": self.version, "features": self.features}
             if self.max_concurrency is not None:
                 reply["maxConcurrency"] = self.max_concurrency
+            if self.profiles:
+                reply["profiles"] = self.profiles
             return reply
         if cmd == "init":
             return self.init(msg)
@@ -611,7 +639,7 @@ class _Driver:
     # -- lifecycle
 
     def build(self, index, count):
-        cfg = Config(self.base_url, self.scenario, index, count, self.profile, self.clock)
+        cfg = Config(self.base_url, self.scenario, index, count, self.profile, self.clock, self.oauth2)
         return _Slot(index, self.factory(cfg), cfg)
 
     def retire(self, slots):
@@ -648,6 +676,8 @@ class _Driver:
         self.clock = Clock(time.time() if now is None else now) if "clock" in self.features else RealClock()
         self.base_url = base.rstrip("/")
         self.scenario = str(msg.get("scenario", ""))
+        self.oauth2 = OAuth2(str(msg.get("profile") or "cookie"), str(msg.get("tokenURL") or ""),
+                             str(msg.get("clientId") or ""), str(msg.get("clientSecret") or ""))
         self.profile = Profile()
         slots = [self.build(i, count) for i in range(count)]
         with self.lock:
@@ -797,7 +827,7 @@ def _deliver(line, on_line):
         log("internal error:\n" + traceback.format_exc())
 
 
-def main(adapter, *, name, version, features=("instances", "restart"), max_concurrency=None):
+def main(adapter, *, name, version, features=("instances", "restart"), max_concurrency=None, profiles=None):
     """Serves protocol v1 on stdin/stdout until shutdown or stdin EOF; never returns.
 
     adapter          a class (or any callable) taking a Config and returning an object
@@ -809,6 +839,9 @@ def main(adapter, *, name, version, features=("instances", "restart"), max_concu
                      reads cfg.clock (a skipped row is better than one never played)
     max_concurrency  hello's maxConcurrency: the most requests the client ever has in
                      flight (a connection pool's limit), or None
+    profiles         hello's profiles: the server profiles the client can log in and
+                     refresh under ("cookie", "oauth2"); None is cookie alone. Under
+                     oauth2, cfg.oauth2 holds the token endpoint and client credentials
     """
     unknown = [f for f in features if f not in KIT_FEATURES]
     if unknown:
@@ -820,6 +853,6 @@ def main(adapter, *, name, version, features=("instances", "restart"), max_concu
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
-    driver = _Driver(adapter, name, version, features, max_concurrency, out)
+    driver = _Driver(adapter, name, version, features, max_concurrency, out, profiles)
     _read_lines(0, driver.handle)
     driver.exit(0)  # stdin EOF: the harness is done with us

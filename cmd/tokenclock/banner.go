@@ -3,6 +3,8 @@ package main
 import (
 	"net"
 	"net/url"
+
+	"github.com/tokenclock/tokenclock/fakeserver"
 )
 
 // printBanner tells the person at the terminal where to point their client and how
@@ -12,6 +14,15 @@ func printBanner(out *requestLog, cfg serveConfig, apiURL, controlURL string) {
 	controlURL = dialableURL(controlURL)
 	out.Printf("tokenclock serve: API on %s (access TTL %v, refresh TTL %v, rotation %v, reuse grace %v)",
 		apiURL, cfg.AccessTTL, cfg.RefreshTTL, cfg.Rotation, cfg.ReuseGrace)
+	if cfg.Profile == fakeserver.ProfileOAuth2 {
+		secret := "the development default " + DefaultServeClientSecret
+		if cfg.ClientSecret != DefaultServeClientSecret {
+			secret = "yours (--client-secret)"
+		}
+		out.Printf("  OAuth 2 profile: token endpoint %s%s (password and refresh_token grants), revocation %s%s",
+			apiURL, fakeserver.PathToken, apiURL, fakeserver.PathRevoke)
+		out.Printf("  client_id %s, client_secret %s", cfg.ClientID, secret)
+	}
 	out.Printf("  control API: %s  e.g. curl -X POST %sexpire -d '{\"what\":\"access\"}'", controlURL, controlURL)
 	out.Printf("  web console: %sui/  (watch the requests live, expire, revoke, inject faults)", controlURL)
 	for _, u := range cfg.SeedUsers {
@@ -20,8 +31,10 @@ func printBanner(out *requestLog, cfg serveConfig, apiURL, controlURL string) {
 	if cfg.CORSOrigin != "" {
 		out.Printf("  app at %s: call the API as %s", cfg.CORSOrigin, sameHostURL(apiURL, cfg.CORSOrigin))
 	}
-	out.Println("  browsers: serve the app and the API under the same host name (localhost and 127.0.0.1")
-	out.Println("  are different sites; the SameSite=Lax refresh cookie set by one is not sent to the other)")
+	if cfg.Profile != fakeserver.ProfileOAuth2 {
+		out.Println("  browsers: serve the app and the API under the same host name (localhost and 127.0.0.1")
+		out.Println("  are different sites; the SameSite=Lax refresh cookie set by one is not sent to the other)")
+	}
 	out.Println("  one line per request follows; Ctrl-C stops")
 }
 

@@ -131,6 +131,9 @@ func formatEntry(e fakeserver.Entry) string {
 		e.Seq, printable(e.Method), printable(e.Path),
 		tokenField(e.AccessToken, e.AccessState), tokenField(e.RefreshToken, e.RefreshState),
 		statusField(e.Status))
+	if e.GrantType != "" {
+		fmt.Fprintf(&b, " grant=%s", printable(e.GrantType))
+	}
 	if e.IssuedAccess != "" || e.IssuedRefresh != "" {
 		issued := strings.Trim(e.IssuedAccess+","+e.IssuedRefresh, ",")
 		fmt.Fprintf(&b, " issued=%s", issued)

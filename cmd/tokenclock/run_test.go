@@ -90,7 +90,7 @@ var _ = Describe("serve flags", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(c).To(Equal(serveConfig{
 			Addr: "127.0.0.1:8088", AccessTTL: time.Minute, RefreshTTL: 168 * time.Hour, Rotation: true,
-			GraphQLAuth: "status",
+			GraphQLAuth: "status", Profile: "cookie", ClientID: "tokenclock-app", ClientSecret: "tokenclock-dev-secret",
 		}))
 		o := c.options(nil)
 		Expect(o.ExposeControl).To(BeTrue(), "no --control-addr: control on the API listener")

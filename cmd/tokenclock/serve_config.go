@@ -13,6 +13,11 @@ import (
 	"github.com/tokenclock/tokenclock/fakeserver"
 )
 
+// DefaultServeClientSecret is serve's oauth2 client_secret unless --client-secret
+// says otherwise: a fixed, documented development value, so a client under
+// development can be configured once (a scenario's server makes a random one).
+const DefaultServeClientSecret = "tokenclock-dev-secret"
+
 // maxTTL bounds the TTL flags: JWT times and RFC 3339 stop making sense far out.
 const maxTTL = 100 * 365 * 24 * time.Hour
 
@@ -30,6 +35,9 @@ type serveConfig struct {
 	Rotation     bool
 	ReuseGrace   time.Duration
 	GraphQLAuth  string // --graphql-auth: how POST /graphql signals a refused token
+	Profile      string // --profile: cookie or oauth2
+	ClientID     string // --client-id, --client-secret: the oauth2 profile's one client
+	ClientSecret string
 	CORSOrigin   string
 	SeedUsers    []seedUser
 	AllowOrigins []string // --allow-origin: web pages that may call the control API
@@ -111,6 +119,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.DurationVar(&c.ReuseGrace, "reuse-grace", 0, "how long the previous refresh token may be presented again without counting as reuse")
 	fs.StringVar(&c.GraphQLAuth, "graphql-auth", string(fakeserver.GraphQLAuthStatus),
 		"how POST /graphql signals a refused access token: `status` (401, as REST) or errors (200 with an UNAUTHENTICATED error)")
+	fs.StringVar(&c.Profile, "profile", fakeserver.ProfileCookie, "how clients log in and refresh: cookie (POST /api/auth/login and /refresh, an HttpOnly cookie) or oauth2 (POST "+fakeserver.PathToken+", password and refresh_token grants)")
+	fs.StringVar(&c.ClientID, "client-id", fakeserver.DefaultOAuthClientID, "the oauth2 profile's client_id")
+	fs.StringVar(&c.ClientSecret, "client-secret", DefaultServeClientSecret, "the oauth2 profile's client_secret (a development value: serve is for your machine)")
 	fs.StringVar(&c.CORSOrigin, "cors-origin", "", "the one exact `origin` allowed to call with credentials, e.g. http://localhost:5173")
 	fs.Var(&users, "seed-user", "`name:email:password` to register at start (repeatable)")
 	var origins, hosts stringList
@@ -167,6 +178,10 @@ func (c serveConfig) check(rest []string) error {
 		return fmt.Errorf("--refresh-ttl must be more than 0 and at most %v", maxTTL)
 	case c.ReuseGrace < 0 || c.ReuseGrace > c.RefreshTTL:
 		return errors.New("--reuse-grace must be 0 or more and at most --refresh-ttl")
+	case c.Profile != fakeserver.ProfileCookie && c.Profile != fakeserver.ProfileOAuth2:
+		return fmt.Errorf("--profile must be %s, not %q", strings.Join(fakeserver.Profiles, " or "), c.Profile)
+	case c.Profile == fakeserver.ProfileOAuth2 && (c.ClientID == "" || c.ClientSecret == ""):
+		return errors.New("--client-id and --client-secret must not be empty")
 	case c.GraphQLAuth != string(fakeserver.GraphQLAuthStatus) && c.GraphQLAuth != string(fakeserver.GraphQLAuthErrors):
 		return fmt.Errorf("--graphql-auth must be %s or %s, not %q", fakeserver.GraphQLAuthStatus, fakeserver.GraphQLAuthErrors, c.GraphQLAuth)
 	case c.ControlAddr != "" && c.ControlAddr == c.Addr && !strings.HasSuffix(c.Addr, ":0"):

@@ -11,6 +11,7 @@ import (
 	cut "github.com/tokenclock/tokenclock/clientunderTest"
 	"github.com/tokenclock/tokenclock/clientunderTest/browser"
 	"github.com/tokenclock/tokenclock/conformance"
+	"github.com/tokenclock/tokenclock/fakeserver"
 	"github.com/tokenclock/tokenclock/scenarios"
 )
 
@@ -45,6 +46,10 @@ Flags:
                             NAME is [a-z0-9-]+, optionally @LABEL (app@node20).
   --expect-failures NAME=FILE
                             scenarios client NAME is known to fail (repeatable)
+  --profile [NAME=]PROFILE  the server profile: cookie (default; login and refresh
+                            with an HttpOnly cookie) or oauth2 (an OAuth 2 token
+                            endpoint, refresh_token grant); for every client, or
+                            for client NAME (repeatable)
   --report-dir DIR          where the reports go (default reports/out)
   --focus REGEX             run only scenario IDs matching REGEX
   --strict                  count warned (SHOULD) results as failures
@@ -80,9 +85,10 @@ func ParseRun(args []string, program, version string) (Config, error) {
 	fs := flag.NewFlagSet("tokenclock run", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
-	var clients, expect multiFlag
+	var clients, expect, profiles multiFlag
 	fs.Var(&clients, "client", "")
 	fs.Var(&expect, "expect-failures", "")
+	fs.Var(&profiles, "profile", "")
 	reportDir := fs.String("report-dir", DefaultReportDir, "")
 	focus := fs.String("focus", "", "")
 	strict := fs.Bool("strict", false, "")
@@ -125,8 +131,39 @@ func ParseRun(args []string, program, version string) (Config, error) {
 	if err := cfg.addClients(clients, expect); err != nil {
 		return cfg, err
 	}
+	if err := cfg.setProfiles(profiles); err != nil {
+		return cfg, err
+	}
 	cfg.Options.Rerun = cfg.rerun
 	return cfg, nil
+}
+
+// setProfiles reads the --profile values: PROFILE sets every client's, NAME=PROFILE
+// one client's (a later value wins).
+func (cfg *Config) setProfiles(values []string) error {
+	for _, v := range values {
+		name, profile, named := strings.Cut(v, "=")
+		if !named {
+			name, profile = "", v
+		}
+		p, err := fakeserver.ParseProfile(profile)
+		if err != nil || profile == "" {
+			if err == nil {
+				err = errors.New("empty profile")
+			}
+			return fmt.Errorf("--profile %q: %w", clip(v, 80), err)
+		}
+		found := false
+		for i := range cfg.Options.Clients {
+			if !named || cfg.Options.Clients[i].Name == name {
+				cfg.Options.Clients[i].Profile, found = p, true
+			}
+		}
+		if !found {
+			return fmt.Errorf("--profile %q: no client is named %q", clip(v, 80), name)
+		}
+	}
+	return nil
 }
 
 // addClients reads the --client and --expect-failures values.

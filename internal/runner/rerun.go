@@ -5,6 +5,7 @@ import (
 
 	cut "github.com/tokenclock/tokenclock/clientunderTest"
 	"github.com/tokenclock/tokenclock/conformance"
+	"github.com/tokenclock/tokenclock/fakeserver"
 )
 
 // rerun is the command line that reruns one scenario for one client with the same
@@ -14,6 +15,9 @@ func (cfg Config) rerun(c conformance.ClientSpec, id string) string {
 	o := cfg.Options
 	args := []string{shellQuote(cfg.Program), "run", "--client", shellQuote(c.Name + "=" + c.Command),
 		"--focus", shellQuote("^" + id + "$")}
+	if c.Profile != "" && c.Profile != fakeserver.ProfileCookie {
+		args = append(args, "--profile", shellQuote(c.Profile))
+	}
 	if c.ExpectedFailuresFile != "" {
 		args = append(args, "--expect-failures", shellQuote(c.Name+"="+c.ExpectedFailuresFile))
 	}

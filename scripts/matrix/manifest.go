@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tokenclock/tokenclock/conformance"
+	"github.com/tokenclock/tokenclock/fakeserver"
 	"github.com/tokenclock/tokenclock/reports"
 	"github.com/tokenclock/tokenclock/scenarios"
 )
@@ -31,6 +32,8 @@ type bundled struct {
 	// example marks a client written to pass (the reference and the kits' examples),
 	// as opposed to a library driven as its docs show.
 	example bool
+	// profile is the server profile it runs under ("" is cookie).
+	profile string
 }
 
 const (
@@ -124,17 +127,91 @@ var manifest = []bundled{
 				"proposes a way): the refresh is refused (#3), and resty still replays the request with the dead token (#4)."},
 		}},
 		goPackage: "./clientunderTest/godrivers/resty", expected: "clientunderTest/godrivers/resty/expected-failures.txt"},
+	{example: true, profile: fakeserver.ProfileOAuth2, Library: reports.Library{Client: "reference-oauth2",
+		Name: "tokenclock reference client", Runtime: "Go, in process",
+		Pattern: "the same code under the OAuth 2 profile: password grant, refresh_token grant, revocation at logout",
+		Command: "go:reference"}},
+	{profile: fakeserver.ProfileOAuth2, Library: reports.Library{Client: "x-oauth2", Name: "golang.org/x/oauth2", Runtime: goKit,
+		Pattern: "package docs: Config.PasswordCredentialsToken, then Config.Client (a ReuseTokenSource that refreshes from the token's Expiry)",
+		Command: "/tmp/x-oauth2", Inconclusive: expiryOnly("SESSION-01", "CANCEL-01", "CANCEL-02", "RESTART-03", "TABS-04"),
+		Notes: []reports.LibraryNote{{Scenario: "EXP-ACCESS-01", Text: "x/oauth2 refreshes only when the token's Expiry " +
+			"(expires_in, less its 10 s expiryDelta) has passed on the machine's clock, and its Transport hands every answer, " +
+			"a 401 included, to the application: an access token the server refuses before that moment (an expiry the harness " +
+			"moves the server's clock for, a revocation, a server restart) is sent until Expiry and never refreshed. " +
+			"Apps add their own retry on 401 for that (openclaw/gogcli#241: \"if an access token is revoked server-side before " +
+			"local expiry, every request fails\")."}}},
+		goPackage: "./clientunderTest/godrivers/xoauth2", expected: "clientunderTest/godrivers/xoauth2/expected-failures.txt"},
+	{profile: fakeserver.ProfileOAuth2, Library: reports.Library{Client: "py-requests-oauthlib", Name: "requests-oauthlib", Runtime: pyNode,
+		Pattern: "docs \"Legacy Application Flow\" (fetch_token with a password) + \"Refreshing tokens\", its recommended " +
+			"way: auto_refresh_url, auto_refresh_kwargs and token_updater",
+		Command: python + "requests_oauthlib_session.py", Inconclusive: expiryOnly("SESSION-01", "RESTART-03", "TABS-04")},
+		expected: "clientunderTest/python/requests_oauthlib_session.expected-failures.txt"},
+	{profile: fakeserver.ProfileOAuth2, Library: reports.Library{Client: "py-authlib", Name: "Authlib", Runtime: pyNode,
+		Pattern: "docs \"OAuth 2 Session\": fetch_token with a password, then \"Auto Update Token\" (token_endpoint and update_token)",
+		Command: python + "authlib_session.py", Inconclusive: mergePins(expiryOnly("SESSION-01", "RESTART-03", "TABS-04"),
+			map[string]string{
+				"TABS-01": noTokenYet, "TABS-02": noTokenYet, "TABS-03": noTokenYet,
+			})},
+		expected: "clientunderTest/python/authlib_session.expected-failures.txt"},
+	{profile: fakeserver.ProfileOAuth2, Library: reports.Library{Client: "openid-client", Name: "openid-client", Runtime: jsNode,
+		Pattern: "API reference: discovery, genericGrantRequest('password'), fetchProtectedResource; on its " +
+			"WWWAuthenticateChallengeError (invalid_token) refreshTokenGrant and send once more; tokenRevocation at logout",
+		Command: jsKit + "openid-client.mjs"}, expected: adapters + "openid-client.expected-failures.txt"},
+}
+
+// expiryOnly pins rows that need a refresh in flight for a library that refreshes
+// only when the token's expiry time has passed on the machine's clock: the row's 401
+// never starts one, so there is nothing for it to judge.
+func expiryOnly(rows ...string) map[string]string {
+	out := map[string]string{}
+	for _, id := range rows {
+		out[id] = expiryOnlyReason
+	}
+	return out
+}
+
+// expiryOnlyReason is the reason expiryOnly pins a row with.
+const expiryOnlyReason = "the library refreshes only from the token's expiry time on the machine's clock, never on a 401: the row's refresh never starts"
+
+// noTokenYet is why Authlib's TABS rows cannot line up: a tab built before the login
+// has no token, and Authlib raises MissingTokenError without sending anything.
+const noTokenYet = "a tab built before the login has no token, and Authlib raises MissingTokenError without sending its first call"
+
+// mergePins is the union of pin sets.
+func mergePins(sets ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, s := range sets {
+		for id, why := range s {
+			out[id] = why
+		}
+	}
+	return out
 }
 
 // pinnedBecause is, for each row a client may have pinned as inconclusive, a fragment
 // of the message that row gives in the situation the pins describe: a pinned row that
-// turns inconclusive for another reason is not accepted.
+// turns inconclusive for another reason is not accepted. Pins made by expiryOnly are
+// accepted on noRefresh instead (acceptedFragment).
 var pinnedBecause = map[string]string{
 	"SESSION-01":   "before the client's logout finished",
 	"RESTART-03":   "before the client's logout finished",
 	"TABS-01":      "first sends arrived within the hold bound",
+	"TABS-02":      "first sends arrived within the hold bound",
 	"TABS-03":      "first sends arrived within the hold bound",
 	"PROACTIVE-02": "a caller got no 200",
+}
+
+// noRefresh is how a row says its client never refreshed on the 401 it set up: the
+// OAuth 2 libraries that refresh only from a token's expiry time.
+const noRefresh = "started no refresh within the hold bound"
+
+// acceptedFragment is the message fragment a row pinned with reason must show: the
+// pin's own situation, so one client's pin never accepts another situation.
+func acceptedFragment(id, reason string) string {
+	if reason == expiryOnlyReason {
+		return noRefresh
+	}
+	return pinnedBecause[id]
 }
 
 // logoutQueued pins SESSION-01 and RESTART-03 for a client whose logout waits behind
@@ -164,7 +241,7 @@ func clientSpecs(ctx context.Context, bin string) ([]conformance.ClientSpec, map
 	var specs []conformance.ClientSpec
 	expected := map[string]conformance.ExpectedFailures{}
 	for _, b := range manifest {
-		spec := conformance.ClientSpec{Name: b.Client, Command: b.Command}
+		spec := conformance.ClientSpec{Name: b.Client, Command: b.Command, Profile: b.profile}
 		if b.goPackage != "" && bin != "" {
 			out := filepath.Join(bin, b.Client)
 			build := exec.CommandContext(ctx, "go", "build", "-o", out, b.goPackage)

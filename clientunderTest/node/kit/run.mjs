@@ -68,6 +68,7 @@ if (typeof mod.default !== 'function') {
 
 const own = Array.isArray(mod.features) ? mod.features.map(String) : [];
 runDriver({
+  profiles: Array.isArray(mod.profiles) ? mod.profiles.map(String) : undefined,
   name: String(mod.name ?? basename(args.adapter).replace(/\.m?js$/, '')),
   version: String(mod.version ?? ''),
   features: [...new Set([...KIT_FEATURES, ...own])],
@@ -77,5 +78,5 @@ runDriver({
     const now = Date.parse(String(msg.now ?? ''));
     if (Number.isFinite(now)) web.clock.set(now); // the client's clock starts at the server's
   },
-  createClient: ({ baseURL, instance, signal }) => adapterClient(mod.default, web.openTab(instance, signal), baseURL),
+  createClient: ({ baseURL, instance, signal, oauth2 }) => adapterClient(mod.default, web.openTab(instance, signal), baseURL, oauth2),
 });

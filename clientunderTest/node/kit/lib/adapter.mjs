@@ -10,8 +10,8 @@ import { describe, log } from './driver-loop.mjs';
  * adapterClient builds instance tab's client with the adapter's createClient (which
  * may return a promise) and closes it when the tab closes (a restart, the next init).
  */
-export function adapterClient(createClient, tab, baseURL) {
-  const made = tab.run(async () => createClient({ baseURL, instance: tab.instance, storage: tab.localStorage }));
+export function adapterClient(createClient, tab, baseURL, oauth2 = { profile: 'cookie' }) {
+  const made = tab.run(async () => createClient({ baseURL, instance: tab.instance, storage: tab.localStorage, oauth2 }));
   made.catch((err) => log(`createClient failed on instance ${tab.instance}:`, describe(err)));
   tab.signal.addEventListener(
     'abort',

@@ -135,7 +135,9 @@ export function runDriver(driver) {
     switch (msg.cmd) {
       case 'hello':
         if (msg.protocol !== 1) return { error: `unsupported: protocol ${msg.protocol}` };
-        return { name: driver.name, version: driver.version, features };
+        return driver.profiles?.length
+          ? { name: driver.name, version: driver.version, features, profiles: driver.profiles }
+          : { name: driver.name, version: driver.version, features };
       case 'init':
         return init(msg);
       case 'login':
@@ -204,6 +206,12 @@ export function runDriver(driver) {
     state.persisted = {};
     state.baseURL = msg.baseURL.replace(/\/+$/, '');
     state.scenario = String(msg.scenario ?? '');
+    // The server profile (hello's profiles): under oauth2, the token endpoint and the
+    // client's credentials.
+    state.oauth2 = msg.profile === 'oauth2'
+      ? { profile: 'oauth2', tokenURL: String(msg.tokenURL ?? ''), clientId: String(msg.clientId ?? ''),
+          clientSecret: String(msg.clientSecret ?? '') }
+      : { profile: 'cookie' };
     try {
       driver.onInit?.({ ...msg, instances });
     } catch (err) {
@@ -248,6 +256,7 @@ export function runDriver(driver) {
       persisted: state.persisted,
       instance: i,
       instances: state.slots.length,
+      oauth2: state.oauth2,
     });
     state.slots[i] = { client, abort };
   };
