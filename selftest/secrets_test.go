@@ -48,6 +48,31 @@ var _ = Describe("a driver that leaks its tokens", func() {
 		Expect(texts["results.json"]).To(ContainSubstring("/api/ideas/A0"), "the path was kept, scrubbed")
 		expectNoSecrets(texts, secrets)
 	})
+
+	It("leaks none under the oauth2 profile either: the client secret, the form's tokens and a grant_type holding a token are scrubbed", func() {
+		secretsFile := filepath.Join(GinkgoT().TempDir(), "secrets")
+		driver, err := filepath.Abs("testdata/hostile-driver.mjs")
+		Expect(err).NotTo(HaveOccurred())
+		GinkgoT().Setenv("HOSTILE_SECRETS", secretsFile)
+		r := conformance("--client", "hostile=node "+driver, "--profile", "oauth2",
+			"--focus", "^(EXP-ACCESS-01|LOOP-06|OAUTH-01)$")
+		Expect(r.Code).To(Equal(1), r.Output) // it never refreshes
+
+		raw, err := os.ReadFile(secretsFile)
+		Expect(err).NotTo(HaveOccurred())
+		secrets := strings.Fields(string(raw))
+		Expect(len(secrets)).To(BeNumerically(">=", 9), "the driver saw a client secret and tokens in every scenario")
+
+		texts := map[string]string{"console": r.Output}
+		for _, f := range []string{"results.json", "junit.xml", "report.html", "summary.md"} {
+			b, err := os.ReadFile(filepath.Join(r.Reports, f))
+			Expect(err).NotTo(HaveOccurred())
+			texts[f] = string(b)
+		}
+		Expect(texts["results.json"]).To(ContainSubstring("debug: client_secret=client_secret"), "the stderr line was kept, scrubbed")
+		Expect(texts["results.json"]).To(ContainSubstring(`"grantType": "A0"`), "the grant_type was kept, scrubbed")
+		expectNoSecrets(texts, secrets)
+	})
 })
 
 var _ = Describe("a browser adapter that leaks its tokens", func() {

@@ -3,12 +3,14 @@
 // LOOP-04), on stderr both at once and after its scenario has ended, and in request
 // paths (GET /api/ideas/<access token>), whole, cut short and encoded (base64, URL). It writes each secret it saw, one per line,
 // to the file named by HOSTILE_SECRETS, so the test can look for all of them in the
-// reports without guessing their format. It never refreshes.
+// reports without guessing their format. It never refreshes. Under the oauth2 profile
+// it logs in at the token endpoint and leaks the client secret and the refresh token
+// too, and sends a token request whose grant_type is its access token.
 import { appendFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 
 const secretsFile = process.env.HOSTILE_SECRETS;
-let base = "", scenario = "", access = "", cookie = "";
+let base = "", scenario = "", access = "", cookie = "", oauth = null;
 
 function remember(...secrets) {
   for (const s of secrets) if (s) appendFileSync(secretsFile, s + "\n");
@@ -30,11 +32,32 @@ async function send(method, path, body) {
   return { status: res.status, body: parsed };
 }
 
+// token posts a form to the oauth2 token endpoint with the client's credentials.
+async function token(fields) {
+  const form = new URLSearchParams({ ...fields, client_id: oauth.clientId, client_secret: oauth.clientSecret });
+  const res = await fetch(oauth.tokenURL, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form });
+  const text = await res.text();
+  let parsed = null;
+  try { parsed = JSON.parse(text); } catch { parsed = text; }
+  return { status: res.status, body: parsed };
+}
+
 async function handle(cmd) {
   switch (cmd.cmd) {
-    case "hello": return { name: "hostile", version: "1", features: [] };
-    case "init": base = cmd.baseURL; scenario = cmd.scenario; access = ""; cookie = ""; return { ok: true };
+    case "hello": return { name: "hostile", version: "1", features: [], profiles: ["cookie", "oauth2"] };
+    case "init":
+      base = cmd.baseURL; scenario = cmd.scenario; access = ""; cookie = "";
+      oauth = cmd.profile === "oauth2" ? { tokenURL: cmd.tokenURL, clientId: cmd.clientId, clientSecret: cmd.clientSecret } : null;
+      if (oauth) { remember(oauth.clientSecret); console.error(`debug: client_secret=${oauth.clientSecret}`); }
+      return { ok: true };
     case "login": {
+      if (oauth) {
+        const r = await token({ grant_type: "password", username: cmd.email, password: cmd.password });
+        access = r.body.access_token ?? ""; cookie = r.body.refresh_token ?? "";
+        remember(access, cookie);
+        console.error(`debug: access=${access} refresh=${cookie} secret=${btoa(oauth.clientSecret)}`);
+        return r;
+      }
       const r = await send("POST", "/api/auth/login", { email: cmd.email, password: cmd.password });
       if (r.body && r.body.accessToken) { access = r.body.accessToken; remember(access); }
       const leak = `debug: access=${access} set-cookie: refreshToken=${cookie}`;
@@ -47,6 +70,7 @@ async function handle(cmd) {
     }
     case "request": {
       if (cmd.method === "GET" && access) await send("GET", "/api/ideas/" + access);
+      if (oauth && access) await token({ grant_type: access });
       return send(cmd.method, cmd.path, cmd.body);
     }
     case "logout": return send("POST", "/api/auth/logout");
