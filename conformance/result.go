@@ -13,14 +13,16 @@ const SchemaVersion = 1
 // form and every report is drawn from it. Judge fills its verdicts and exit code;
 // nothing downstream recomputes them.
 type RunResult struct {
-	SchemaVersion int            `json:"schemaVersion"`
-	Tool          string         `json:"tool"`
-	Version       string         `json:"version"`
-	StartedAt     string         `json:"startedAt"`
-	ExitCode      int            `json:"exitCode"`
-	CatalogDigest string         `json:"catalogDigest,omitempty"`
-	Options       RunOptions     `json:"options"`
-	Clients       []ClientResult `json:"clients"`
+	SchemaVersion int    `json:"schemaVersion"`
+	Tool          string `json:"tool"`
+	Version       string `json:"version"`
+	StartedAt     string `json:"startedAt"`
+	ExitCode      int    `json:"exitCode"`
+	CatalogDigest string `json:"catalogDigest,omitempty"`
+	// Shard is set on a run that played one shard (--shard INDEX/TOTAL) of the pairs.
+	Shard   *Shard         `json:"shard,omitempty"`
+	Options RunOptions     `json:"options"`
+	Clients []ClientResult `json:"clients"`
 	// Errors lists harness-level problems (bad flags, unknown IDs in an
 	// expected-failures file, empty selection) behind exit code 2.
 	Errors []string `json:"errors,omitempty"`

@@ -52,6 +52,9 @@ type Options struct {
 	// Parallel is how many scenarios play at once, across all clients (0:
 	// DefaultParallel()). Results and their order do not depend on it.
 	Parallel int
+	// Shard, when set, plays only the (client, profile, scenario) pairs that fall to
+	// it (Shard.Has); results.json records it, and Merge joins the shards' results.
+	Shard *Shard
 }
 
 // Run plays every scenario of o.Catalog against every client, then judges the run
@@ -62,7 +65,7 @@ type Options struct {
 // are left out and the run records why in Errors.
 func Run(ctx context.Context, o Options) RunResult {
 	o.Limits = o.Limits.WithDefaults()
-	run := RunResult{SchemaVersion: SchemaVersion, Tool: "tokenclock", Version: o.Version,
+	run := RunResult{SchemaVersion: SchemaVersion, Tool: "tokenclock", Version: o.Version, Shard: o.Shard,
 		StartedAt: time.Now().UTC().Format(time.RFC3339), CatalogDigest: o.Catalog.Digest(),
 		Options: RunOptions{Strict: o.Strict, Focus: o.Focus, Deadline: o.Limits.Deadline.String(),
 			Quiet: o.Limits.QuietPeriod.String(), HoldBound: o.Limits.HoldBound.String(),
@@ -82,7 +85,7 @@ func Run(ctx context.Context, o Options) RunResult {
 		for si, sc := range o.Catalog {
 			if res := played.results[si]; res != nil {
 				cr.Scenarios = append(cr.Scenarios, *res)
-			} else {
+			} else if inShard(o, spec, sc) {
 				run.NotRun = append(run.NotRun, NotRun{Client: spec.Name, ID: sc.ID})
 			}
 		}
@@ -118,6 +121,11 @@ func (i Interrupt) ExitCode() int {
 		return 143
 	}
 	return ExitHarnessError
+}
+
+// inShard reports whether the run plays the pair (every pair without a shard).
+func inShard(o Options, spec ClientSpec, sc Scenario) bool {
+	return o.Shard == nil || o.Shard.Has(spec.Name, profileOf(spec), sc.ID)
 }
 
 // played is what one client did: its hello and a result per catalog row (nil: not
@@ -160,6 +168,10 @@ dispatch:
 			pool.close() // its processes go as soon as the client is done
 		})
 		for si, sc := range o.Catalog {
+			if !inShard(o, spec, sc) {
+				left.Done() // another shard's pair: its client starts only for its own
+				continue
+			}
 			select {
 			case slots <- struct{}{}:
 			case <-ctx.Done():

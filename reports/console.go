@@ -68,6 +68,9 @@ func WriteConsoleMatrix(w io.Writer, run conformance.RunResult) error {
 	if line := interruptedLine(run); line != "" {
 		fmt.Fprintln(&b, printable(line))
 	}
+	if line := shardLine(run); line != "" {
+		fmt.Fprintln(&b, printable(line))
+	}
 	for _, c := range run.Clients {
 		fmt.Fprintf(&b, "%s: %s → %s\n", printable(oneLine(c.Name)), countsText(c), c.Verdict)
 	}

@@ -38,6 +38,7 @@ type page struct {
 	Run         conformance.RunResult
 	ExitText    string
 	Interrupted string
+	Shard       string // shardLine: "" for a whole run
 	Clients     []pageClient
 	Rows        []pageRow
 	Details     []pageDetail
@@ -152,7 +153,7 @@ func WriteSessionHTML(w io.Writer, run conformance.RunResult, s Session) error {
 func buildPage(run conformance.RunResult) page { return buildPageWith(run, diagramView{}) }
 
 func buildPageWith(run conformance.RunResult, view diagramView) page {
-	p := page{Run: run, ExitText: exitText(run.ExitCode), Interrupted: interruptedLine(run)}
+	p := page{Run: run, ExitText: exitText(run.ExitCode), Interrupted: interruptedLine(run), Shard: shardLine(run)}
 	anchors := map[*conformance.ScenarioResult]string{}
 	used := map[string]bool{}
 	for ci := range run.Clients {

@@ -43,7 +43,10 @@ func WriteSummary(w io.Writer, run conformance.RunResult) error {
 	if line := interruptedLine(run); line != "" {
 		fmt.Fprintf(&b, "- ⏹ %s\n", mdText(line))
 	}
-	if len(run.Errors) > 0 || run.Interrupted != nil {
+	if line := shardLine(run); line != "" {
+		fmt.Fprintf(&b, "- 🧩 %s\n", mdText(line))
+	}
+	if len(run.Errors) > 0 || run.Interrupted != nil || run.Shard != nil {
 		b.WriteString("\n")
 	}
 

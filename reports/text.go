@@ -67,6 +67,14 @@ func interruptedLine(run conformance.RunResult) string {
 		run.Interrupted.Signal, run.Interrupted.At, plural(len(run.NotRun), "scenario"))
 }
 
+// shardLine says a run played one shard of its pairs; "" for a whole run.
+func shardLine(run conformance.RunResult) string {
+	if run.Shard == nil {
+		return ""
+	}
+	return fmt.Sprintf("shard %s: only the (client, scenario) pairs that fall to this shard were played; tokenclock merge joins the shards' report directories", run.Shard)
+}
+
 // plainOutcomes counts a client's results by outcome, leaving out expected and stale
 // expected failures, which every report counts on their own: "1 failed" then always
 // means a failure that counts, in the console, summary.md and report.html alike.

@@ -2,6 +2,7 @@
 //
 //	tokenclock run --client 'mine=node driver.mjs'   the catalog against clients (docs/cli.md)
 //	tokenclock list                                  the catalog and the built-in clients
+//	tokenclock merge DIR... --report-dir OUT         join the reports of shards or runs (docs/ci.md)
 //	tokenclock serve                                 the fake server, to reproduce bugs by hand
 //
 // See docs/cli.md and docs/manual-repro.md.

@@ -23,6 +23,7 @@ const usage = `tokenclock — conformance harness for HTTP clients that refresh 
 
 Usage:
   tokenclock run [flags]     run the scenario catalog against clients (tokenclock run --help)
+  tokenclock merge DIR...    join the reports of shards or runs (tokenclock merge --help)
   tokenclock list            print the catalog and the built-in clients
   tokenclock serve [flags]   run the fake server and its control API (tokenclock serve --help)
   tokenclock version         print the version
@@ -39,6 +40,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "run":
 		return runner.Run(ctx, args[1:], programName(), version(), stdout, stderr)
+	case "merge":
+		return runner.Merge(args[1:], stdout, stderr)
 	case "list":
 		if len(args) > 1 {
 			fmt.Fprintf(stderr, "tokenclock list: takes no arguments\n")

@@ -46,16 +46,13 @@ Flags:
                             NAME is [a-z0-9-]+, optionally @LABEL (app@node20).
   --expect-failures NAME=FILE
                             scenarios client NAME is known to fail (repeatable)
-  --profile [NAME=]PROFILE  the server profile: cookie (default; login and refresh
-                            with an HttpOnly cookie) or oauth2 (an OAuth 2 token
-                            endpoint, refresh_token grant); for every client, or
-                            for client NAME (repeatable)
+  --profile [NAME=]PROFILE  cookie (default: an HttpOnly refresh cookie) or oauth2
+                            (a token endpoint), for every client or for NAME
   --report-dir DIR          where the reports go (default reports/out)
   --focus REGEX             run only scenario IDs matching REGEX
   --strict                  count warned (SHOULD) results as failures
   --deadline D              real-time limit of one scenario (default 10s)
-  --quiet-period D          quiet time that catches loops after the last reply
-                            (default 100ms)
+  --quiet-period D          quiet time after the last reply (default 100ms)
   --hold-bound D            real time after which a held request releases itself
                             (default 2s)
   --settle-window D         how long the parallel gate waits for a driver process
@@ -64,13 +61,15 @@ Flags:
   --parallel N              scenarios played at once, across all clients, each on
                             its own server and driver process (default: 2 per CPU,
                             2 to 8); results do not depend on it. 1: one at a time
+  --shard I/N               play only shard I of N of the (client, scenario) pairs,
+                            for a CI matrix; tokenclock merge joins the shards
 
 Exit status: 0 every scenario passed or failed as expected; 1 an unexpected
 result (failed, inconclusive, timeout, crashed, a stale expected failure, warned
 under --strict); 2 the harness could not run or judge; 130 interrupted (SIGINT),
 143 terminated (SIGTERM).
 
-tokenclock list prints the catalog and the built-in clients.
+tokenclock merge joins the reports of shards; tokenclock list prints the catalog.
 Docs: docs/cli.md, docs/conformance.md, docs/writing-a-driver.md.
 `
 
@@ -100,6 +99,7 @@ func ParseRun(args []string, program, version string) (Config, error) {
 	settle := fs.Duration("settle-window", d.SettleWindow, "")
 	hello := fs.Duration("hello-timeout", cut.DefaultHelloTimeout, "")
 	parallel := fs.Int("parallel", conformance.DefaultParallel(), "")
+	shard := fs.String("shard", "", "")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -128,6 +128,13 @@ func ParseRun(args []string, program, version string) (Config, error) {
 	cfg.Options = conformance.Options{Catalog: selected, Focus: *focus, Strict: *strict, Version: version,
 		Limits:       conformance.Limits{Deadline: *deadline, QuietPeriod: *quiet, HoldBound: *holdBound, SettleWindow: *settle},
 		HelloTimeout: *hello, Parallel: *parallel}
+	if *shard != "" {
+		s, err := conformance.ParseShard(*shard)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Options.Shard = &s
+	}
 	if err := cfg.addClients(clients, expect); err != nil {
 		return cfg, err
 	}
