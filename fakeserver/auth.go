@@ -141,12 +141,18 @@ func handleLogout(s *Server, rq *request) reply {
 	return s.clearRefreshCookie(messageReply(http.StatusOK, "logged out"), rq.r)
 }
 
+// handleMe answers the user's document, encoded when the user was added (the
+// catalog's most frequent call).
 func handleMe(s *Server, rq *request) reply {
 	u, rp := s.authenticate(rq)
 	if rp != nil {
 		return *rp
 	}
-	return jsonReply(http.StatusOK, u)
+	doc, ok := s.userDocByID(u.ID)
+	if !ok { // forgotten since authenticate looked: as authenticate answers that
+		return unauthorized(accessJudgement{label: "?", state: StateInvalid, reason: descUnknown})
+	}
+	return jsonBytesReply(http.StatusOK, doc)
 }
 
 // authenticate judges the Bearer token now (after any hold) and returns its user,

@@ -32,6 +32,12 @@ func jsonReply(status int, v any) reply {
 	if err != nil {
 		body = []byte(`{"message":"response could not be encoded"}`)
 	}
+	return jsonBytesReply(status, body)
+}
+
+// jsonBytesReply is jsonReply for a body already encoded (it is not copied: the
+// caller keeps it unchanged).
+func jsonBytesReply(status int, body []byte) reply {
 	// Fresh one-element slices each time: a header value slice is never shared
 	// between replies, so nothing written to one can show in another.
 	h := http.Header{
@@ -50,13 +56,14 @@ func (rp reply) with(key, value string) reply {
 	return rp
 }
 
-// write copies the reply to w.
+// write copies the reply to w. The header's value slices are handed over, not
+// copied: every reply builds its own and is written once (a held response too).
 func (rp reply) write(w http.ResponseWriter) {
 	h := w.Header()
 	for k, vs := range rp.header {
-		h[k] = append([]string(nil), vs...)
+		h[k] = vs
 	}
-	h.Set("Content-Length", strconv.Itoa(len(rp.body)))
+	h["Content-Length"] = []string{strconv.Itoa(len(rp.body))}
 	w.WriteHeader(rp.status)
 	_, _ = w.Write(rp.body) // the client may be gone; nothing to do about it
 }

@@ -3,6 +3,7 @@ package fakeserver
 import (
 	"cmp"
 	"container/list"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 // text: this is a fake server for tests, never a real credential store).
 type userRecord struct {
 	User
+	doc      []byte // User as JSON, encoded once: GET /api/auth/me answers it as it is
 	password string
 	n        int              // creation counter, for Users' order
 	pinned   bool             // added through the Go API: never forgotten, not counted
@@ -89,12 +91,13 @@ func (d *dataStore) addUser(name, email, password string, pinned bool) (*userRec
 		User:     User{ID: fmt.Sprintf("u%d", d.nextUser), Name: name, Email: email},
 		password: password, n: d.nextUser, pinned: pinned,
 	}
+	u.doc, _ = json.Marshal(u.User) // three strings cannot fail to encode
 	d.users[u.ID] = u
 	d.byEmail[emailKey(email)] = u
 	if pinned {
 		return u, nil, nil
 	}
-	u.size = userOverhead + len(u.ID) + len(name) + 2*len(email) + len(password)
+	u.size = userOverhead + len(u.ID) + len(name) + 2*len(email) + len(password) + len(u.doc)
 	u.use = d.userUse.add(u)
 	d.userBytes += u.size
 	var gone []string
@@ -175,6 +178,18 @@ func (s *Server) Users() []User {
 
 // userByID returns a copy of the public user, false when unknown. It does not
 // count as a use (the authenticated hot path takes only a read lock).
+// userDocByID is the user's JSON document (userRecord.doc), shared: not to be
+// modified.
+func (s *Server) userDocByID(id string) ([]byte, bool) {
+	s.dataMu.RLock()
+	defer s.dataMu.RUnlock()
+	u, ok := s.data.users[id]
+	if !ok {
+		return nil, false
+	}
+	return u.doc, true
+}
+
 func (s *Server) userByID(id string) (User, bool) {
 	s.dataMu.RLock()
 	defer s.dataMu.RUnlock()
