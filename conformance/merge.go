@@ -42,11 +42,17 @@ func Merge(inputs []MergeInput, catalog Catalog) (RunResult, error) {
 		switch {
 		case r.SchemaVersion != SchemaVersion:
 			return RunResult{}, fmt.Errorf("%s: results.json schema version %d; this tokenclock merges version %d only", in.Source, r.SchemaVersion, SchemaVersion)
-		case r.CatalogDigest != digest:
+		case r.CatalogDigest == "" && len(r.Errors) > 0:
+			return RunResult{}, fmt.Errorf("%s: the run could not start: %s", in.Source, OneLine(r.Errors[0]))
+		case r.Shard != nil && !r.Shard.Valid():
+			return RunResult{}, fmt.Errorf("%s: shard %s is no shard (1 ≤ INDEX ≤ TOTAL ≤ %d)", in.Source, r.Shard, maxShards)
+		case err != nil || digest == "" || r.CatalogDigest != digest:
 			return RunResult{}, fmt.Errorf("%s: judged by another catalog (digest %q; this tokenclock's, for --focus %q, is %q): merge only runs of one catalog version, with the tokenclock that made them",
 				in.Source, r.CatalogDigest, r.Options.Focus, digest)
 		case r.Options.Strict != inputs[0].Run.Options.Strict:
 			return RunResult{}, fmt.Errorf("%s: --strict differs from %s's: merge only runs judged alike", in.Source, inputs[0].Source)
+		case r.Options.Focus != inputs[0].Run.Options.Focus:
+			return RunResult{}, fmt.Errorf("%s: --focus %q differs from %s's %q: merge only runs of the same rows", in.Source, r.Options.Focus, inputs[0].Source, inputs[0].Run.Options.Focus)
 		}
 	}
 	if err := checkShards(inputs); err != nil {
@@ -61,7 +67,11 @@ func Merge(inputs []MergeInput, catalog Catalog) (RunResult, error) {
 	for _, in := range inputs {
 		r := in.Run
 		out.StartedAt = min(out.StartedAt, r.StartedAt)
-		out.Errors = append(out.Errors, r.Errors...)
+		for _, e := range r.Errors {
+			if !slices.Contains(out.Errors, e) {
+				out.Errors = append(out.Errors, e)
+			}
+		}
 		out.NotRun = append(out.NotRun, r.NotRun...)
 		if out.Interrupted == nil {
 			out.Interrupted = r.Interrupted
@@ -108,6 +118,10 @@ func Merge(inputs []MergeInput, catalog Catalog) (RunResult, error) {
 	for i := range out.Clients {
 		slices.SortStableFunc(out.Clients[i].Scenarios, func(a, b ScenarioResult) int { return order[a.ID] - order[b.ID] })
 	}
+	// As a run lists them: client by client, in catalog order.
+	slices.SortStableFunc(out.NotRun, func(a, b NotRun) int {
+		return cmp.Or(cmp.Compare(index[a.Client], index[b.Client]), cmp.Compare(order[a.ID], order[b.ID]))
+	})
 	Judge(&out, expected)
 	return out, nil
 }
@@ -131,10 +145,12 @@ func checkShards(inputs []MergeInput) error {
 		for _, c := range in.Run.Clients {
 			names = append(names, c.Name)
 		}
+		shown := strings.Join(names, ", ")
+		slices.Sort(names) // the shards of one run may list its clients in any order
 		key := fmt.Sprintf("%d %s", s.Total, strings.Join(names, ","))
 		g, ok := groups[key]
 		if !ok {
-			g = &group{total: s.Total, clients: strings.Join(names, ", "), sources: map[int]string{}}
+			g = &group{total: s.Total, clients: shown, sources: map[int]string{}}
 			groups[key] = g
 			keys = append(keys, key)
 		}

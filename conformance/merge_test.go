@@ -35,11 +35,44 @@ var _ = Describe("Shards", func() {
 				}
 			}
 		}
-		// A pair's shard is a function of the pair alone: no position, no catalog size.
-		s := conformance.Shard{Index: 1, Total: 3}
-		Expect(s.Has("reference", "cookie", "CONC-01")).To(Equal(s.Has("reference", "cookie", "CONC-01")))
+	})
+
+	It("give a pair the same shard in every version: pinned values of the hash", func() {
+		// Changing the hash would move every pair, breaking the comparability of shards
+		// across versions: these are the shards of a few pairs, written down once.
+		shardOf := func(client, profile, id string) int {
+			for i := 1; i <= 3; i++ {
+				if (conformance.Shard{Index: i, Total: 3}).Has(client, profile, id) {
+					return i
+				}
+			}
+			return 0
+		}
+		got := []int{shardOf("reference", "cookie", "CONC-01"), shardOf("reference", "cookie", "EXP-ACCESS-01"),
+			shardOf("mine@node20", "cookie", "CONC-01"), shardOf("mine@node20", "oauth2", "CONC-01")}
+		Expect(got).To(Equal(pinnedShards))
+	})
+
+	It("spread a client's 70 rows about evenly over 3 shards: 23 ± 10 each", func() {
+		for _, client := range []string{"mine@node20", "mine@node22", "reference"} {
+			counts := make([]int, 3)
+			for i := range 70 {
+				for s := 1; s <= 3; s++ {
+					if (conformance.Shard{Index: s, Total: 3}).Has(client, "cookie", fmt.Sprintf("ROW-%02d", i)) {
+						counts[s-1]++
+					}
+				}
+			}
+			for _, n := range counts {
+				Expect(n).To(BeNumerically("~", 70/3, 10), "%s: %v", client, counts)
+			}
+		}
 	})
 })
+
+// pinnedShards are the shards (of 3) of four pairs: reference CONC-01, reference
+// EXP-ACCESS-01, mine@node20 CONC-01, and the same under oauth2.
+var pinnedShards = []int{3, 3, 2, 2}
 
 var _ = Describe("Merge", func() {
 	catalog := conformance.Catalog{
@@ -76,6 +109,16 @@ var _ = Describe("Merge", func() {
 		Expect(merged.Clients[0].Verdict).To(Equal(conformance.ClientPass))
 		Expect(merged.Clients[1].Verdict).To(Equal(conformance.ClientFail))
 		Expect(merged.ExitCode).To(Equal(conformance.ExitUnexpected))
+	})
+
+	It("groups the shards of one run whatever order each lists its clients in, and lists notRun as a run does", func() {
+		one := run(&conformance.Shard{Index: 1, Total: 2}, client("a", result("M-01", conformance.Passed, conformance.VerdictPass)), client("b"))
+		one.NotRun = []conformance.NotRun{{Client: "b", ID: "M-03"}}
+		two := run(&conformance.Shard{Index: 2, Total: 2}, client("b"), client("a"))
+		two.NotRun = []conformance.NotRun{{Client: "a", ID: "M-02"}, {Client: "b", ID: "M-01"}}
+		merged, err := conformance.Merge([]conformance.MergeInput{{Source: "s1", Run: one}, {Source: "s2", Run: two}}, catalog)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(merged.NotRun).To(Equal([]conformance.NotRun{{Client: "a", ID: "M-02"}, {Client: "b", ID: "M-01"}, {Client: "b", ID: "M-03"}}))
 	})
 
 	It("lets a shard with no pair exit 0, and merges runs of other clients (one client on two runtimes)", func() {
@@ -127,6 +170,20 @@ var _ = Describe("Merge", func() {
 		}),
 		Entry("a missing shard", "shard 2/3 of clients a is missing", func() []conformance.RunResult {
 			return []conformance.RunResult{run(&conformance.Shard{Index: 1, Total: 3}, client("a")), run(&conformance.Shard{Index: 3, Total: 3}, client("a"))}
+		}),
+		Entry("another --focus", `--focus "M-0[12]" differs`, func() []conformance.RunResult {
+			focused := run(&conformance.Shard{Index: 2, Total: 2}, client("a"))
+			focused.Options.Focus = "M-0[12]"
+			sel, _ := catalog.Select("M-0[12]")
+			focused.CatalogDigest = sel.Digest()
+			return []conformance.RunResult{run(&conformance.Shard{Index: 1, Total: 2}, client("a")), focused}
+		}),
+		Entry("a run that could not start", "the run could not start: --parallel must be from 1 to 64", func() []conformance.RunResult {
+			early := conformance.RunResult{SchemaVersion: conformance.SchemaVersion, Tool: "tokenclock", Errors: []string{"--parallel must be from 1 to 64, not 0"}}
+			return []conformance.RunResult{early}
+		}),
+		Entry("a shard that is none", "shard 5/3 is no shard", func() []conformance.RunResult {
+			return []conformance.RunResult{run(&conformance.Shard{Index: 5, Total: 3}, client("a"))}
 		}),
 		Entry("a row the catalog lacks", "client a played X-09, which the catalog does not have", func() []conformance.RunResult {
 			return []conformance.RunResult{run(nil, client("a", result("X-09", conformance.Passed, conformance.VerdictPass)))}

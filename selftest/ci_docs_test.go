@@ -144,12 +144,13 @@ var _ = Describe("docs/ci.md's workflows", func() {
 		Expect(at(upload, "if")).To(Equal("always()"), "a failed shard's reports are kept")
 
 		Expect(at(w, "jobs", "merge", "needs")).To(Equal("conformance"))
-		Expect(at(w, "jobs", "merge", "if")).To(Equal("always()"))
+		Expect(at(w, "jobs", "merge", "if")).To(Equal("${{ !cancelled() }}"), "after failed shards too")
 		merge := text(at(w, "jobs", "merge", "steps"))
 		download := step(at(w, "jobs", "merge", "steps"), "actions/download-artifact@")
 		Expect(at(download, "with", "pattern")).To(Equal("tokenclock-node*-shard*"))
 		Expect(at(download, "with", "path")).To(Equal("shards"))
-		Expect(merge).To(ContainSubstring("tokenclock merge shards/* --report-dir tokenclock-reports"))
+		Expect(at(download, "with", "merge-multiple")).To(BeNil(), "each artifact in a directory of its own, or one results.json overwrites another")
+		Expect(merge).To(ContainSubstring("tokenclock merge shards/* --clients mine@node20,mine@node22 --report-dir tokenclock-reports"))
 		Expect(at(w, "env", "TOKENCLOCK_VERSION")).NotTo(BeNil(), "one version for every job: the catalogs must match")
 	})
 
@@ -171,7 +172,7 @@ var _ = Describe("docs/ci.md's workflows", func() {
 		Expect(at(g, m, "stage")).To(Equal("report"))
 		Expect(at(g, m, "when")).To(Equal("always"))
 		Expect(at(g, m, "needs")).To(Equal([]any{map[string]any{"job": job, "artifacts": true}}))
-		Expect(text(at(g, m, "script"))).To(ContainSubstring("tokenclock merge tokenclock-shards/* --report-dir tokenclock-reports"))
+		Expect(text(at(g, m, "script"))).To(ContainSubstring("tokenclock merge tokenclock-shards/* --clients mine@node20,mine@node22 --report-dir tokenclock-reports"))
 		Expect(at(g, m, "artifacts", "reports", "junit")).To(Equal("tokenclock-reports/junit.xml"))
 		// Both jobs install tokenclock from the one anchor: the same version.
 		Expect(text(at(g, job, "before_script"))).To(ContainSubstring("go install"))

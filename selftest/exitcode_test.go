@@ -128,6 +128,13 @@ var _ = Describe("the command line", func() {
 		Expect(r.Output).To(ContainSubstring("--client [NAME=]COMMAND"))
 		Expect(r.Output).NotTo(ContainSubstring("test."))
 		Expect(r.Output).NotTo(ContainSubstring("ginkgo"))
+		// docs/cli.md shows this screen: it must be this screen.
+		doc, err := os.ReadFile("../docs/cli.md")
+		Expect(err).NotTo(HaveOccurred())
+		_, after, found := strings.Cut(string(doc), "$ tokenclock run --help\n")
+		Expect(found).To(BeTrue(), "docs/cli.md shows no run --help")
+		shown, _, _ := strings.Cut(after, "```")
+		Expect(shown).To(Equal(r.Output), "docs/cli.md's run --help block is out of date")
 	})
 
 	It("answers a bad flag with one line and exit 2", func() {
