@@ -34,7 +34,9 @@ func ParseShard(s string) (Shard, error) {
 func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.Index, s.Total) }
 
 // Valid reports whether 1 ≤ Index ≤ Total ≤ 1000 (a shard read from a file).
-func (s Shard) Valid() bool { return s.Total >= 1 && s.Total <= maxShards && s.Index >= 1 && s.Index <= s.Total }
+func (s Shard) Valid() bool {
+	return s.Total >= 1 && s.Total <= maxShards && s.Index >= 1 && s.Index <= s.Total
+}
 
 // Has reports whether the pair belongs to the shard. The pair's place is a hash of
 // the client's name, its profile and the scenario ID, not a position: a row added to
