@@ -72,7 +72,7 @@ func WriteConsoleMatrix(w io.Writer, run conformance.RunResult) error {
 		fmt.Fprintln(&b, printable(line))
 	}
 	for _, c := range run.Clients {
-		fmt.Fprintf(&b, "%s: %s → %s\n", printable(oneLine(c.Name)), countsText(c), c.Verdict)
+		fmt.Fprintf(&b, "%s%s: %s → %s\n", printable(oneLine(c.Name)), profileNote(c), countsText(c), c.Verdict)
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write console matrix: %w", err)

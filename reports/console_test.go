@@ -24,6 +24,20 @@ var _ = Describe("console output", func() {
 		Expect(out).To(ContainSubstring("crashy: 1 crashed, 1 stale expected failure → fail\n"))
 	})
 
+	It("names a client's profile when it is not the default, and a shard's place, in the console and summary.md", func() {
+		run := sampleRun()
+		run.Clients[1].Profile = "oauth2"
+		run.Clients[0].Profile = "cookie"
+		run.Shard = &conformance.Shard{Index: 2, Total: 3}
+		out := string(render(reports.WriteConsoleMatrix, run))
+		Expect(out).To(ContainSubstring("fixed (oauth2 profile): 3 passed"))
+		Expect(out).To(ContainSubstring("seed: 3 passed"))
+		Expect(out).To(ContainSubstring("shard 2/3: only the (client, scenario) pairs that fall to this shard were played"))
+		summary := string(render(reports.WriteSummary, run))
+		Expect(summary).To(ContainSubstring("| fixed (oauth2 profile) |"))
+		Expect(summary).To(ContainSubstring("🧩 shard 2/3"))
+	})
+
 	It("lists every result that breaks the run with its reason and rerun command", func() {
 		out := string(render(reports.WriteConsoleMatrix, sampleRun()))
 		Expect(out).To(ContainSubstring("What broke the run, and how to rerun it:\n  seed CONC-01 failed: RC2: expected exactly 1 refresh call, observed 3\n" +

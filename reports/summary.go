@@ -58,7 +58,7 @@ func WriteSummary(w io.Writer, run conformance.RunResult) error {
 	b.WriteString(strings.Repeat("--:|", len(conformance.Outcomes)+1))
 	b.WriteString("---|\n")
 	for _, c := range run.Clients {
-		fmt.Fprintf(&b, "| %s |", mdText(c.Name))
+		fmt.Fprintf(&b, "| %s |", mdText(c.Name+profileNote(c)))
 		plain := plainOutcomes(c)
 		for _, o := range conformance.Outcomes {
 			fmt.Fprintf(&b, " %d |", plain[o])

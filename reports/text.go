@@ -6,6 +6,7 @@ import (
 	"unicode"
 
 	"github.com/tokenclock/tokenclock/conformance"
+	"github.com/tokenclock/tokenclock/fakeserver"
 )
 
 // oneLine folds whitespace runs (newlines included) into single spaces, so a
@@ -65,6 +66,15 @@ func interruptedLine(run conformance.RunResult) string {
 	}
 	return fmt.Sprintf("interrupted by %s at %s: %s not run (the scenario in flight is not counted against its client)",
 		run.Interrupted.Signal, run.Interrupted.At, plural(len(run.NotRun), "scenario"))
+}
+
+// profileNote is " (oauth2 profile)" for a client judged under a profile other than
+// the default cookie one, "" otherwise.
+func profileNote(c conformance.ClientResult) string {
+	if c.Profile == "" || c.Profile == fakeserver.ProfileCookie {
+		return ""
+	}
+	return " (" + c.Profile + " profile)"
 }
 
 // shardLine says a run played one shard of its pairs; "" for a whole run.
