@@ -36,6 +36,10 @@ var _ = Describe("console output", func() {
 		summary := string(render(reports.WriteSummary, run))
 		Expect(summary).To(ContainSubstring("| fixed (oauth2 profile) |"))
 		Expect(summary).To(ContainSubstring("🧩 shard 2/3"))
+		page := string(render(reports.WriteHTML, run))
+		Expect(page).To(ContainSubstring(`<tr><th>profile</th><td class="mono">oauth2</td></tr>`))
+		Expect(strings.Count(page, "<th>profile</th>")).To(Equal(1), "the cookie clients say nothing")
+		Expect(page).To(ContainSubstring("shard 2/3: only the (client, scenario) pairs"))
 	})
 
 	It("lists every result that breaks the run with its reason and rerun command", func() {
