@@ -70,30 +70,12 @@ func ExecuteProfile(ctx context.Context, sc Scenario, client cut.Client, limits 
 	return execute(ctx, sc, client, limits, profile, secretBook{})
 }
 
-// profileFix says how to run a client under a profile it supports.
-func profileFix(profile string, hello cut.Hello) string {
-	if profile == fakeserver.ProfileCookie {
-		return fmt.Sprintf("run it with --profile NAME=%s", hello.ProfileNames()[0])
-	}
-	return fmt.Sprintf("drop --profile %s for it, or make its driver announce %q in hello's profiles", profile, profile)
-}
-
-// profileOf is the client's profile, cookie when unset.
-func profileOf(spec ClientSpec) string {
-	if spec.Profile == "" {
-		return fakeserver.ProfileCookie
-	}
-	return spec.Profile
-}
-
 // execute is Execute with the secrets of the client's earlier scenarios: a driver
 // may print an old token after its scenario ended, and that text lands in this
 // result, so it is scrubbed with every secret the client was ever issued.
 func execute(ctx context.Context, sc Scenario, client cut.Client, limits Limits, profile string, book scrubber) (res ScenarioResult) {
 	limits = limits.WithDefaults()
-	if profile == "" {
-		profile = fakeserver.ProfileCookie
-	}
+	profile = profileName(profile)
 	res = ScenarioResult{
 		ID: sc.ID, Title: sc.Title, Level: sc.Level,
 		Requirements: append([]RequirementID(nil), sc.Requirements...),

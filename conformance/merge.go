@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
-	"github.com/tokenclock/tokenclock/fakeserver"
 )
 
 // MergeInput is one run's results.json to merge, with where it came from (for the
@@ -170,6 +168,3 @@ func checkShards(inputs []MergeInput) error {
 	}
 	return nil
 }
-
-// profileName is a client result's profile, cookie when it recorded none.
-func profileName(p string) string { return cmp.Or(p, fakeserver.ProfileCookie) }

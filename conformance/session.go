@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"regexp"
 	"runtime"
 	"sync"
@@ -204,31 +203,6 @@ func (s *Session) LogoutInstance(instance int) cut.Reply {
 		s.fault(err, "logout")
 	}
 	return r
-}
-
-// Profile is the server profile the row is judged under (fakeserver.Profile*).
-func (s *Session) Profile() string { return s.profile }
-
-// BadCredentialsStatus is what the server answers a login with a wrong password
-// under the row's profile: 401 {message} from the cookie login, 400 invalid_grant
-// from the oauth2 password grant (RFC 6749 §5.2).
-func (s *Session) BadCredentialsStatus() int {
-	if s.profile == fakeserver.ProfileOAuth2 {
-		return http.StatusBadRequest
-	}
-	return http.StatusUnauthorized
-}
-
-// AuthPath is where the client makes the auth call named by call under the row's
-// profile: the cookie endpoint itself, or oauth2's token or revocation endpoint.
-func (s *Session) AuthPath(call string) string {
-	if s.profile != fakeserver.ProfileOAuth2 {
-		return call
-	}
-	if call == fakeserver.PathLogout {
-		return fakeserver.PathRevoke
-	}
-	return fakeserver.PathToken
 }
 
 // Expire advances the server clock past the access TTL (61 s by default).
