@@ -23,52 +23,42 @@ import (
 	"github.com/tokenclock/tokenclock/webconsole"
 )
 
+// hostileRun runs the hostile driver with args (exit 1: it never refreshes) and
+// returns every secret it saw, one per line of its HOSTILE_SECRETS file, and the texts
+// a person or a CI reads: the console and the four reports.
+func hostileRun(args ...string) (secrets []string, texts map[string]string) {
+	GinkgoHelper()
+	secretsFile := filepath.Join(GinkgoT().TempDir(), "secrets")
+	driver, err := filepath.Abs("testdata/hostile-driver.mjs")
+	Expect(err).NotTo(HaveOccurred())
+	GinkgoT().Setenv("HOSTILE_SECRETS", secretsFile)
+	r := conformance(append([]string{"--client", "hostile=node " + driver}, args...)...)
+	Expect(r.Code).To(Equal(1), r.Output)
+
+	raw, err := os.ReadFile(secretsFile)
+	Expect(err).NotTo(HaveOccurred())
+	texts = map[string]string{"console": r.Output}
+	for _, f := range []string{"results.json", "junit.xml", "report.html", "summary.md"} {
+		b, err := os.ReadFile(filepath.Join(r.Reports, f))
+		Expect(err).NotTo(HaveOccurred())
+		texts[f] = string(b)
+	}
+	return strings.Fields(string(raw)), texts
+}
+
 var _ = Describe("a driver that leaks its tokens", func() {
 	It("leaks none into any report or the console: stdout, late stderr and paths are scrubbed", func() {
-		secretsFile := filepath.Join(GinkgoT().TempDir(), "secrets")
-		driver, err := filepath.Abs("testdata/hostile-driver.mjs")
-		Expect(err).NotTo(HaveOccurred())
-		GinkgoT().Setenv("HOSTILE_SECRETS", secretsFile)
-		r := conformance("--client", "hostile=node "+driver,
-			"--focus", "^(EXP-ACCESS-01|LOOP-04|LOOP-06|EXP-REFRESH-01|EXP-ACCESS-04)$")
-		Expect(r.Code).To(Equal(1), r.Output) // it never refreshes, and breaks the protocol once
-
-		raw, err := os.ReadFile(secretsFile)
-		Expect(err).NotTo(HaveOccurred())
-		secrets := strings.Fields(string(raw))
+		// It never refreshes, and breaks the protocol once (LOOP-04).
+		secrets, texts := hostileRun("--focus", "^(EXP-ACCESS-01|LOOP-04|LOOP-06|EXP-REFRESH-01|EXP-ACCESS-04)$")
 		Expect(len(secrets)).To(BeNumerically(">=", 10), "the driver saw tokens in every scenario")
-
-		texts := map[string]string{"console": r.Output}
-		for _, f := range []string{"results.json", "junit.xml", "report.html", "summary.md"} {
-			b, err := os.ReadFile(filepath.Join(r.Reports, f))
-			Expect(err).NotTo(HaveOccurred())
-			texts[f] = string(b)
-		}
 		Expect(texts["results.json"]).To(ContainSubstring("late debug: access=A0"), "the late stderr line was kept, scrubbed")
 		Expect(texts["results.json"]).To(ContainSubstring("/api/ideas/A0"), "the path was kept, scrubbed")
 		expectNoSecrets(texts, secrets)
 	})
 
 	It("leaks none under the oauth2 profile either: the client secret, the form's tokens and a grant_type holding a token are scrubbed", func() {
-		secretsFile := filepath.Join(GinkgoT().TempDir(), "secrets")
-		driver, err := filepath.Abs("testdata/hostile-driver.mjs")
-		Expect(err).NotTo(HaveOccurred())
-		GinkgoT().Setenv("HOSTILE_SECRETS", secretsFile)
-		r := conformance("--client", "hostile=node "+driver, "--profile", "oauth2",
-			"--focus", "^(EXP-ACCESS-01|LOOP-06|OAUTH-01)$")
-		Expect(r.Code).To(Equal(1), r.Output) // it never refreshes
-
-		raw, err := os.ReadFile(secretsFile)
-		Expect(err).NotTo(HaveOccurred())
-		secrets := strings.Fields(string(raw))
+		secrets, texts := hostileRun("--profile", "oauth2", "--focus", "^(EXP-ACCESS-01|LOOP-06|OAUTH-01)$")
 		Expect(len(secrets)).To(BeNumerically(">=", 9), "the driver saw a client secret and tokens in every scenario")
-
-		texts := map[string]string{"console": r.Output}
-		for _, f := range []string{"results.json", "junit.xml", "report.html", "summary.md"} {
-			b, err := os.ReadFile(filepath.Join(r.Reports, f))
-			Expect(err).NotTo(HaveOccurred())
-			texts[f] = string(b)
-		}
 		Expect(texts["results.json"]).To(ContainSubstring("debug: client_secret=client_secret"), "the stderr line was kept, scrubbed")
 		Expect(texts["results.json"]).To(ContainSubstring(`"grantType": "A0"`), "the grant_type was kept, scrubbed")
 		expectNoSecrets(texts, secrets)
