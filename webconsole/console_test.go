@@ -102,6 +102,34 @@ var _ = Describe("the web console", func() {
 		}
 	})
 
+	It("names a reuse incident by its first reuse, even when a later one is answered first", func() {
+		c := newConsoleServer(fakeserver.Options{HoldBound: time.Minute})
+		p := openConsole(c, 1500, 900)
+		s := c.login()
+		cookie := refreshCookie + "=" + s.refresh
+		Expect(c.call(http.MethodPost, fakeserver.PathRefresh, "", "Cookie", cookie)).To(Equal(http.StatusOK)) // #2 rotates R0
+
+		By("R0 again at #3, its answer held; R0 once more at #4, answered at once")
+		hold := c.srv.AddFault(fakeserver.Rule{Method: http.MethodPost, Path: fakeserver.PathRefresh, Times: 1, Action: fakeserver.ActionHoldResponse})
+		held := make(chan int, 1)
+		go func() {
+			defer GinkgoRecover()
+			held <- c.call(http.MethodPost, fakeserver.PathRefresh, "", "Cookie", cookie)
+		}()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		Expect(hold.WaitHeld(ctx, 1)).To(Succeed())
+		Expect(c.call(http.MethodPost, fakeserver.PathRefresh, "", "Cookie", cookie)).To(Equal(http.StatusUnauthorized))
+		p.waitFor(`document.getElementById("n-reuse").textContent === "1"`)
+		Expect(eval[string](p, `document.getElementById("alert").textContent`)).To(ContainSubstring("reuse detected at #4: R0 was presented again after it was rotated, "))
+
+		By("#3 answered: the incident began at #3")
+		hold.Release()
+		Eventually(held).WithTimeout(10 * time.Second).Should(Receive(Equal(http.StatusUnauthorized)))
+		p.waitFor(`document.getElementById("n-reuse").textContent === "2"`)
+		Expect(eval[string](p, `document.getElementById("alert").textContent`)).To(ContainSubstring("reuse detected at #3: R0 was presented again after it was rotated (and 1 more times)"))
+	})
+
 	It("has a button for every control action, and each does what it says", func() {
 		c := newConsoleServer(fakeserver.Options{})
 		p := openConsole(c, 1500, 900)

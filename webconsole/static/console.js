@@ -286,7 +286,10 @@ function apply(b) {
   counts.reuse += b.reuse.length;
   for (const r of b.reuse) {
     // One incident per spent token: its first reuse, and how many followed.
+    // Entries are counted as their answers come, which under load is not always
+    // in seq order: the incident is named by the lowest seq, where it began.
     const seen = view.reuses.get(r.token) ?? { first: r.seq, n: 0 };
+    seen.first = Math.min(seen.first, r.seq);
     seen.n++;
     view.reuses.set(r.token, seen);
     view.lastReused = r.token;
