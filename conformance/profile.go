@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 
 	cut "github.com/tokenclock/tokenclock/clientunderTest"
 	"github.com/tokenclock/tokenclock/fakeserver"
@@ -23,8 +25,16 @@ func profileOf(spec ClientSpec) string {
 
 // profileFix says how to run a client under a profile it supports.
 func profileFix(profile string, hello cut.Hello) string {
+	known := slices.DeleteFunc(slices.Clone(hello.ProfileNames()), func(p string) bool {
+		return !slices.Contains(fakeserver.Profiles, p)
+	})
+	if len(known) == 0 {
+		// A misspelt name: suggesting --profile with it would only fail again.
+		return fmt.Sprintf("its driver announces no profile the server has: hello's profiles must name %s",
+			strings.Join(fakeserver.Profiles, " or "))
+	}
 	if profile == fakeserver.ProfileCookie {
-		return fmt.Sprintf("run it with --profile NAME=%s", hello.ProfileNames()[0])
+		return fmt.Sprintf("run it with --profile NAME=%s", known[0])
 	}
 	return fmt.Sprintf("drop --profile %s for it, or make its driver announce %q in hello's profiles", profile, profile)
 }

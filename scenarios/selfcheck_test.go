@@ -156,9 +156,16 @@ var _ = Describe("self-checks: the same catalog under the oauth2 profile", func(
 	})
 
 	It("names the flag an oauth2-only client needs when it is run under the default profile", func(ctx SpecContext) {
-		got, full := playCatalog(ctx, oauthOnlyClient{cut.NewReference()}, "EXP-ACCESS-01")
+		got, full := playCatalog(ctx, announcingClient{cut.NewReference(), []string{fakeserver.ProfileOAuth2}}, "EXP-ACCESS-01")
 		Expect(got["EXP-ACCESS-01"]).To(Equal(conformance.HarnessError))
 		Expect(full["EXP-ACCESS-01"].Message).To(ContainSubstring("the client does not support the cookie profile (its hello lists oauth2): run it with --profile NAME=oauth2"))
+	})
+
+	It("says so when a client announces no profile the server has, instead of suggesting the misspelt one", func(ctx SpecContext) {
+		got, full := playCatalog(ctx, announcingClient{cut.NewReference(), []string{"oauth"}}, "EXP-ACCESS-01")
+		Expect(got["EXP-ACCESS-01"]).To(Equal(conformance.HarnessError))
+		Expect(full["EXP-ACCESS-01"].Message).To(ContainSubstring("the client does not support the cookie profile (its hello lists oauth): " +
+			"its driver announces no profile the server has: hello's profiles must name cookie or oauth2"))
 	})
 })
 
@@ -172,13 +179,16 @@ func (c cookieOnlyClient) Hello() cut.Hello {
 	return h
 }
 
-// oauthOnlyClient is the reference announcing the oauth2 profile alone (as the
-// bundled OAuth 2 library drivers do).
-type oauthOnlyClient struct{ *cut.Reference }
+// announcingClient is the reference announcing the given profiles: the oauth2
+// profile alone (as the bundled OAuth 2 library drivers do), or a misspelt one.
+type announcingClient struct {
+	*cut.Reference
+	profiles []string
+}
 
-func (c oauthOnlyClient) Hello() cut.Hello {
+func (c announcingClient) Hello() cut.Hello {
 	h := c.Reference.Hello()
-	h.Profiles = []string{fakeserver.ProfileOAuth2}
+	h.Profiles = c.profiles
 	return h
 }
 
