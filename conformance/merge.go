@@ -84,9 +84,9 @@ func Merge(inputs []MergeInput, catalog Catalog) (RunResult, error) {
 				expected[c.Name] = ExpectedFailures{}
 			}
 			m := &out.Clients[i]
-			if profileName(m.Profile) != profileName(c.Profile) {
+			if m.ProfileName() != c.ProfileName() {
 				return RunResult{}, fmt.Errorf("%s: client %s runs under the %s profile there and under %s in another input: give each profile's client its own name (NAME@LABEL)",
-					in.Source, c.Name, profileName(c.Profile), profileName(m.Profile))
+					in.Source, c.Name, c.ProfileName(), m.ProfileName())
 			}
 			if m.Hello.Name == "" { // a shard that played nothing of it never started it
 				m.Hello = c.Hello

@@ -18,6 +18,10 @@ import (
 // "" means cookie in this package.
 func profileName(p string) string { return cmp.Or(p, fakeserver.ProfileCookie) }
 
+// ProfileName is the profile the client was judged under, cookie for results
+// from before profiles existed.
+func (c ClientResult) ProfileName() string { return profileName(c.Profile) }
+
 // profileOf is the client's profile, cookie when unset.
 func profileOf(spec ClientSpec) string {
 	return profileName(spec.Profile)

@@ -3,10 +3,11 @@ package reports
 import (
 	"encoding/xml"
 	"fmt"
-	"github.com/tokenclock/tokenclock/conformance"
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tokenclock/tokenclock/conformance"
 )
 
 // The JUnit XML shapes CI systems read (the common Jenkins/Surefire subset).
@@ -101,7 +102,7 @@ func WriteJUnit(w io.Writer, run conformance.RunResult) error {
 	doc := junitSuites{Name: run.Tool}
 	var totalMs float64
 	for _, c := range run.Clients {
-		s := junitSuite{Name: c.Name, Timestamp: run.StartedAt, Properties: clientProps(c)}
+		s := junitSuite{Name: c.Name, Timestamp: run.StartedAt, Properties: clientProps(run, c)}
 		for _, sr := range c.Scenarios {
 			tc := junitCase(c.Name, sr)
 			switch {
@@ -158,13 +159,21 @@ func WriteJUnit(w io.Writer, run conformance.RunResult) error {
 	return nil
 }
 
-func clientProps(c conformance.ClientResult) *junitProps {
-	return &junitProps{Props: []junitProp{
+// clientProps are a suite's properties: the client, the profile it was judged
+// under, and the shard when the run was one (results.json's "shard"), so a CI
+// that shows one shard's junit.xml says which part of the catalog it holds.
+func clientProps(run conformance.RunResult, c conformance.ClientResult) *junitProps {
+	props := []junitProp{
 		{Name: "command", Value: c.Command},
 		{Name: "hello.name", Value: c.Hello.Name},
 		{Name: "hello.version", Value: c.Hello.Version},
 		{Name: "hello.features", Value: strings.Join(c.Hello.Features, ",")},
-	}}
+		{Name: "profile", Value: c.ProfileName()},
+	}
+	if run.Shard != nil {
+		props = append(props, junitProp{Name: "shard", Value: run.Shard.String()})
+	}
+	return &junitProps{Props: props}
 }
 
 // junitCase turns one scenario result into a testcase.

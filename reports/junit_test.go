@@ -29,7 +29,22 @@ type xSuite struct {
 	Errors   int     `xml:"errors,attr"`
 	Skipped  int     `xml:"skipped,attr"`
 	Time     string  `xml:"time,attr"`
+	Props    []xProp `xml:"properties>property"`
 	Cases    []xCase `xml:"testcase"`
+}
+
+type xProp struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
+}
+
+// propsOf is a suite's properties by name.
+func propsOf(s xSuite) map[string]string {
+	m := map[string]string{}
+	for _, p := range s.Props {
+		m[p.Name] = p.Value
+	}
+	return m
 }
 
 type xCase struct {
@@ -87,6 +102,18 @@ var _ = Describe("WriteJUnit", func() {
 		Expect([]int{doc.Suites[2].Failures, doc.Suites[2].Errors, doc.Suites[2].Skipped}).To(Equal([]int{1, 1, 0}))
 		Expect([]int{doc.Tests, doc.Failures, doc.Errors, doc.Skipped}).To(Equal([]int{14, 3, 2, 1}))
 		Expect(doc.Suites[0].Time).To(Equal("10.349")) // 5×12.5 + 2×143 + 10000.5 ms
+	})
+
+	It("names each suite's profile, and the shard when the run was one", func() {
+		run := sampleRun()
+		run.Clients[1].Profile = "oauth2"
+		doc := parseJUnit(run)
+		Expect(propsOf(doc.Suites[0])).To(And(HaveKeyWithValue("profile", "cookie"), Not(HaveKey("shard"))))
+		Expect(propsOf(doc.Suites[1])).To(HaveKeyWithValue("profile", "oauth2"))
+		run.Shard = &conformance.Shard{Index: 2, Total: 3}
+		for _, s := range parseJUnit(run).Suites {
+			Expect(propsOf(s)).To(HaveKeyWithValue("shard", "2/3"), s.Name)
+		}
 	})
 
 	It("puts the findings, expected vs actual, and the rerun command in the failure", func() {

@@ -71,7 +71,7 @@ func interruptedLine(run conformance.RunResult) string {
 // profileNote is " (oauth2 profile)" for a client judged under a profile other than
 // the default cookie one, "" otherwise.
 func profileNote(c conformance.ClientResult) string {
-	if c.Profile == "" || c.Profile == fakeserver.ProfileCookie {
+	if c.ProfileName() == fakeserver.ProfileCookie {
 		return ""
 	}
 	return " (" + c.Profile + " profile)"
