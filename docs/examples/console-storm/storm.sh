@@ -9,18 +9,20 @@
 #
 #   docs/examples/console-storm/storm.sh [API-URL]     (default http://127.0.0.1:8088)
 #
-# ROUNDS=N stops after N rounds (default: until Ctrl-C). The client's answers, one
+# ROUNDS=N stops after N rounds (default: until Ctrl-C); INTERVAL=S waits S seconds
+# before each round instead of 2 (more time to click). The client's answers, one
 # JSON line per request, are printed as they come, tokens shortened to <token>.
 set -eu
 api=${1:-http://127.0.0.1:8088}
 rounds=${ROUNDS:-0}
+interval=${INTERVAL:-2}
 {
   echo '{"id":0,"cmd":"hello","protocol":1}'
   echo "{\"id\":1,\"cmd\":\"init\",\"baseURL\":\"$api\",\"scenario\":\"storm\"}"
   echo '{"id":2,"cmd":"login","email":"ada@example.test","password":"correct horse"}'
   id=3 round=0
   while [ "$rounds" -eq 0 ] || [ "$round" -lt "$rounds" ]; do
-    sleep 2
+    sleep "$interval"
     for _ in 1 2 3 4 5; do
       echo "{\"id\":$id,\"cmd\":\"request\",\"method\":\"GET\",\"path\":\"/api/auth/me\"}"
       id=$((id + 1))
