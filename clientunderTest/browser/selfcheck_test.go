@@ -138,8 +138,9 @@ var _ = Describe("Browser mode's self-check, in real Chromium", Ordered, func() 
 		Expect(c.Hello().Features).To(ContainElements("browser", "instances", "restart", "cancel", "clock", "bodies", "sse"))
 		Expect(c.Hello().Version).To(MatchRegexp(`^axios 1\.\d+\.\d+, Chromium \d+\.\d+\.\d+\.\d+$`))
 		Expect(c.Hello().MaxConcurrency).To(Equal(6))
-		// This client's browser: the new Chromium processes' profile directory (other
-		// packages' tests may start browsers meanwhile; they have their own).
+		// This client's browser: the profile directory of the new Chromium processes
+		// this test process started (other packages' tests may start browsers
+		// meanwhile; they have their own).
 		dirs := profileDirs(startedSince(before))
 		Expect(dirs).NotTo(BeEmpty())
 		Expect(c.Close()).To(Succeed())
@@ -162,17 +163,21 @@ var _ = Describe("Browser mode's self-check, in real Chromium", Ordered, func() 
 
 var _ = Describe("Starting browser mode", func() {
 	It("gives up on a browser that never starts, within StartTimeout, and leaves it killed", func() {
-		fake := filepath.Join(GinkgoT().TempDir(), "chromium")
-		Expect(os.WriteFile(fake, []byte("#!/bin/sh\nexec sleep 300\n"), 0o755)).To(Succeed())
+		dir := GinkgoT().TempDir()
+		fake, pidFile := filepath.Join(dir, "chromium"), filepath.Join(dir, "pid")
+		// It says which process it is: other packages' tests run sleeps of their own.
+		Expect(os.WriteFile(fake, []byte("#!/bin/sh\necho $$ > '"+pidFile+"'\nexec sleep 300\n"), 0o755)).To(Succeed())
 		adapter := filepath.Join(adapters, "axios-seed.mjs")
 		begin := time.Now()
 		_, err := browser.New(context.Background(), browser.Options{Adapter: adapter, Chromium: fake, StartTimeout: time.Second})
 		Expect(err).To(MatchError(ContainSubstring("Chromium did not start within 1s")))
 		Expect(time.Since(begin)).To(BeNumerically("<", 10*time.Second))
-		Eventually(func() string {
-			out, _ := exec.Command("pgrep", "-f", "sleep 300").Output()
-			return string(out)
-		}).WithTimeout(5 * time.Second).Should(BeEmpty())
+		pid, err := os.ReadFile(pidFile)
+		Expect(err).NotTo(HaveOccurred(), "the fake browser ran")
+		Eventually(func() bool {
+			_, err := os.Stat("/proc/" + strings.TrimSpace(string(pid)))
+			return os.IsNotExist(err)
+		}).WithTimeout(5*time.Second).Should(BeTrue(), "the fake browser (pid %s) is gone", pid)
 	})
 
 	It("stops starting when its caller is cancelled", func() {
@@ -185,15 +190,40 @@ var _ = Describe("Starting browser mode", func() {
 	})
 })
 
-// startedSince lists the Chromium processes running now that were not in before.
+// startedSince lists the Chromium processes running now, descended from this test
+// process, that were not in before.
 func startedSince(before []string) []string {
 	var out []string
 	for _, p := range chromiumPIDs() {
-		if !slices.Contains(before, p) {
+		if !slices.Contains(before, p) && descendsFromUs(p) {
 			out = append(out, p)
 		}
 	}
 	return out
+}
+
+// descendsFromUs says whether pid's chain of parents leads to this process.
+func descendsFromUs(pid string) bool {
+	me := strconv.Itoa(os.Getpid())
+	for range 64 { // deeper than any process tree here; a cycle cannot loop forever
+		stat, err := os.ReadFile("/proc/" + pid + "/stat")
+		if err != nil {
+			return false
+		}
+		// The command name, in parentheses, may hold spaces: fields follow the last ')'.
+		fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		if len(fields) < 2 {
+			return false
+		}
+		pid = fields[1] // state, then ppid
+		if pid == me {
+			return true
+		}
+		if pid == "0" || pid == "1" {
+			return false
+		}
+	}
+	return false
 }
 
 // profileDirs are the --user-data-dir values of the processes pids.
