@@ -236,9 +236,9 @@ var _ = Describe("the web console", func() {
 		c.srv.Close()
 		c.srv = fakeserver.New(fakeserver.Options{Clock: clockwork.NewRealClock(), ExposeControl: true})
 		c.srv.MountControl(webconsole.Name, webconsole.Handler(c.srv, "test"))
+		fillMore(c, 8) // before it listens: the page reconnects to a journal already past the old one
 		Expect(c.srv.StartAt(addr)).To(Succeed())
 		DeferCleanup(c.srv.Close)
-		fillMore(c, 8) // before the page reconnects (it waits a second)
 		p.waitFor(`document.getElementById("alert").textContent.includes("The server restarted")`)
 		p.waitFor(`document.querySelectorAll("#rows g.arrow").length === 8`)
 		Expect(eval[string](p, `document.getElementById("n-requests").textContent`)).To(Equal("0"), "counting starts over")
