@@ -1184,8 +1184,12 @@ var _ = Describe("the Node drivers' event streams (feature sse)", Label("node"),
 		Expect(reconnects).To(HaveLen(5), "gives up after 5 failed connects")
 		Expect(reconnects).To(HaveEach(SatisfyAll(HaveField("AccessToken", "A0"), HaveField("AccessState", fakeserver.StateExpired),
 			HaveField("Status", 401), HaveField("LastEventID", strconv.Itoa(e1)))), "every reconnect sends the captured A0")
+		// The client paces its connects 1000 ms apart by its own clock; they reach the
+		// server later by a varying delay (a new connection, a busy machine), so the
+		// server sees some gaps shorter. The backoff alone (100, 200, 400 ms) would
+		// give 700 ms: 850 still tells the pacing from its absence.
 		for i := 3; i < len(reconnects); i++ {
-			Expect(reconnects[i].RealOffsetMs-reconnects[i-3].RealOffsetMs).To(BeNumerically(">=", 950),
+			Expect(reconnects[i].RealOffsetMs-reconnects[i-3].RealOffsetMs).To(BeNumerically(">=", 850),
 				"at most 3 connects in any second: connects %d and %d", i-3, i)
 		}
 		Expect(len(srv.Journal().Refreshes())).To(BeNumerically(">", 1), "the app refreshed; the stream kept its header")

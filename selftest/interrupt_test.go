@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"syscall"
 	"time"
@@ -58,6 +59,13 @@ var _ = Describe("an interrupted run", func() {
 			var out bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &out, &out
 			Expect(cmd.Start()).To(Succeed())
+			// The random point is counted from the first driver's start: by then the
+			// binary listens for signals (a signal before that kills it as any Go
+			// program, which a busy machine's slow start would turn into a false failure).
+			Eventually(func() []int {
+				return slices.DeleteFunc(marked(mark), func(pid int) bool { return pid == cmd.Process.Pid })
+			}).
+				WithTimeout(30*time.Second).WithPolling(5*time.Millisecond).ShouldNot(BeEmpty(), "a driver started")
 			time.Sleep(delay)
 			Expect(cmd.Process.Signal(sig)).To(Succeed())
 			done := make(chan error, 1)
