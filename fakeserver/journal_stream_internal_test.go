@@ -30,22 +30,32 @@ func TestJournalStreamBurstAfterQuiet(t *testing.T) {
 	defer res.Body.Close()
 	time.Sleep(3 * streamWriteTimeout) // quiet, past the first flush's deadline
 
+	// Read all along, as a live reader does: the burst below must not wait on this
+	// test's loop, which a busy machine could make longer than the write timeout.
 	const n = 300 // ~120 KB of events: several buffers' worth in one batch
+	type result struct {
+		ids int
+		err error
+	}
+	read := make(chan result, 1)
+	go func() {
+		sc := bufio.NewScanner(res.Body)
+		sc.Buffer(nil, 1<<20)
+		ids := 0
+		for ids < n && sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "id: ") {
+				ids++
+			}
+		}
+		read <- result{ids, sc.Err()}
+	}()
 	h := srv.Handler()
 	for range n {
 		r, _ := http.NewRequest(http.MethodGet, PathMe, nil)
 		h.ServeHTTP(discard{}, r)
 	}
-	sc := bufio.NewScanner(res.Body)
-	sc.Buffer(nil, 1<<20)
-	ids := 0
-	for ids < n && sc.Scan() {
-		if strings.HasPrefix(sc.Text(), "id: ") {
-			ids++
-		}
-	}
-	if ids < n {
-		t.Fatalf("the stream ended after %d of %d entries: %v", ids, n, sc.Err())
+	if got := <-read; got.ids < n {
+		t.Fatalf("the stream ended after %d of %d entries: %v", got.ids, n, got.err)
 	}
 }
 
