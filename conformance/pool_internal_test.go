@@ -24,7 +24,13 @@ func TestPoolSecondStartFails(t *testing.T) {
 	}
 	row := func(id string) Scenario {
 		return Scenario{ID: id, Level: Must, Requirements: []RequirementID{RC1}, LoggedOut: true,
-			Play: func(*Session) { time.Sleep(50 * time.Millisecond) }}
+			Play: func(*Session) {
+				// Busy until the pool has tried a second instance (bounded: with none
+				// tried, the count below says so), however slowly the machine runs.
+				for deadline := time.Now().Add(10 * time.Second); starts.Load() < 2 && time.Now().Before(deadline); {
+					time.Sleep(time.Millisecond)
+				}
+			}}
 	}
 	run := Run(context.Background(), Options{Catalog: Catalog{row("P-01"), row("P-02"), row("P-03"), row("P-04")},
 		Parallel: 2, Clients: []ClientSpec{{Name: "x", Command: "go:reference"}}})
