@@ -204,10 +204,23 @@ var probes = map[string]probe{
 		if err := r.c.SetClock(ctx, r.srv.Now()); err != nil {
 			return err
 		}
+		// The first refresh is held while the other two callers decide: on a busy
+		// machine the first caller could otherwise finish its refresh before the
+		// others look at the token, and a client without the single flight would send
+		// one refresh too. A second one arrives at once if it is sent at all; the
+		// reference sends none, and 2 s of quiet say so.
+		hold := r.srv.AddFault(fakeserver.Rule{Method: http.MethodPost, Path: pathRefresh, Action: fakeserver.ActionHoldBefore, HoldFor: time.Minute})
 		var wg sync.WaitGroup
 		for range 3 {
 			wg.Go(func() { _, _ = r.call(ctx, http.MethodGet, pathMe, "") })
 		}
+		if err := hold.WaitHeld(ctx, 1); err != nil {
+			return err
+		}
+		quiet, stop := context.WithTimeout(ctx, 2*time.Second)
+		defer stop()
+		_ = hold.WaitHeld(quiet, 2)
+		hold.Release()
 		wg.Wait()
 		return expect("RC2", "refreshes for three callers of a due token", len(r.journal().Refreshes()), 1)
 	},
@@ -216,7 +229,7 @@ var probes = map[string]probe{
 		// Two tabs meet the expiry together; the refresh is held long enough for a
 		// second tab's refresh to arrive beside the first, if it is sent at all.
 		r.srv.ExpireAccess()
-		hold := r.srv.AddFault(fakeserver.Rule{Method: http.MethodPost, Path: pathRefresh, Action: fakeserver.ActionHoldBefore})
+		hold := r.srv.AddFault(fakeserver.Rule{Method: http.MethodPost, Path: pathRefresh, Action: fakeserver.ActionHoldBefore, HoldFor: time.Minute})
 		replies := make([]cut.Reply, 2)
 		var wg sync.WaitGroup
 		for i := range replies {
@@ -225,7 +238,7 @@ var probes = map[string]probe{
 		if err := hold.WaitHeld(ctx, 1); err != nil {
 			return err
 		}
-		both, stop := context.WithTimeout(ctx, time.Second)
+		both, stop := context.WithTimeout(ctx, 2*time.Second) // a quiet period: long enough for a busy machine
 		defer stop()
 		_ = hold.WaitHeld(both, 2)
 		hold.Release()
