@@ -34,8 +34,8 @@ func profileFix(profile string, hello cut.Hello) string {
 	})
 	if len(known) == 0 {
 		// A misspelt name: suggesting --profile with it would only fail again.
-		return fmt.Sprintf("its driver announces no profile the server has: hello's profiles must name %s",
-			strings.Join(fakeserver.Profiles, " or "))
+		return fmt.Sprintf("make its driver announce %q in hello's profiles, which name none the server has (%s)",
+			profile, strings.Join(fakeserver.Profiles, ", "))
 	}
 	if profile == fakeserver.ProfileCookie {
 		return fmt.Sprintf("run it with --profile NAME=%s", known[0])

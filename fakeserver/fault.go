@@ -47,7 +47,8 @@ func (f *Fault) releaseLocked() {
 	}
 }
 
-// Released reports whether Release was called.
+// Released reports whether the rule was released: by Release, ReleaseHolds, or
+// its Rule.ReleaseAfter-th hold. A hold that ended on its bound releases nothing.
 func (f *Fault) Released() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()

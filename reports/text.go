@@ -74,7 +74,7 @@ func profileNote(c conformance.ClientResult) string {
 	if c.ProfileName() == fakeserver.ProfileCookie {
 		return ""
 	}
-	return " (" + c.Profile + " profile)"
+	return " (" + c.ProfileName() + " profile)"
 }
 
 // shardLine says a run played one shard of its pairs; "" for a whole run.

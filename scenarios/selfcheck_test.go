@@ -165,7 +165,7 @@ var _ = Describe("self-checks: the same catalog under the oauth2 profile", func(
 		got, full := playCatalog(ctx, announcingClient{cut.NewReference(), []string{"oauth"}}, "EXP-ACCESS-01")
 		Expect(got["EXP-ACCESS-01"]).To(Equal(conformance.HarnessError))
 		Expect(full["EXP-ACCESS-01"].Message).To(ContainSubstring("the client does not support the cookie profile (its hello lists oauth): " +
-			"its driver announces no profile the server has: hello's profiles must name cookie or oauth2"))
+			`make its driver announce "cookie" in hello's profiles, which name none the server has (cookie, oauth2)`))
 	})
 })
 

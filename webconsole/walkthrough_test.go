@@ -27,9 +27,14 @@ var _ = Describe("the walkthrough of docs/manual-repro.md, with the console", fu
 		// The five refreshes leave together, before the first is answered, as on an
 		// idle machine. On a busy one a late 401 could be handled after the first
 		// refresh had rotated the cookie, and present R1 instead of R0: the walkthrough
-		// describes the storm, not that race.
-		gate := c.srv.AddFault(fakeserver.Rule{Method: http.MethodPost, Path: fakeserver.PathRefresh,
-			Action: fakeserver.ActionHoldBefore, ReleaseAfter: 5})
+		// describes the storm, not that race. The screenshot for the docs is taken
+		// without the gate (its rows would read "(hold)", which the reader's do not),
+		// by hand on a quiet machine: go test ./webconsole -args -update-screenshots.
+		var gate *fakeserver.Fault
+		if !*updateScreenshots {
+			gate = c.srv.AddFault(fakeserver.Rule{Method: http.MethodPost, Path: fakeserver.PathRefresh,
+				Action: fakeserver.ActionHoldBefore, ReleaseAfter: 5})
+		}
 
 		root, err := filepath.Abs("..")
 		Expect(err).NotTo(HaveOccurred())
@@ -65,8 +70,11 @@ var _ = Describe("the walkthrough of docs/manual-repro.md, with the console", fu
 			}
 		}
 		Expect(refreshes).To(Equal(5))
-		Expect(gate.Released()).To(BeTrue(), "the five refreshes were let go together, not by the hold bound")
-		c.srv.RemoveFault(gate.ID()) // the rules panel as the reader's would be
+		if gate != nil {
+			// Reached at all only if the fifth refresh opened the gate: its hold bound
+			// is a minute, longer than waitFor waits.
+			Expect(gate.Released()).To(BeTrue(), "the gate opened on the fifth refresh")
+		}
 		p.waitFor(`document.getElementById("n-reuse").textContent === "4"`)
 		firstReuse := 0
 		for _, e := range c.srv.Journal() {

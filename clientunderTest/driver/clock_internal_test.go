@@ -73,8 +73,8 @@ var _ = Describe("Clock", func() {
 		c.tick(5 * time.Second)
 		Expect(runs()).To(Equal([]string{"a at 1s", "b at 1s", "e set at 2s, due at 2.5s", "c at 3s"}))
 		for i, offset := range []time.Duration{time.Second, time.Second, 2500 * time.Millisecond, 3 * time.Second} {
-			// Due times are 500 ms apart at least: 200 ms tells them apart and leaves
-			// room for real time flowing during the tick on a loaded machine.
+			// Distinct due times are 500 ms apart at least: 200 ms tells them apart and
+			// leaves room for real time flowing during the tick on a loaded machine.
 			Expect(rec.at[i]).To(BeTemporally("~", start.Add(offset), 200*time.Millisecond), rec.runs[i])
 		}
 		Expect(c.Now()).To(BeTemporally("~", start.Add(5*time.Second), time.Second))

@@ -22,7 +22,7 @@ const view = {
   inFlight: false,
   frame: 0,
   fresh: new Set(), // seqs to flash when drawn (new requests)
-  reuses: new Map(), // spent token label → {first: seq of its first reuse, n}
+  reuses: new Map(), // spent token label → {first: the lowest seq of its reuses, n}
   lastReused: "", // the token of the newest reuse: the alert names it
   scale: 1, // the diagram drawn at this size (fit)
   rowPx: 20, // one row's height on screen

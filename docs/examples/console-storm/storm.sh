@@ -10,8 +10,9 @@
 #   docs/examples/console-storm/storm.sh [API-URL]     (default http://127.0.0.1:8088)
 #
 # ROUNDS=N stops after N rounds (default: until Ctrl-C); INTERVAL=S waits S seconds
-# before each round instead of 2 (more time to click). The client's answers, one
-# JSON line per request, are printed as they come, tokens shortened to <token>.
+# before each round, and after the last, instead of 2 (more time to click). The
+# client's answers, one JSON line per request, are printed as they come, tokens
+# shortened to <token>.
 set -eu
 api=${1:-http://127.0.0.1:8088}
 rounds=${ROUNDS:-0}
@@ -29,7 +30,7 @@ interval=${INTERVAL:-2}
     done
     round=$((round + 1))
   done
-  sleep 2 # the last answers
+  sleep "$interval" # the last answers
   echo "{\"id\":$id,\"cmd\":\"shutdown\"}"
 } | node clientunderTest/node/kit/run.mjs clientunderTest/node/adapters/axios-seed.mjs |
   awk '{ gsub(/eyJ[A-Za-z0-9_.-]+/, "<token>"); print; fflush() }' # line by line, even into a file
